@@ -1,0 +1,13 @@
+DROP TABLE policies;
+DROP TRIGGER audit_events_no_update ON audit_events;
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE api_clients;
+DROP TABLE users;
+DROP TABLE subcategories;
+DROP TABLE categories;
+DROP TABLE regions;
+DROP TABLE departments;
+DROP EXTENSION IF EXISTS pg_trgm;

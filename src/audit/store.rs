@@ -1,0 +1,81 @@
+//! Reading the audit trail.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::audit_events;
+
+/// An audit event as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct AuditEventRow {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: Option<Uuid>,
+    pub actor_kind: String,
+    pub department: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub changes: Value,
+    pub request_id: Option<String>,
+}
+
+/// Filters of the audit list.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub newest_first: bool,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// One page (plus one row) of events in `(at, id)` order, served by the `(…, at, id)` indexes.
+pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<Vec<AuditEventRow>> {
+    let mut query = audit_events::table
+        .select(AuditEventRow::as_select())
+        .into_boxed();
+    if let Some(entity) = f.entity {
+        query = query.filter(audit_events::entity.eq(entity));
+    }
+    if let Some(entity_id) = f.entity_id {
+        query = query.filter(audit_events::entity_id.eq(entity_id));
+    }
+    if let Some(actor) = f.actor {
+        query = query.filter(audit_events::actor.eq(actor));
+    }
+    if let Some(from) = f.from {
+        query = query.filter(audit_events::at.ge(from));
+    }
+    if let Some(to) = f.to {
+        query = query.filter(audit_events::at.lt(to));
+    }
+    if let Some((at, id)) = f.after {
+        query = if f.newest_first {
+            query.filter(
+                audit_events::at
+                    .lt(at)
+                    .or(audit_events::at.eq(at).and(audit_events::id.lt(id))),
+            )
+        } else {
+            query.filter(
+                audit_events::at
+                    .gt(at)
+                    .or(audit_events::at.eq(at).and(audit_events::id.gt(id))),
+            )
+        };
+    }
+    query = if f.newest_first {
+        query.order((audit_events::at.desc(), audit_events::id.desc()))
+    } else {
+        query.order((audit_events::at.asc(), audit_events::id.asc()))
+    };
+    query.limit(f.limit + 1).load(conn).await
+}

@@ -1,0 +1,4 @@
+//! API clients: other government systems calling with the client-credentials grant.
+
+pub mod api;
+pub mod store;

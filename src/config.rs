@@ -1,0 +1,165 @@
+//! Typed configuration: read once from the environment, flags override it.
+//! Every variable here is listed in the README.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// A secret value that never shows itself in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's text, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+/// Service configuration. Each field is a flag of its own and falls back to its variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// PostgreSQL URL. Unset: the local server (socket, then 127.0.0.1:5432), else a private
+    /// cluster started from the machine's PostgreSQL binaries under the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<Secret>,
+
+    /// Address the HTTP server listens on.
+    #[arg(
+        long,
+        env = "LIAISON_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// HS256 key for access tokens, at least 32 bytes. Unset: generated once and kept in the
+    /// data directory.
+    #[arg(
+        long,
+        env = "LIAISON_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<Secret>,
+
+    /// `iss` claim of issued tokens, and the only one accepted.
+    #[arg(
+        long,
+        env = "LIAISON_JWT_ISSUER",
+        default_value = "liaison",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// `aud` claim of issued tokens, and the only one accepted.
+    #[arg(
+        long,
+        env = "LIAISON_JWT_AUDIENCE",
+        default_value = "liaison-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// Lifetime of an access token, in seconds.
+    #[arg(
+        long,
+        env = "LIAISON_ACCESS_TOKEN_TTL",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl: i64,
+
+    /// Lifetime of a refresh token, in seconds.
+    #[arg(
+        long,
+        env = "LIAISON_REFRESH_TOKEN_TTL",
+        default_value_t = 2_592_000,
+        global = true
+    )]
+    pub refresh_token_ttl: i64,
+
+    /// Comma-separated origins allowed by CORS (e.g. `https://liaison.example.gov.cn`).
+    #[arg(long, env = "LIAISON_CORS_ORIGINS", default_value = "", global = true)]
+    pub cors_origins: String,
+
+    /// Directory for the generated JWT key and the private PostgreSQL cluster.
+    #[arg(
+        long,
+        env = "LIAISON_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Largest number of pooled database connections.
+    #[arg(
+        long,
+        env = "LIAISON_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_pool_size: usize,
+
+    /// Longest a query may run, in milliseconds.
+    #[arg(
+        long,
+        env = "LIAISON_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub db_statement_timeout_ms: u64,
+
+    /// HTTP worker threads (0: one per core).
+    #[arg(long, env = "LIAISON_WORKERS", default_value_t = 0, global = true)]
+    pub workers: usize,
+}
+
+impl Config {
+    /// The allowed CORS origins, trimmed, empty entries dropped.
+    pub fn cors_origin_list(&self) -> Vec<String> {
+        self.cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Defaults for everything, with the given database; used by tests and tools.
+    pub fn with_database(database_url: &str, jwt_secret: &str) -> Self {
+        Config {
+            database_url: Some(Secret(database_url.to_owned())),
+            bind: "127.0.0.1:0".into(),
+            jwt_secret: Some(Secret(jwt_secret.to_owned())),
+            jwt_issuer: "liaison".into(),
+            jwt_audience: "liaison-api".into(),
+            access_token_ttl: 900,
+            refresh_token_ttl: 2_592_000,
+            cors_origins: String::new(),
+            data_dir: PathBuf::from("./data"),
+            db_pool_size: 8,
+            db_statement_timeout_ms: 10_000,
+            workers: 1,
+        }
+    }
+}

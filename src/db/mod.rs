@@ -1,0 +1,8 @@
+//! Database access: the connection pool, embedded migrations, finding or starting a server.
+
+pub mod local;
+pub mod migrate;
+pub mod pool;
+pub mod schema;
+
+pub use pool::{DbConn, DbPool, build_pool};

@@ -1,0 +1,144 @@
+//! Table definitions for diesel, matching `migrations/` (what `diesel print-schema` prints).
+
+diesel::table! {
+    departments (code) {
+        code -> Text,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    categories (code) {
+        code -> Text,
+        name -> Text,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
+    subcategories (category_code, code) {
+        category_code -> Text,
+        code -> Text,
+        name -> Text,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Nullable<Text>,
+        password_hash -> Text,
+        department -> Text,
+        roles -> Array<Text>,
+        disabled -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> Uuid,
+        client_id -> Text,
+        name -> Text,
+        secret_hash -> Bytea,
+        department -> Text,
+        roles -> Array<Text>,
+        disabled -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        username -> Nullable<Text>,
+        client_addr -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor -> Nullable<Uuid>,
+        actor_kind -> Text,
+        department -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        changes -> Jsonb,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    policies (id) {
+        id -> Uuid,
+        title -> Text,
+        issuer -> Text,
+        issued_on -> Date,
+        document_no -> Nullable<Text>,
+        effective_from -> Nullable<Date>,
+        effective_until -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        benefit_kind -> Nullable<Text>,
+        responsible_departments -> Array<Text>,
+        categories -> Array<Text>,
+        sizes -> Array<Text>,
+        region_codes -> Array<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(users -> departments (department));
+diesel::joinable!(api_clients -> departments (department));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(subcategories -> categories (category_code));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    regions,
+    categories,
+    subcategories,
+    users,
+    api_clients,
+    refresh_tokens,
+    login_failures,
+    audit_events,
+    policies,
+);

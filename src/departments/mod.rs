@@ -1,0 +1,4 @@
+//! Departments (省工信委, 省财政厅, …): seeded, extended by admins.
+
+pub mod api;
+pub mod store;

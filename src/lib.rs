@@ -1,0 +1,103 @@
+//! # liaison: the key-enterprise liaison system (重点企业联系制度) of Jiangxi's emergency industry
+//!
+//! A request's way: middleware ([`http`]: request id, logging, metrics, CORS, security headers,
+//! problem fallback) → [`routes`] → a domain's `api.rs` (role check first, then the body) →
+//! its `store.rs` (one transaction: rows and [`audit`] event together) → JSON or a problem
+//! ([`error`]).
+//!
+//! Modules:
+//! - [`config`]: typed configuration from the environment and flags.
+//! - [`state`]: what handlers share (pool, keys, standing cache, metrics).
+//! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the schema.
+//! - [`auth`]: roles, JWTs, passwords and secrets, the `Actor` extractor, the token endpoint.
+//! - [`departments`], [`users`], [`clients`]: admin resources.
+//! - [`reference`]: regions and industry categories.
+//! - [`audit`]: the audit trail and its list.
+//! - [`seeds`]: reference and demo data loaded from `seeds/`.
+//! - [`ops`], [`metrics`], [`openapi`]: operations endpoints and the API document.
+
+pub mod audit;
+pub mod auth;
+pub mod clients;
+pub mod config;
+pub mod db;
+pub mod departments;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod reference;
+pub mod routes;
+pub mod seeds;
+pub mod state;
+pub mod users;
+pub mod validation;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
+use actix_web::{App, Error, web};
+
+use crate::state::AppState;
+
+/// Security headers on every response.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        ))
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "Idempotency-Key",
+            "X-Request-Id",
+        ])
+        .expose_headers(["ETag", "Location", "X-Request-Id", "Retry-After"])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The whole application over shared state; used by `serve` and by the tests.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let origins = state.config.cors_origin_list();
+    let metrics = state.metrics.middleware();
+    App::new()
+        .app_data(state)
+        .configure(routes::configure)
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(error::AppError::NotFound("no such route".into()))
+        }))
+        .wrap(from_fn(http::fallback::problem_for_plain_errors))
+        .wrap(security_headers())
+        .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+        .wrap(metrics)
+        .wrap(from_fn(http::request_id::assign))
+        .wrap(Logger::new("%{x-request-id}o \"%r\" %s %b %Dms").log_target("liaison::request"))
+}

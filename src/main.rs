@@ -1,0 +1,270 @@
+//! The `liaison` command: serve, migrate, seed, user create, client create, openapi.
+
+use std::io::Read;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use liaison::auth::Role;
+use liaison::config::Config;
+use liaison::db::local::PrivateCluster;
+use liaison::state::AppState;
+use liaison::{auth, build_app, clients, db, seeds, users};
+
+#[derive(Parser)]
+#[command(
+    name = "liaison",
+    version,
+    about = "Key-enterprise liaison system (重点企业联系制度) API"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the API until SIGTERM/SIGINT.
+    Serve,
+    /// Apply pending migrations.
+    Migrate,
+    /// Load reference data (idempotent); `--demo` adds the fictional demo set.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API clients.
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a user; prints a generated password unless --password-stdin is given.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientAction {
+    /// Create an API client; prints its client_id and client_secret once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+}
+
+fn parse_roles(texts: &[String]) -> anyhow::Result<Vec<Role>> {
+    texts
+        .iter()
+        .map(|t| {
+            Role::parse(t)
+                .with_context(|| format!("unknown role `{t}` (admin, liaison, finance, analyst)"))
+        })
+        .collect()
+}
+
+/// The database ready for use: found or started, migrated.
+async fn prepare_database(config: &Config) -> anyhow::Result<(String, Option<PrivateCluster>)> {
+    let configured = config.database_url.as_ref().map(|s| s.expose().to_owned());
+    let (url, cluster) =
+        db::local::resolve_database(configured.as_deref(), &config.data_dir).await?;
+    let applied = db::migrate::run_migrations(&url)
+        .await
+        .context("cannot migrate the database")?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    Ok((url, cluster))
+}
+
+#[tokio::main]
+async fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("liaison: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    if let Command::Openapi = cli.command {
+        print!("{}", liaison::openapi::document_json());
+        return Ok(());
+    }
+    // Check the signing key before touching the database: a weak key must stop `serve` early.
+    let secret = match cli.command {
+        Command::Serve => Some(auth::jwt::resolve_secret(
+            config.jwt_secret.as_ref().map(|s| s.expose()),
+            &config.data_dir,
+        )?),
+        _ => None,
+    };
+    let (url, cluster) = prepare_database(&config).await?;
+    let result = match cli.command {
+        Command::Serve => serve(config, &url, secret.unwrap_or_default()).await,
+        Command::Migrate => Ok(()),
+        Command::Seed { demo } => seed(&url, demo).await,
+        Command::User {
+            action:
+                UserAction::Create {
+                    username,
+                    department,
+                    roles,
+                    display_name,
+                    password_stdin,
+                },
+        } => {
+            create_user(
+                &url,
+                username,
+                department,
+                roles,
+                display_name,
+                password_stdin,
+            )
+            .await
+        }
+        Command::Client {
+            action:
+                ClientAction::Create {
+                    name,
+                    department,
+                    roles,
+                },
+        } => create_client(&url, name, department, roles).await,
+        Command::Openapi => Ok(()),
+    };
+    if let Some(cluster) = cluster {
+        cluster.stop();
+    }
+    result
+}
+
+async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()> {
+    let pool = db::build_pool(url, config.db_pool_size, config.db_statement_timeout_ms)?;
+    {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        seeds::load_reference(&mut conn).await?;
+    }
+    let bind = config.bind.clone();
+    let workers = if config.workers == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        config.workers
+    };
+    let state = actix_web::web::Data::new(AppState::new(pool, config, &secret)?);
+    log::info!("listening on http://{bind}");
+    actix_web::HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .bind(&bind)
+        .with_context(|| format!("cannot listen on {bind}"))?
+        .run()
+        .await?;
+    log::info!("stopped");
+    Ok(())
+}
+
+async fn seed(url: &str, demo: bool) -> anyhow::Result<()> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    seeds::load_reference(&mut conn).await?;
+    println!("reference data loaded: departments, regions, categories, policies");
+    if demo {
+        for (username, password) in seeds::load_demo(&mut conn).await? {
+            match password {
+                Some(p) => println!("demo user {username:<16} password {p}"),
+                None => println!("demo user {username:<16} exists (password unchanged)"),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn create_user(
+    url: &str,
+    username: String,
+    department: String,
+    roles: Vec<String>,
+    display_name: Option<String>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let roles = parse_roles(&roles)?;
+    if let Err(e) = liaison::validation::username(&username) {
+        bail!("invalid username: {}", e.message.unwrap_or_default());
+    }
+    let (password, generated) = if password_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        (text.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (auth::secrets::random_secret()[..20].to_owned(), true)
+    };
+    if liaison::validation::password(&password).is_err() {
+        bail!("the password must have at least 12 characters");
+    }
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    let new = users::store::NewUser {
+        username,
+        display_name,
+        password_hash: auth::secrets::hash_password(password.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        department,
+        roles,
+    };
+    let user = users::store::create(&mut conn, None, new)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created user {} ({})", user.username, user.id);
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+async fn create_client(
+    url: &str,
+    name: String,
+    department: String,
+    roles: Vec<String>,
+) -> anyhow::Result<()> {
+    let roles = parse_roles(&roles)?;
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    let (client, secret) = clients::store::create(&mut conn, None, &name, &department, &roles)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({"client_id": client.client_id, "client_secret": secret})
+    );
+    Ok(())
+}

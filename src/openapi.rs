@@ -1,0 +1,155 @@
+//! The OpenAPI document, generated from the handlers' annotations, served at `/openapi.json`
+//! and committed as `openapi/openapi.json` (a test fails when the two drift apart).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::Problem;
+
+/// Malformed JSON or query string, unknown query parameter, bad cursor.
+#[derive(ToResponse)]
+#[response(
+    description = "Malformed request",
+    content_type = "application/problem+json"
+)]
+pub struct BadRequest(pub Problem);
+
+/// No token, or a bad one.
+#[derive(ToResponse)]
+#[response(
+    description = "Missing, invalid or expired token",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Bearer"))
+)]
+pub struct Unauthorized(pub Problem);
+
+/// The caller's role or department may not do this.
+#[derive(ToResponse)]
+#[response(
+    description = "Forbidden for this role or department",
+    content_type = "application/problem+json"
+)]
+pub struct Forbidden(pub Problem);
+
+/// Unknown id.
+#[derive(ToResponse)]
+#[response(
+    description = "No such resource",
+    content_type = "application/problem+json"
+)]
+pub struct NotFound(pub Problem);
+
+/// Duplicate or not allowed in the current state.
+#[derive(ToResponse)]
+#[response(description = "Conflict", content_type = "application/problem+json")]
+pub struct Conflict(pub Problem);
+
+/// Stale `If-Match`.
+#[derive(ToResponse)]
+#[response(
+    description = "The resource changed since it was read",
+    content_type = "application/problem+json"
+)]
+pub struct PreconditionFailed(pub Problem);
+
+/// Body over 1 MiB.
+#[derive(ToResponse)]
+#[response(
+    description = "Body too large",
+    content_type = "application/problem+json"
+)]
+pub struct PayloadTooLarge(pub Problem);
+
+/// Not JSON.
+#[derive(ToResponse)]
+#[response(
+    description = "Unsupported content type",
+    content_type = "application/problem+json"
+)]
+pub struct UnsupportedMediaType(pub Problem);
+
+/// The body parsed but has invalid fields.
+#[derive(ToResponse)]
+#[response(
+    description = "Validation failed; `errors` lists every bad field",
+    content_type = "application/problem+json"
+)]
+pub struct Unprocessable(pub Problem);
+
+/// The database is unreachable.
+#[derive(ToResponse)]
+#[response(
+    description = "Database unavailable",
+    content_type = "application/problem+json"
+)]
+pub struct Unavailable(pub Problem);
+
+/// Adds the bearer security scheme.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Key-enterprise liaison API",
+        version = "1.0.0",
+        description = "重点企业联系制度: contact-point enterprises of Jiangxi's emergency industry, visits, demands, support and policy benefits."
+    ),
+    modifiers(&BearerScheme),
+    paths(
+        crate::ops::healthz,
+        crate::ops::readyz,
+        crate::auth::api::token,
+        crate::auth::api::revoke,
+        crate::auth::api::me,
+        crate::departments::api::list_departments,
+        crate::departments::api::get_department,
+        crate::departments::api::create_department,
+        crate::departments::api::update_department,
+        crate::users::api::create_user,
+        crate::users::api::list_users,
+        crate::users::api::get_user,
+        crate::users::api::update_user,
+        crate::clients::api::create_client,
+        crate::clients::api::list_clients,
+        crate::clients::api::get_client,
+        crate::clients::api::update_client,
+        crate::reference::api::list_regions,
+        crate::reference::api::list_categories,
+        crate::audit::api::list_audit_events,
+    ),
+    components(responses(
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+        PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable
+    )),
+    tags(
+        (name = "operations", description = "Health, readiness"),
+        (name = "auth", description = "Tokens and the caller"),
+        (name = "admin", description = "Departments, users and API clients"),
+        (name = "reference", description = "Regions and industry categories"),
+        (name = "audit", description = "The audit trail"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON with a trailing newline (the committed form).
+pub fn document_json() -> String {
+    let mut text = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

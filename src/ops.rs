@@ -1,0 +1,45 @@
+//! Operations endpoints (no token): liveness, readiness.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use diesel_async::SimpleAsyncConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Health or readiness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    /// `ok`.
+    pub status: String,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Status {
+        status: "ok".into(),
+    })
+}
+
+/// The database answers (503 when it does not).
+#[utoipa::path(
+    get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Status), (status = 503, response = crate::openapi::Unavailable))
+)]
+pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let check = async {
+        let mut conn = state.pool.get().await?;
+        conn.batch_execute("SELECT 1").await.map_err(AppError::from)
+    };
+    match tokio::time::timeout(Duration::from_secs(3), check).await {
+        Ok(Ok(())) => Ok(HttpResponse::Ok().json(Status {
+            status: "ok".into(),
+        })),
+        Ok(Err(e)) => Err(AppError::Unavailable(e.to_string())),
+        Err(_) => Err(AppError::Unavailable("readiness check timed out".into())),
+    }
+}

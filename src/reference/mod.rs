@@ -1,0 +1,4 @@
+//! Reference data: Jiangxi's regions and the emergency-industry categories.
+
+pub mod api;
+pub mod store;

@@ -1,0 +1,65 @@
+//! Every route of the service in one place: the map of the API.
+
+use actix_web::web;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{audit, auth, clients, departments, metrics, openapi, ops, reference, users};
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(metrics::render))
+        // `/openapi.json` (the document) and `/docs` (Swagger UI, served from the binary).
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/auth/token").route(web::post().to(auth::api::token)))
+                .service(web::resource("/auth/revoke").route(web::post().to(auth::api::revoke)))
+                .service(web::resource("/me").route(web::get().to(auth::api::me)))
+                .service(
+                    web::resource("/departments")
+                        .route(web::get().to(departments::api::list_departments))
+                        .route(web::post().to(departments::api::create_department)),
+                )
+                .service(
+                    web::resource("/departments/{code}")
+                        .route(web::get().to(departments::api::get_department))
+                        .route(web::patch().to(departments::api::update_department)),
+                )
+                .service(
+                    web::resource("/users")
+                        .route(web::get().to(users::api::list_users))
+                        .route(web::post().to(users::api::create_user)),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .route(web::get().to(users::api::get_user))
+                        .route(web::patch().to(users::api::update_user)),
+                )
+                .service(
+                    web::resource("/clients")
+                        .route(web::get().to(clients::api::list_clients))
+                        .route(web::post().to(clients::api::create_client)),
+                )
+                .service(
+                    web::resource("/clients/{id}")
+                        .route(web::get().to(clients::api::get_client))
+                        .route(web::patch().to(clients::api::update_client)),
+                )
+                .service(
+                    web::resource("/reference/regions")
+                        .route(web::get().to(reference::api::list_regions)),
+                )
+                .service(
+                    web::resource("/reference/categories")
+                        .route(web::get().to(reference::api::list_categories)),
+                )
+                .service(
+                    web::resource("/audit-events")
+                        .route(web::get().to(audit::api::list_audit_events)),
+                ),
+        );
+}

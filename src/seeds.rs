@@ -1,0 +1,189 @@
+//! Seed data from `seeds/` (embedded in the binary): reference data, loaded idempotently, and
+//! the fictional demo set.
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::{Role, secrets};
+use crate::db::schema::{categories, departments, policies, regions, subcategories};
+use crate::users;
+
+#[derive(Deserialize)]
+struct DepartmentSeed {
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RegionSeed {
+    code: String,
+    name: String,
+    level: String,
+    parent_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CategorySeed {
+    code: String,
+    name: String,
+    subcategories: Vec<DepartmentSeed>,
+}
+
+#[derive(Deserialize)]
+struct PolicySeed {
+    id: Uuid,
+    title: String,
+    issuer: String,
+    issued_on: chrono::NaiveDate,
+    document_no: Option<String>,
+    effective_from: Option<chrono::NaiveDate>,
+    summary: Option<String>,
+    summary_file: Option<String>,
+    responsible_departments: Vec<String>,
+    categories: Vec<String>,
+    sizes: Vec<String>,
+    region_codes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoUserSeed {
+    username: String,
+    display_name: String,
+    department: String,
+    roles: Vec<Role>,
+}
+
+const DEPARTMENTS: &str = include_str!("../seeds/departments.json");
+const REGIONS: &str = include_str!("../seeds/regions.json");
+const CATEGORIES: &str = include_str!("../seeds/categories.json");
+const POLICIES: &str = include_str!("../seeds/policies.json");
+const PROVINCIAL_PLAN: &str = include_str!("../seeds/provincial-plan.txt");
+const DEMO_USERS: &str = include_str!("../seeds/demo/users.json");
+
+/// Loads departments, regions, categories and policies. Existing rows are kept (an admin's
+/// rename of a department survives a re-seed); regions and categories follow the files.
+pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
+    let seeds: Vec<DepartmentSeed> = serde_json::from_str(DEPARTMENTS)?;
+    for d in &seeds {
+        diesel::insert_into(departments::table)
+            .values((departments::code.eq(&d.code), departments::name.eq(&d.name)))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    let seeds: Vec<RegionSeed> = serde_json::from_str(REGIONS)?;
+    // Cities come first in the file, so a county's parent always exists.
+    for r in &seeds {
+        diesel::insert_into(regions::table)
+            .values((
+                regions::code.eq(&r.code),
+                regions::name.eq(&r.name),
+                regions::level.eq(&r.level),
+                regions::parent_code.eq(&r.parent_code),
+            ))
+            .on_conflict(regions::code)
+            .do_update()
+            .set((
+                regions::name.eq(excluded(regions::name)),
+                regions::level.eq(excluded(regions::level)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let seeds: Vec<CategorySeed> = serde_json::from_str(CATEGORIES)?;
+    for (i, c) in seeds.iter().enumerate() {
+        diesel::insert_into(categories::table)
+            .values((
+                categories::code.eq(&c.code),
+                categories::name.eq(&c.name),
+                categories::sort_order.eq(i as i32),
+            ))
+            .on_conflict(categories::code)
+            .do_update()
+            .set((
+                categories::name.eq(excluded(categories::name)),
+                categories::sort_order.eq(i as i32),
+            ))
+            .execute(conn)
+            .await?;
+        for (j, s) in c.subcategories.iter().enumerate() {
+            diesel::insert_into(subcategories::table)
+                .values((
+                    subcategories::category_code.eq(&c.code),
+                    subcategories::code.eq(&s.code),
+                    subcategories::name.eq(&s.name),
+                    subcategories::sort_order.eq(j as i32),
+                ))
+                .on_conflict((subcategories::category_code, subcategories::code))
+                .do_update()
+                .set((
+                    subcategories::name.eq(excluded(subcategories::name)),
+                    subcategories::sort_order.eq(j as i32),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    let seeds: Vec<PolicySeed> = serde_json::from_str(POLICIES)?;
+    for p in seeds {
+        let summary = match p.summary_file.as_deref() {
+            Some("provincial-plan.txt") => Some(PROVINCIAL_PLAN.trim().to_owned()),
+            _ => p.summary,
+        };
+        diesel::insert_into(policies::table)
+            .values((
+                policies::id.eq(p.id),
+                policies::title.eq(p.title),
+                policies::issuer.eq(p.issuer),
+                policies::issued_on.eq(p.issued_on),
+                policies::document_no.eq(p.document_no),
+                policies::effective_from.eq(p.effective_from),
+                policies::summary.eq(summary),
+                policies::responsible_departments.eq(p.responsible_departments),
+                policies::categories.eq(p.categories),
+                policies::sizes.eq(p.sizes),
+                policies::region_codes.eq(p.region_codes),
+            ))
+            .on_conflict(policies::id)
+            .do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates the demo users that do not exist yet; returns `(username, password)` of each new one
+/// (the password is random and shown only here).
+pub async fn load_demo(
+    conn: &mut AsyncPgConnection,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let seeds: Vec<DemoUserSeed> = serde_json::from_str(DEMO_USERS)?;
+    let mut out = Vec::new();
+    for u in seeds {
+        if users::store::find_by_username(conn, &u.username)
+            .await?
+            .is_some()
+        {
+            out.push((u.username, None));
+            continue;
+        }
+        let password = secrets::random_secret()[..16].to_owned();
+        let new = users::store::NewUser {
+            username: u.username.clone(),
+            display_name: Some(u.display_name),
+            password_hash: secrets::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            department: u.department,
+            roles: u.roles,
+        };
+        users::store::create(conn, None, new)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        out.push((u.username, Some(password)));
+    }
+    Ok(out)
+}

@@ -1,0 +1,4 @@
+//! People who use the system: one department each, one or more roles there.
+
+pub mod api;
+pub mod store;
