@@ -223,7 +223,7 @@ impl From<DieselError> for AppError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     AppError::Unavailable(info.message().to_owned())
                 }
-                _ if info.message().contains("statement timeout") => {
+                _ if is_outage_message(info.message()) => {
                     AppError::Unavailable(info.message().to_owned())
                 }
                 _ => AppError::Internal(format!("database error: {}", info.message())),
@@ -232,6 +232,19 @@ impl From<DieselError> for AppError {
             other => AppError::Internal(other.to_string()),
         }
     }
+}
+
+/// Messages PostgreSQL sends when it is going away or overloaded rather than when the query is
+/// wrong: the client should retry (503), not report a bug (500).
+fn is_outage_message(message: &str) -> bool {
+    const OUTAGE: [&str; 5] = [
+        "statement timeout",
+        "terminating connection",
+        "connection closed",
+        "the database system is",
+        "server closed the connection",
+    ];
+    OUTAGE.iter().any(|m| message.contains(m))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {

@@ -133,10 +133,13 @@ impl Modify for BearerScheme {
         crate::reference::api::list_categories,
         crate::audit::api::list_audit_events,
     ),
-    components(responses(
+    components(
+        schemas(crate::auth::Role, crate::audit::api::AuditSort, Problem),
+        responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
         PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable
-    )),
+        )
+    ),
     tags(
         (name = "operations", description = "Health, readiness"),
         (name = "auth", description = "Tokens and the caller"),

@@ -8,9 +8,9 @@ use crate::{audit, auth, clients, departments, metrics, openapi, ops, reference,
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(ops::healthz))
-        .route("/readyz", web::get().to(ops::readyz))
-        .route("/metrics", web::get().to(metrics::render))
+    cfg.service(web::resource("/healthz").route(web::get().to(ops::healthz)))
+        .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::render)))
         // `/openapi.json` (the document) and `/docs` (Swagger UI, served from the binary).
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))

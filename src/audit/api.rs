@@ -82,6 +82,7 @@ pub struct AuditQuery {
     /// `at` (oldest first, default) or `-at`.
     pub sort: Option<AuditSort>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

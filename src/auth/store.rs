@@ -30,6 +30,18 @@ pub async fn issue_refresh_token(
     Ok(token)
 }
 
+/// The state of a stored refresh token.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
+struct RefreshTokenRow {
+    id: Uuid,
+    family_id: Uuid,
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 /// What presenting a refresh token led to.
 pub enum Presented {
     /// Valid and now spent: its user and family.
@@ -43,28 +55,22 @@ pub enum Presented {
 /// Spends a refresh token (locking its row so two concurrent uses cannot both succeed).
 /// Call inside a transaction that commits even for `Reused`, so the revocation sticks.
 pub async fn spend(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Presented> {
-    let row: Option<(
-        Uuid,
-        Uuid,
-        Uuid,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    )> = refresh_tokens::table
+    let row: Option<RefreshTokenRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(secrets::sha256(token)))
-        .select((
-            refresh_tokens::id,
-            refresh_tokens::family_id,
-            refresh_tokens::user_id,
-            refresh_tokens::expires_at,
-            refresh_tokens::used_at,
-            refresh_tokens::revoked_at,
-        ))
+        .select(RefreshTokenRow::as_select())
         .for_update()
         .first(conn)
         .await
         .optional()?;
-    let Some((id, family_id, user_id, expires_at, used_at, revoked_at)) = row else {
+    let Some(RefreshTokenRow {
+        id,
+        family_id,
+        user_id,
+        expires_at,
+        used_at,
+        revoked_at,
+    }) = row
+    else {
         return Ok(Presented::Invalid);
     };
     if revoked_at.is_some() || expires_at <= Utc::now() {

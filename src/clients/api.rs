@@ -71,6 +71,7 @@ pub struct ClientPatch {
 #[into_params(parameter_in = Query)]
 pub struct ClientQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -247,8 +248,8 @@ pub async fn update_client(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let expected = if_match_version(&req)?;
     let patch: ClientPatch = read_json(&req, payload).await?;
+    let expected = if_match_version(&req)?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -146,8 +146,8 @@ pub async fn update_department(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let expected = if_match_version(&req)?;
     let patch: DepartmentPatch = read_json(&req, payload).await?;
+    let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
     let department = match patch.name {
         Some(name) => store::rename(&mut conn, &actor, &code, &name, expected).await?,

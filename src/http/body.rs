@@ -133,12 +133,9 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> AppResult<T> {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let (field, code) = if let Some(rest) = inner.strip_prefix("unknown field `") {
+            // The path already ends with the unknown field's name.
             let name = rest.split('`').next().unwrap_or_default();
-            let field = if path == "." {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            };
+            let field = if path == "." { name.to_owned() } else { path };
             (field, "unknown_field")
         } else if let Some(rest) = inner.strip_prefix("missing field `") {
             let name = rest.split('`').next().unwrap_or_default();

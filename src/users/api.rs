@@ -76,6 +76,7 @@ pub struct UserQuery {
     /// Only disabled (true) or enabled (false) users.
     pub disabled: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -259,8 +260,8 @@ pub async fn update_user(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let expected = if_match_version(&req)?;
     let patch: UserPatch = read_json(&req, payload).await?;
+    let expected = if_match_version(&req)?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -1,0 +1,190 @@
+//! The `liaison` command line, run as a user would run it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::common::TestDb;
+
+fn liaison(db: &TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_liaison"))
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+#[actix_web::test]
+async fn user_and_client_create_print_what_is_needed_once() {
+    let db = TestDb::new().await;
+    let out = liaison(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "boot.admin",
+            "--department",
+            "gxw",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a-bootstrap-password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("a-bootstrap-password"));
+    let row = db
+        .client()
+        .await
+        .query_one(
+            "SELECT department, roles FROM users WHERE username = 'boot.admin'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "gxw");
+    assert_eq!(row.get::<_, Vec<String>>(1), vec!["admin"]);
+
+    let out = liaison(
+        &db,
+        &[
+            "client",
+            "create",
+            "--name",
+            "发改委项目库",
+            "--department",
+            "fgw",
+            "--role",
+            "liaison",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(printed["client_id"].as_str().unwrap().starts_with("lc_"));
+    assert!(printed["client_secret"].as_str().unwrap().len() >= 40);
+
+    let out = liaison(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "x.y",
+            "--department",
+            "gxw",
+            "--role",
+            "boss",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
+
+#[actix_web::test]
+async fn seed_is_idempotent_and_demo_prints_passwords_once() {
+    let db = TestDb::new().await;
+    let out = liaison(&db, &["seed", "--demo"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("demo user admin") && stdout.contains("password"),
+        "{stdout}"
+    );
+    let again = liaison(&db, &["seed", "--demo"], None);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("exists"));
+    let client = db.client().await;
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    assert_eq!(count("SELECT count(*) FROM departments").await, 8);
+    assert_eq!(
+        count("SELECT count(*) FROM regions WHERE level = 'city'").await,
+        11
+    );
+    assert_eq!(count("SELECT count(*) FROM categories").await, 4);
+    assert_eq!(count("SELECT count(*) FROM policies").await, 2);
+    assert_eq!(
+        count("SELECT count(*) FROM policies WHERE document_no = '国办发〔2014〕63号'").await,
+        1
+    );
+    assert_eq!(count("SELECT count(*) FROM users").await, 9);
+}
+
+#[actix_web::test]
+async fn serve_refuses_a_weak_jwt_secret() {
+    let out = Command::new(env!("CARGO_BIN_EXE_liaison"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LIAISON_JWT_SECRET", "too-short")
+        .env("DATABASE_URL", "host=/nonexistent dbname=x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("at least 32"), "{stderr}");
+    assert!(!stderr.contains("too-short"), "the secret is never printed");
+}
+
+#[actix_web::test]
+async fn a_private_cluster_starts_from_the_machines_binaries() {
+    if liaison::db::local::find_postgres_bin_dir().is_none() {
+        eprintln!("no PostgreSQL binaries here: nothing to start");
+        return;
+    }
+    let base = std::env::temp_dir().join(format!(
+        "liaison-cluster-test-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster_base = base.clone();
+    let cluster = tokio::task::spawn_blocking(move || {
+        liaison::db::local::PrivateCluster::start(&cluster_base, true)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let client = liaison::db::local::probe(&cluster.conn_str("postgres"))
+        .await
+        .unwrap();
+    let row = client
+        .query_one("SELECT current_setting('listen_addresses')", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "", "socket only, no TCP port");
+    drop(client);
+    cluster.stop();
+    assert!(
+        liaison::db::local::probe(&cluster.conn_str("postgres"))
+            .await
+            .is_err()
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}

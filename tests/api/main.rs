@@ -1,0 +1,16 @@
+//! Integration tests: the real app over HTTP, each test on its own cloned database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod audit;
+mod auth;
+mod cli;
+mod clients;
+mod departments;
+mod errors;
+mod ops;
+mod reference;
+mod users;

@@ -1,0 +1,144 @@
+//! Operations endpoints, the OpenAPI document and the docs page.
+
+use crate::common::TestApp;
+
+#[actix_web::test]
+async fn health_and_readiness_answer_without_a_token() {
+    let app = TestApp::new().await;
+    let health = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(ready.status, 200);
+}
+
+#[actix_web::test]
+async fn readiness_and_requests_are_503_problems_when_the_database_is_unreachable() {
+    // Nothing listens on port 1: the pool cannot connect, as when the database has gone away.
+    let app = TestApp::with_config(|c| {
+        c.database_url = Some(
+            "host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2"
+                .to_owned()
+                .into(),
+        )
+    })
+    .await;
+    let admin_token = app
+        .state
+        .keys
+        .issue(
+            uuid::Uuid::new_v4(),
+            liaison::auth::ActorKind::User,
+            "gxw",
+            &[liaison::auth::Role::Admin],
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    let ready = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(ready.status, 503);
+    assert_eq!(
+        ready.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let list = app.get("/api/v1/departments", &admin_token).await;
+    assert_eq!(list.status, 503, "{}", list.text);
+    assert!(
+        !list.text.to_lowercase().contains("connection refused"),
+        "no internal cause in the body"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // The process keeps serving what does not need the database.
+    assert_eq!(app.call("GET", "/healthz", None, None).await.status, 200);
+}
+
+#[actix_web::test]
+async fn service_recovers_after_its_connections_are_killed() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    assert_eq!(
+        app.get("/api/v1/departments", &admin.token).await.status,
+        200
+    );
+    // Kill every server process of this database, as a database restart would.
+    let killer = app.db.client().await;
+    killer
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    // At most a request per broken pooled connection fails (503, never 500), then it works again.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(app.get("/api/v1/departments", &admin.token).await.status);
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_and_show_the_pool() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.get("/api/v1/departments", &admin.token).await;
+    let metrics = app.call("GET", "/metrics", None, None).await;
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics.text.contains("liaison_http_requests_total"),
+        "{}",
+        metrics.text
+    );
+    assert!(metrics.text.contains("endpoint=\"/api/v1/departments\""));
+    assert!(
+        metrics
+            .text
+            .contains("liaison_http_requests_duration_seconds_bucket")
+    );
+    assert!(metrics.text.contains("liaison_db_pool_max 4"));
+}
+
+#[actix_web::test]
+async fn openapi_document_is_served_and_matches_the_committed_file() {
+    let app = TestApp::new().await;
+    let served = app.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(served.status, 200);
+    assert!(served.body["paths"]["/api/v1/auth/token"]["post"].is_object());
+    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let generated = liaison::openapi::document_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(committed_path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(committed_path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test openapi` and commit it"
+    );
+    let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    assert_eq!(
+        committed, served.body,
+        "the served document is the committed one"
+    );
+}
+
+#[actix_web::test]
+async fn docs_page_is_served_from_the_binary() {
+    let app = TestApp::new().await;
+    let page = app.call("GET", "/docs/", None, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger-ui"));
+    // Every script and stylesheet is relative: the page works with no internet.
+    assert!(!page.text.contains("src=\"http"), "{}", page.text);
+    assert!(!page.text.contains("href=\"http"), "{}", page.text);
+    let bundle = app
+        .call("GET", "/docs/swagger-ui-bundle.js", None, None)
+        .await;
+    assert_eq!(bundle.status, 200);
+    let init = app
+        .call("GET", "/docs/swagger-initializer.js", None, None)
+        .await;
+    assert!(init.text.contains("/openapi.json"));
+}
