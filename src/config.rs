@@ -43,6 +43,10 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<Secret>,
 
+    /// Database to use (created when missing) when `DATABASE_URL` is unset.
+    #[arg(long, env = "LIAISON_DB_NAME", default_value = "liaison", global = true)]
+    pub db_name: String,
+
     /// Address the HTTP server listens on.
     #[arg(
         long,
@@ -149,6 +153,7 @@ impl Config {
     pub fn with_database(database_url: &str, jwt_secret: &str) -> Self {
         Config {
             database_url: Some(Secret(database_url.to_owned())),
+            db_name: "liaison".into(),
             bind: "127.0.0.1:0".into(),
             jwt_secret: Some(Secret(jwt_secret.to_owned())),
             jwt_issuer: "liaison".into(),

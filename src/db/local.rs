@@ -55,12 +55,16 @@ pub async fn probe(conn_str: &str) -> anyhow::Result<tokio_postgres::Client> {
 
 /// Creates `dbname` on the server behind `admin_conn` unless it exists.
 pub async fn ensure_database(admin: &tokio_postgres::Client, dbname: &str) -> anyhow::Result<()> {
+    let plain = !dbname.is_empty() && dbname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !plain {
+        bail!("database name `{dbname}`: use letters, digits and '_' only");
+    }
     let exists = admin
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&dbname])
         .await?
         .is_some();
     if !exists {
-        let sql = format!("CREATE DATABASE \"{}\"", dbname.replace('"', ""));
+        let sql = format!("CREATE DATABASE \"{dbname}\"");
         if let Err(e) = admin.batch_execute(&sql).await {
             // Another instance may have created it in the meantime.
             if e.code() != Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) {
@@ -243,9 +247,10 @@ fn run(cmd: &mut Command) -> anyhow::Result<()> {
 }
 
 /// Where the service's database is: the URL given, else the local server, else a private
-/// cluster under `data_dir`. Creates the `liaison` database when missing.
+/// cluster under `data_dir`. Creates the database `dbname` when missing.
 pub async fn resolve_database(
     configured: Option<&str>,
+    dbname: &str,
     data_dir: &Path,
 ) -> anyhow::Result<(String, Option<PrivateCluster>)> {
     if let Some(url) = configured {
@@ -253,8 +258,8 @@ pub async fn resolve_database(
     }
     for candidate in local_server_candidates("postgres") {
         if let Ok(admin) = probe(&candidate).await {
-            ensure_database(&admin, "liaison").await?;
-            return Ok((candidate.replace("dbname=postgres", "dbname=liaison"), None));
+            ensure_database(&admin, dbname).await?;
+            return Ok((candidate.replace("dbname=postgres", &format!("dbname={dbname}")), None));
         }
     }
     log::info!(
@@ -265,6 +270,6 @@ pub async fn resolve_database(
     let cluster =
         tokio::task::spawn_blocking(move || PrivateCluster::start(&base, false)).await??;
     let admin = probe(&cluster.conn_str("postgres")).await?;
-    ensure_database(&admin, "liaison").await?;
-    Ok((cluster.conn_str("liaison"), Some(cluster)))
+    ensure_database(&admin, dbname).await?;
+    Ok((cluster.conn_str(dbname), Some(cluster)))
 }
