@@ -44,7 +44,12 @@ pub struct Config {
     pub database_url: Option<Secret>,
 
     /// Database to use (created when missing) when `DATABASE_URL` is unset.
-    #[arg(long, env = "LIAISON_DB_NAME", default_value = "liaison", global = true)]
+    #[arg(
+        long,
+        env = "LIAISON_DB_NAME",
+        default_value = "liaison",
+        global = true
+    )]
     pub db_name: String,
 
     /// Address the HTTP server listens on.

@@ -94,7 +94,8 @@ fn parse_roles(texts: &[String]) -> anyhow::Result<Vec<Role>> {
 async fn prepare_database(config: &Config) -> anyhow::Result<(String, Option<PrivateCluster>)> {
     let configured = config.database_url.as_ref().map(|s| s.expose().to_owned());
     let (url, cluster) =
-        db::local::resolve_database(configured.as_deref(), &config.db_name, &config.data_dir).await?;
+        db::local::resolve_database(configured.as_deref(), &config.db_name, &config.data_dir)
+            .await?;
     let applied = db::migrate::run_migrations(&url)
         .await
         .context("cannot migrate the database")?;

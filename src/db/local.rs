@@ -55,7 +55,10 @@ pub async fn probe(conn_str: &str) -> anyhow::Result<tokio_postgres::Client> {
 
 /// Creates `dbname` on the server behind `admin_conn` unless it exists.
 pub async fn ensure_database(admin: &tokio_postgres::Client, dbname: &str) -> anyhow::Result<()> {
-    let plain = !dbname.is_empty() && dbname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let plain = !dbname.is_empty()
+        && dbname
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !plain {
         bail!("database name `{dbname}`: use letters, digits and '_' only");
     }
@@ -259,7 +262,10 @@ pub async fn resolve_database(
     for candidate in local_server_candidates("postgres") {
         if let Ok(admin) = probe(&candidate).await {
             ensure_database(&admin, dbname).await?;
-            return Ok((candidate.replace("dbname=postgres", &format!("dbname={dbname}")), None));
+            return Ok((
+                candidate.replace("dbname=postgres", &format!("dbname={dbname}")),
+                None,
+            ));
         }
     }
     log::info!(
