@@ -8,6 +8,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use liaison::auth::Role;
 use liaison::config::Config;
 use liaison::db::local::PrivateCluster;
+use liaison::error::AppError;
 use liaison::state::AppState;
 use liaison::{auth, build_app, clients, db, seeds, users};
 
@@ -80,6 +81,20 @@ enum ClientAction {
     },
 }
 
+/// An API error as a command-line message, naming the bad fields.
+fn cli_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation(errors) => {
+            let fields: Vec<String> = errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+            anyhow::anyhow!("invalid {}", fields.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 fn parse_roles(texts: &[String]) -> anyhow::Result<Vec<Role>> {
     texts
         .iter()
@@ -102,6 +117,9 @@ async fn prepare_database(config: &Config) -> anyhow::Result<(String, Option<Pri
     if applied > 0 {
         log::info!("applied {applied} migration(s)");
     }
+    // Reference data is part of a usable database: every command can rely on departments.
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    seeds::load_reference(&mut conn).await?;
     Ok((url, cluster))
 }
 
@@ -172,10 +190,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()> {
     let pool = db::build_pool(url, config.db_pool_size, config.db_statement_timeout_ms)?;
-    {
-        let mut conn = AsyncPgConnection::establish(url).await?;
-        seeds::load_reference(&mut conn).await?;
-    }
     let bind = config.bind.clone();
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -197,7 +211,6 @@ async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()>
 
 async fn seed(url: &str, demo: bool) -> anyhow::Result<()> {
     let mut conn = AsyncPgConnection::establish(url).await?;
-    seeds::load_reference(&mut conn).await?;
     println!("reference data loaded: departments, regions, categories, policies");
     if demo {
         for (username, password) in seeds::load_demo(&mut conn).await? {
@@ -244,7 +257,7 @@ async fn create_user(
     };
     let user = users::store::create(&mut conn, None, new)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(cli_error)?;
     println!("created user {} ({})", user.username, user.id);
     if generated {
         println!("password: {password}");
@@ -262,7 +275,7 @@ async fn create_client(
     let mut conn = AsyncPgConnection::establish(url).await?;
     let (client, secret) = clients::store::create(&mut conn, None, &name, &department, &roles)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(cli_error)?;
     println!(
         "{}",
         serde_json::json!({"client_id": client.client_id, "client_secret": secret})

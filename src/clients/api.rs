@@ -249,11 +249,11 @@ pub async fn update_client(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: ClientPatch = read_json(&req, payload).await?;
-    let expected = if_match_version(&req)?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let expected = if_match_version(&req)?;
     let change = ClientChange {
         name: patch.name.flatten(),
         roles: patch.roles.flatten(),

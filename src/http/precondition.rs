@@ -20,7 +20,8 @@ pub fn if_match_version(req: &HttpRequest) -> AppResult<Option<i32>> {
         .to_str()
         .map_err(|_| AppError::PreconditionFailed)?
         .trim();
-    if text == "*" {
+    // An empty header says nothing: treated as absent.
+    if text == "*" || text.is_empty() {
         return Ok(None);
     }
     text.trim_start_matches("W/")

@@ -261,11 +261,11 @@ pub async fn update_user(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: UserPatch = read_json(&req, payload).await?;
-    let expected = if_match_version(&req)?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let expected = if_match_version(&req)?;
     let password_hash = match patch.password.flatten() {
         Some(p) => Some(secrets::hash_password(p).await?),
         None => None,

@@ -188,3 +188,25 @@ async fn a_private_cluster_starts_from_the_machines_binaries() {
     );
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[actix_web::test]
+async fn user_create_names_the_bad_field() {
+    let db = TestDb::new().await;
+    let out = liaison(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "x.y",
+            "--department",
+            "nope",
+            "--role",
+            "analyst",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("department"), "{stderr}");
+}

@@ -249,3 +249,30 @@ async fn cors_allows_only_configured_origins() {
         .await;
     assert!(refused.header("access-control-allow-origin").is_none());
 }
+
+/// Every operation the OpenAPI document marks as secured answers 401 without a token, and a
+/// problem document (not a 404 or 405) — so a new endpoint cannot forget its `Actor`.
+#[actix_web::test]
+async fn every_secured_operation_requires_a_token() {
+    let app = TestApp::new().await;
+    let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("security").is_none() {
+                continue;
+            }
+            let concrete = path
+                .replace("{id}", "00000000-0000-0000-0000-000000000001")
+                .replace("{code}", "gxw");
+            let body = json!({});
+            let resp = app
+                .call(&method.to_uppercase(), &concrete, None, Some(&body))
+                .await;
+            assert_eq!(resp.status, 401, "{method} {path}: {}", resp.text);
+            assert!(resp.header("www-authenticate").is_some(), "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} secured operations found");
+}
