@@ -11,6 +11,7 @@
 //! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the schema.
 //! - [`auth`]: roles, JWTs, passwords and secrets, the `Actor` extractor, the token endpoint.
 //! - [`departments`], [`users`], [`clients`]: admin resources.
+//! - [`enterprises`], [`contacts`]: the registry of contact-point enterprises and their people.
 //! - [`reference`]: regions and industry categories.
 //! - [`audit`]: the audit trail and its list.
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
@@ -20,8 +21,10 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod departments;
+pub mod enterprises;
 pub mod error;
 pub mod http;
 pub mod metrics;

@@ -219,6 +219,8 @@ async fn seed(url: &str, demo: bool) -> anyhow::Result<()> {
                 None => println!("demo user {username:<16} exists (password unchanged)"),
             }
         }
+        let added = seeds::load_demo_enterprises(&mut conn).await?;
+        println!("demo enterprises added: {added}");
     }
     Ok(())
 }

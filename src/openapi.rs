@@ -131,10 +131,27 @@ impl Modify for BearerScheme {
         crate::clients::api::update_client,
         crate::reference::api::list_regions,
         crate::reference::api::list_categories,
+        crate::enterprises::api::create_enterprise,
+        crate::enterprises::api::list_enterprises,
+        crate::enterprises::api::get_enterprise,
+        crate::enterprises::api::update_enterprise,
+        crate::enterprises::api::withdraw_enterprise,
+        crate::contacts::api::create_contact,
+        crate::contacts::api::list_contacts,
+        crate::contacts::api::get_contact,
+        crate::contacts::api::update_contact,
+        crate::contacts::api::delete_contact,
         crate::audit::api::list_audit_events,
     ),
     components(
-        schemas(crate::auth::Role, crate::audit::api::AuditSort, Problem),
+        schemas(
+            crate::auth::Role,
+            crate::audit::api::AuditSort,
+            crate::enterprises::api::EnterpriseSort,
+            crate::enterprises::model::Size,
+            crate::enterprises::model::Status,
+            Problem
+        ),
         responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
         PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable
@@ -145,6 +162,7 @@ impl Modify for BearerScheme {
         (name = "auth", description = "Tokens and the caller"),
         (name = "admin", description = "Departments, users and API clients"),
         (name = "reference", description = "Regions and industry categories"),
+        (name = "enterprises", description = "Contact-point enterprises and their contacts"),
         (name = "audit", description = "The audit trail"),
     )
 )]

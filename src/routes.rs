@@ -4,7 +4,10 @@ use actix_web::web;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{audit, auth, clients, departments, metrics, openapi, ops, reference, users};
+use crate::{
+    audit, auth, clients, contacts, departments, enterprises, metrics, openapi, ops, reference,
+    users,
+};
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -56,6 +59,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/reference/categories")
                         .route(web::get().to(reference::api::list_categories)),
+                )
+                .service(
+                    web::resource("/enterprises")
+                        .route(web::get().to(enterprises::api::list_enterprises))
+                        .route(web::post().to(enterprises::api::create_enterprise)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}")
+                        .route(web::get().to(enterprises::api::get_enterprise))
+                        .route(web::patch().to(enterprises::api::update_enterprise))
+                        .route(web::delete().to(enterprises::api::withdraw_enterprise)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/contacts")
+                        .route(web::get().to(contacts::api::list_contacts))
+                        .route(web::post().to(contacts::api::create_contact)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/contacts/{contact_id}")
+                        .route(web::get().to(contacts::api::get_contact))
+                        .route(web::patch().to(contacts::api::update_contact))
+                        .route(web::delete().to(contacts::api::delete_contact)),
                 )
                 .service(
                     web::resource("/audit-events")

@@ -8,8 +8,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Role, secrets};
+use crate::contacts::model::ContactFields;
 use crate::db::schema::{categories, departments, policies, regions, subcategories};
-use crate::users;
+use crate::enterprises::model::EnterpriseDraft;
+use crate::{contacts, enterprises, users};
 
 #[derive(Deserialize)]
 struct DepartmentSeed {
@@ -62,6 +64,38 @@ const CATEGORIES: &str = include_str!("../seeds/categories.json");
 const POLICIES: &str = include_str!("../seeds/policies.json");
 const PROVINCIAL_PLAN: &str = include_str!("../seeds/provincial-plan.txt");
 const DEMO_USERS: &str = include_str!("../seeds/demo/users.json");
+const DEMO_ENTERPRISES: &str = include_str!("../seeds/demo/enterprises.json");
+
+#[derive(Deserialize)]
+struct DemoContactSeed {
+    name: String,
+    title: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoEnterpriseSeed {
+    name: String,
+    credit_code: String,
+    region_code: String,
+    category: String,
+    subcategory: Option<String>,
+    size: String,
+    lead_department: String,
+    assigned_departments: Vec<String>,
+    /// Usernames of demo users.
+    liaison_officers: Vec<String>,
+    legal_representative: Option<String>,
+    address: Option<String>,
+    key_products: Vec<String>,
+    designated_on: chrono::NaiveDate,
+    designation_batch: Option<String>,
+    tags: Vec<String>,
+    employees: Option<i32>,
+    description: Option<String>,
+    contacts: Vec<DemoContactSeed>,
+}
 
 /// Loads departments, regions, categories and policies. Existing rows are kept (an admin's
 /// rename of a department survives a re-seed); regions and categories follow the files.
@@ -186,4 +220,69 @@ pub async fn load_demo(
         out.push((u.username, Some(password)));
     }
     Ok(out)
+}
+
+/// Designates the demo enterprises (with contacts) that are not registered yet; returns how
+/// many were added. Demo users name the liaison officers.
+pub async fn load_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
+    use crate::db::schema::{enterprises as enterprise_table, users as user_table};
+    let seeds: Vec<DemoEnterpriseSeed> = serde_json::from_str(DEMO_ENTERPRISES)?;
+    let officers: Vec<(String, Uuid)> = user_table::table
+        .select((user_table::username, user_table::id))
+        .load(conn)
+        .await?;
+    let mut added = 0;
+    for e in seeds {
+        let known: bool = diesel::select(diesel::dsl::exists(
+            enterprise_table::table.filter(enterprise_table::credit_code.eq(&e.credit_code)),
+        ))
+        .get_result(conn)
+        .await?;
+        if known {
+            continue;
+        }
+        let liaison_officers = e
+            .liaison_officers
+            .iter()
+            .filter_map(|name| officers.iter().find(|(u, _)| u == name).map(|(_, id)| *id))
+            .collect();
+        let mut draft = EnterpriseDraft {
+            name: e.name,
+            credit_code: e.credit_code,
+            credit_code_override_reason: None,
+            region_code: e.region_code,
+            category: e.category,
+            subcategory: e.subcategory,
+            size: e.size,
+            lead_department: e.lead_department,
+            legal_representative: e.legal_representative,
+            address: e.address,
+            key_products: e.key_products,
+            designated_on: e.designated_on,
+            designation_batch: e.designation_batch,
+            status: "active".into(),
+            assigned_departments: e.assigned_departments,
+            liaison_officers,
+            tags: e.tags,
+            employees: e.employees,
+            description: e.description,
+        };
+        draft.normalize();
+        let created = enterprises::store::create(conn, None, draft)
+            .await
+            .map_err(|err| anyhow::anyhow!("demo enterprise: {err:?}"))?;
+        for c in e.contacts {
+            let fields = ContactFields {
+                name: c.name,
+                title: c.title,
+                phone: c.phone,
+                email: c.email,
+            };
+            contacts::store::create(conn, None, created.id, fields)
+                .await
+                .map_err(|err| anyhow::anyhow!("demo contact: {err:?}"))?;
+        }
+        added += 1;
+    }
+    Ok(added)
 }

@@ -125,10 +125,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    enterprises (id) {
+        id -> Uuid,
+        name -> Text,
+        credit_code -> Text,
+        credit_code_override_reason -> Nullable<Text>,
+        region_code -> Text,
+        category -> Text,
+        subcategory -> Nullable<Text>,
+        size -> Text,
+        lead_department -> Text,
+        legal_representative -> Nullable<Text>,
+        address -> Nullable<Text>,
+        key_products -> Array<Text>,
+        designated_on -> Date,
+        designation_batch -> Nullable<Text>,
+        status -> Text,
+        assigned_departments -> Array<Text>,
+        liaison_officers -> Array<Uuid>,
+        tags -> Array<Text>,
+        employees -> Nullable<Int4>,
+        description -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enterprise_contacts (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        name -> Text,
+        title -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(subcategories -> categories (category_code));
+diesel::joinable!(enterprises -> regions (region_code));
+diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -141,4 +186,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_events,
     policies,
+    enterprises,
+    enterprise_contacts,
 );

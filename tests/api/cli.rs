@@ -138,6 +138,23 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         1
     );
     assert_eq!(count("SELECT count(*) FROM users").await, 9);
+    // About 60 demo enterprises across all 11 cities and 4 categories, with contacts.
+    let enterprises = count("SELECT count(*) FROM enterprises").await;
+    assert!((50..=70).contains(&enterprises), "{enterprises}");
+    assert_eq!(
+        count("SELECT count(DISTINCT coalesce(r.parent_code, r.code)) FROM enterprises e JOIN regions r ON r.code = e.region_code").await,
+        11
+    );
+    assert_eq!(
+        count("SELECT count(DISTINCT category) FROM enterprises").await,
+        4
+    );
+    assert_eq!(count("SELECT count(*) FROM enterprises e WHERE NOT EXISTS (SELECT 1 FROM enterprise_contacts c WHERE c.enterprise_id = e.id)").await, 0);
+    assert_eq!(
+        count("SELECT count(*) FROM enterprises WHERE cardinality(liaison_officers) > 0").await,
+        enterprises
+    );
+    assert!(String::from_utf8_lossy(&again.stdout).contains("demo enterprises added: 0"));
 }
 
 #[actix_web::test]

@@ -264,6 +264,7 @@ async fn every_secured_operation_requires_a_token() {
             }
             let concrete = path
                 .replace("{id}", "00000000-0000-0000-0000-000000000001")
+                .replace("{contact_id}", "00000000-0000-0000-0000-000000000002")
                 .replace("{code}", "gxw");
             let body = json!({});
             let resp = app

@@ -441,3 +441,44 @@ impl Drop for TestApp {
         drop(self.server.stop(false));
     }
 }
+
+/// A valid credit code (GB 32100-2015), different for each `seed`.
+pub fn credit_code(seed: u32) -> String {
+    let first17 = format!("9136010{:010}", seed);
+    let check = liaison::enterprises::credit_code::check_character(&first17).expect("charset");
+    format!("{first17}{check}")
+}
+
+/// A valid enterprise body; `overrides` replaces or adds fields.
+pub fn enterprise_body(seed: u32, overrides: Value) -> Value {
+    let mut body = serde_json::json!({
+        "name": format!("江西赣安应急装备有限公司{seed}"),
+        "credit_code": credit_code(seed),
+        "region_code": "360100",
+        "category": "rescue_disposal",
+        "subcategory": "life_rescue",
+        "size": "medium",
+        "lead_department": "gxw",
+    });
+    if let (Some(target), Some(extra)) = (body.as_object_mut(), overrides.as_object()) {
+        for (k, v) in extra {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+impl TestApp {
+    /// Designates an enterprise through the API as `admin`; returns its JSON.
+    pub async fn enterprise(&self, admin: &TestUser, seed: u32, overrides: Value) -> Value {
+        let resp = self
+            .post(
+                "/api/v1/enterprises",
+                &admin.token,
+                enterprise_body(seed, overrides),
+            )
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        resp.body
+    }
+}

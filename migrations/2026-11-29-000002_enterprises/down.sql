@@ -1,0 +1,2 @@
+DROP TABLE enterprise_contacts;
+DROP TABLE enterprises;

@@ -1,0 +1,486 @@
+//! Enterprise queries; every write with its audit event in one transaction, the department rule
+//! checked against the row locked in that transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Enterprise, EnterpriseDraft, today_in_china};
+use crate::audit::{self, AuditEntry};
+use crate::auth::{Actor, Role};
+use crate::db::schema::{departments, enterprises, regions, subcategories, users};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::precondition::check_version;
+
+/// Fields only admins change: status, designation and assignments.
+pub const ADMIN_ONLY_FIELDS: [&str; 7] = [
+    "status",
+    "lead_department",
+    "assigned_departments",
+    "liaison_officers",
+    "designated_on",
+    "designation_batch",
+    "credit_code_override_reason",
+];
+
+/// Whether the caller may edit this enterprise's profile and contacts: an admin, or a liaison
+/// officer of one of its assigned departments.
+pub fn may_edit(actor: &Actor, enterprise: &Enterprise) -> bool {
+    actor.has(Role::Admin)
+        || (actor.has(Role::Liaison) && enterprise.assigned_departments.contains(&actor.department))
+}
+
+/// One enterprise.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Enterprise> {
+    enterprises::table
+        .find(id)
+        .select(Enterprise::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such enterprise".into()))
+}
+
+/// The enterprise, locked for the rest of the transaction.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Enterprise> {
+    enterprises::table
+        .find(id)
+        .select(Enterprise::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such enterprise".into()))
+}
+
+/// Checks what refers to other records: region, category and subcategory, departments,
+/// liaison officers (active users of an assigned department). Every problem at once.
+pub async fn check_references(
+    conn: &mut AsyncPgConnection,
+    d: &EnterpriseDraft,
+) -> QueryResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let region_known: bool =
+        diesel::select(diesel::dsl::exists(regions::table.find(&d.region_code)))
+            .get_result(conn)
+            .await?;
+    if !region_known {
+        errors.push(FieldError::new(
+            "region_code",
+            "unknown_region",
+            "not a known region code",
+        ));
+    }
+    let subs: Vec<Option<String>> = subcategories::table
+        .filter(subcategories::category_code.eq(&d.category))
+        .select(subcategories::code.nullable())
+        .load(conn)
+        .await?;
+    if subs.is_empty() {
+        errors.push(FieldError::new(
+            "category",
+            "unknown_category",
+            "not a known category",
+        ));
+    } else if d.subcategory.is_some() && !subs.contains(&d.subcategory) {
+        errors.push(FieldError::new(
+            "subcategory",
+            "unknown_subcategory",
+            "not a subcategory of this category",
+        ));
+    }
+    let known: Vec<String> = departments::table
+        .filter(departments::code.eq_any(&d.assigned_departments))
+        .select(departments::code)
+        .load(conn)
+        .await?;
+    if !known.contains(&d.lead_department) {
+        errors.push(FieldError::new(
+            "lead_department",
+            "unknown_department",
+            "not a known department",
+        ));
+    }
+    for (i, code) in d.assigned_departments.iter().enumerate() {
+        if !known.contains(code) && *code != d.lead_department {
+            errors.push(FieldError::new(
+                format!("assigned_departments[{i}]"),
+                "unknown_department",
+                "not a known department",
+            ));
+        }
+    }
+    let officers: Vec<(Uuid, String, bool)> = users::table
+        .filter(users::id.eq_any(&d.liaison_officers))
+        .select((users::id, users::department, users::disabled))
+        .load(conn)
+        .await?;
+    for (i, id) in d.liaison_officers.iter().enumerate() {
+        let ok = officers.iter().any(|(uid, dept, disabled)| {
+            uid == id && !disabled && d.assigned_departments.contains(dept)
+        });
+        if !ok {
+            errors.push(FieldError::new(
+                format!("liaison_officers[{i}]"),
+                "not_an_officer_of_assigned_department",
+                "must be an active user of an assigned department",
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+fn credit_code_conflict(e: diesel::result::Error) -> AppError {
+    match AppError::from(e) {
+        AppError::Conflict(_) => {
+            AppError::Conflict("an enterprise with this credit code is already registered".into())
+        }
+        other => other,
+    }
+}
+
+/// Designates a new enterprise (`actor` is `None` for the command line).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    draft: EnterpriseDraft,
+) -> AppResult<Enterprise> {
+    conn.transaction(async move |conn| {
+        let mut errors = draft.check(today_in_china());
+        errors.extend(check_references(conn, &draft).await?);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let d = draft;
+        let created: Enterprise = diesel::insert_into(enterprises::table)
+            .values((
+                enterprises::id.eq(Uuid::new_v4()),
+                enterprises::name.eq(d.name),
+                enterprises::credit_code.eq(d.credit_code),
+                enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
+                enterprises::region_code.eq(d.region_code),
+                enterprises::category.eq(d.category),
+                enterprises::subcategory.eq(d.subcategory),
+                enterprises::size.eq(d.size),
+                enterprises::lead_department.eq(d.lead_department),
+                enterprises::legal_representative.eq(d.legal_representative),
+                enterprises::address.eq(d.address),
+                enterprises::key_products.eq(d.key_products),
+                enterprises::designated_on.eq(d.designated_on),
+                enterprises::designation_batch.eq(d.designation_batch),
+                enterprises::status.eq(d.status),
+                enterprises::assigned_departments.eq(d.assigned_departments),
+                enterprises::liaison_officers.eq(d.liaison_officers),
+                enterprises::tags.eq(d.tags),
+                enterprises::employees.eq(d.employees),
+                enterprises::description.eq(d.description),
+                enterprises::created_by.eq(actor.map(|a| a.id)),
+            ))
+            .returning(Enterprise::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(credit_code_conflict)?;
+        let after = serde_json::to_value(&created).ok();
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "create",
+                entity: "enterprise",
+                entity_id: created.id.to_string(),
+                changes: audit::changes(None, after.as_ref()),
+            },
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+/// Applies `change` to the current draft of an enterprise, honouring `If-Match` and the rule
+/// that only admins touch [`ADMIN_ONLY_FIELDS`]; `touched` names the fields the request sets.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    touched: Vec<&'static str>,
+    change: impl FnOnce(&mut EnterpriseDraft) + Send,
+) -> AppResult<Enterprise> {
+    conn.transaction(async move |conn| {
+        let before = lock(conn, id).await?;
+        if !may_edit(actor, &before) {
+            return Err(AppError::Forbidden(
+                "only admins and liaison officers of an assigned department edit this enterprise"
+                    .into(),
+            ));
+        }
+        if !actor.has(Role::Admin) && touched.iter().any(|f| ADMIN_ONLY_FIELDS.contains(f)) {
+            return Err(AppError::Forbidden(
+                "only admins change status, designation and assignments".into(),
+            ));
+        }
+        check_version(expected_version, before.version)?;
+        let original = EnterpriseDraft::from(&before);
+        let mut draft = original.clone();
+        change(&mut draft);
+        draft.normalize();
+        // A stored override keeps its code valid only while the code stays the same.
+        if draft.credit_code != original.credit_code
+            && !touched.contains(&"credit_code_override_reason")
+        {
+            draft.credit_code_override_reason = None;
+        }
+        let mut errors = draft.check(today_in_china());
+        errors.extend(check_references(conn, &draft).await?);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        if draft == original {
+            return Ok(before);
+        }
+        let d = draft;
+        let after: Enterprise = diesel::update(enterprises::table.find(id))
+            .set((
+                enterprises::name.eq(d.name),
+                enterprises::credit_code.eq(d.credit_code),
+                enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
+                enterprises::region_code.eq(d.region_code),
+                enterprises::category.eq(d.category),
+                enterprises::subcategory.eq(d.subcategory),
+                enterprises::size.eq(d.size),
+                enterprises::lead_department.eq(d.lead_department),
+                enterprises::legal_representative.eq(d.legal_representative),
+                enterprises::address.eq(d.address),
+                enterprises::key_products.eq(d.key_products),
+                enterprises::designated_on.eq(d.designated_on),
+                enterprises::designation_batch.eq(d.designation_batch),
+                enterprises::status.eq(d.status),
+                enterprises::assigned_departments.eq(d.assigned_departments),
+                enterprises::liaison_officers.eq(d.liaison_officers),
+                enterprises::tags.eq(d.tags),
+                enterprises::employees.eq(d.employees),
+                enterprises::description.eq(d.description),
+                enterprises::version.eq(enterprises::version + 1),
+                enterprises::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Enterprise::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(credit_code_conflict)?;
+        let (b, a) = (
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&after).ok(),
+        );
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "enterprise",
+                entity_id: id.to_string(),
+                changes: audit::changes(b.as_ref(), a.as_ref()),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Withdraws an enterprise (soft delete: the record and its history stay). Admins only.
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<Enterprise> {
+    conn.transaction(async move |conn| {
+        let before = lock(conn, id).await?;
+        check_version(expected_version, before.version)?;
+        if before.status == "withdrawn" {
+            return Ok(before);
+        }
+        let after: Enterprise = diesel::update(enterprises::table.find(id))
+            .set((
+                enterprises::status.eq("withdrawn"),
+                enterprises::version.eq(enterprises::version + 1),
+                enterprises::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Enterprise::as_returning())
+            .get_result(conn)
+            .await?;
+        let (b, a) = (
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&after).ok(),
+        );
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "delete",
+                entity: "enterprise",
+                entity_id: id.to_string(),
+                changes: audit::changes(b.as_ref(), a.as_ref()),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Sort orders of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    DesignatedOn,
+    UpdatedAt,
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone)]
+pub enum After {
+    Name(String, Uuid),
+    DesignatedOn(NaiveDate, Uuid),
+    UpdatedAt(DateTime<Utc>, Uuid),
+}
+
+/// Filters of the enterprise list.
+#[derive(Debug, Default)]
+pub struct EnterpriseFilter {
+    pub q: Option<String>,
+    pub region_code: Option<String>,
+    pub category: Option<String>,
+    pub size: Option<String>,
+    pub status: Option<String>,
+    pub department: Option<String>,
+    pub officer: Option<Uuid>,
+    pub tag: Option<String>,
+    pub designated_from: Option<NaiveDate>,
+    pub designated_to: Option<NaiveDate>,
+}
+
+/// `%` and `_` in a search are literal characters, not wildcards.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Keyset condition and order for one column: `(col, id) > (v, id)` ascending, `<` descending.
+macro_rules! keyset {
+    ($query:ident, $column:expr, $after:expr, $descending:expr) => {{
+        if let Some((value, id)) = $after {
+            $query = if $descending {
+                $query.filter(
+                    $column
+                        .lt(value.clone())
+                        .or($column.eq(value).and(enterprises::id.lt(id))),
+                )
+            } else {
+                $query.filter(
+                    $column
+                        .gt(value.clone())
+                        .or($column.eq(value).and(enterprises::id.gt(id))),
+                )
+            };
+        }
+        $query = if $descending {
+            $query.order(($column.desc(), enterprises::id.desc()))
+        } else {
+            $query.order(($column.asc(), enterprises::id.asc()))
+        };
+    }};
+}
+
+/// One page (plus one row) of enterprises. Each sort is served by its `(column, id)` index;
+/// `q` by the trigram indexes on name and credit code; the array filters by GIN indexes.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: EnterpriseFilter,
+    sort: SortKey,
+    descending: bool,
+    after: Option<After>,
+    limit: i64,
+) -> AppResult<Vec<Enterprise>> {
+    let mut query = enterprises::table
+        .select(Enterprise::as_select())
+        .into_boxed();
+    if let Some(q) = f.q.filter(|q| !q.trim().is_empty()) {
+        let pattern = like_pattern(q.trim());
+        query = query.filter(
+            enterprises::name
+                .ilike(pattern.clone())
+                .or(enterprises::credit_code.ilike(pattern.to_uppercase())),
+        );
+    }
+    if let Some(region) = f.region_code {
+        let in_region = regions::table
+            .filter(
+                regions::code
+                    .eq(region.clone())
+                    .or(regions::parent_code.eq(region)),
+            )
+            .select(regions::code);
+        query = query.filter(enterprises::region_code.eq_any(in_region));
+    }
+    if let Some(category) = f.category {
+        query = query.filter(enterprises::category.eq(category));
+    }
+    if let Some(size) = f.size {
+        query = query.filter(enterprises::size.eq(size));
+    }
+    if let Some(status) = f.status {
+        query = query.filter(enterprises::status.eq(status));
+    }
+    if let Some(department) = f.department {
+        query = query.filter(enterprises::assigned_departments.contains(vec![department]));
+    }
+    if let Some(officer) = f.officer {
+        query = query.filter(enterprises::liaison_officers.contains(vec![officer]));
+    }
+    if let Some(tag) = f.tag {
+        query = query.filter(enterprises::tags.contains(vec![tag]));
+    }
+    if let Some(from) = f.designated_from {
+        query = query.filter(enterprises::designated_on.ge(from));
+    }
+    if let Some(to) = f.designated_to {
+        query = query.filter(enterprises::designated_on.le(to));
+    }
+    match sort {
+        SortKey::Name => {
+            let after = match after {
+                Some(After::Name(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::name, after, descending);
+        }
+        SortKey::DesignatedOn => {
+            let after = match after {
+                Some(After::DesignatedOn(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::designated_on, after, descending);
+        }
+        SortKey::UpdatedAt => {
+            let after = match after {
+                Some(After::UpdatedAt(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::updated_at, after, descending);
+        }
+    }
+    Ok(query.limit(limit + 1).load(conn).await?)
+}
+
+fn bad_cursor() -> AppError {
+    AppError::BadRequest("the cursor belongs to another sort order; start again without it".into())
+}
