@@ -148,8 +148,8 @@ impl Modify for BearerScheme {
             crate::auth::Role,
             crate::audit::api::AuditSort,
             crate::enterprises::api::EnterpriseSort,
-            crate::enterprises::model::Size,
-            crate::enterprises::model::Status,
+            crate::enterprises::model::EnterpriseSize,
+            crate::enterprises::model::EnterpriseStatus,
             Problem
         ),
         responses(

@@ -12,15 +12,15 @@ use crate::state::AppState;
 
 /// Health or readiness.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Status {
+pub struct HealthStatus {
     /// `ok`.
     pub status: String,
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthStatus)))]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Status {
+    HttpResponse::Ok().json(HealthStatus {
         status: "ok".into(),
     })
 }
@@ -28,7 +28,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers (503 when it does not).
 #[utoipa::path(
     get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Status), (status = 503, response = crate::openapi::Unavailable))
+    responses((status = 200, body = HealthStatus), (status = 503, response = crate::openapi::Unavailable))
 )]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let check = async {
@@ -36,7 +36,7 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         conn.batch_execute("SELECT 1").await.map_err(AppError::from)
     };
     match tokio::time::timeout(Duration::from_secs(3), check).await {
-        Ok(Ok(())) => Ok(HttpResponse::Ok().json(Status {
+        Ok(Ok(())) => Ok(HttpResponse::Ok().json(HealthStatus {
             status: "ok".into(),
         })),
         Ok(Err(e)) => Err(AppError::Unavailable(e.to_string())),

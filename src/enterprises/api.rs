@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{Enterprise, EnterpriseDraft, Size, Status, today_in_china};
+use super::model::{Enterprise, EnterpriseDraft, EnterpriseSize, EnterpriseStatus, today_in_china};
 use super::store::{self, After, EnterpriseFilter, SortKey};
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult, FieldError};
@@ -40,8 +40,8 @@ pub struct NewEnterprise {
     #[schema(required = true, value_type = String, example = "rescue_disposal")]
     pub category: Option<String>,
     #[validate(required)]
-    #[schema(required = true, value_type = Size)]
-    pub size: Option<Size>,
+    #[schema(required = true, value_type = EnterpriseSize)]
+    pub size: Option<EnterpriseSize>,
     /// Department code of the lead department.
     #[validate(required)]
     #[schema(required = true, value_type = String, example = "gxw")]
@@ -59,7 +59,7 @@ pub struct NewEnterprise {
     #[schema(max_length = 200)]
     pub designation_batch: Option<String>,
     /// Default `active`.
-    pub status: Option<Status>,
+    pub status: Option<EnterpriseStatus>,
     /// Default `[lead_department]`; the lead is always included.
     pub assigned_departments: Option<Vec<String>>,
     /// User ids of active users of assigned departments.
@@ -97,8 +97,8 @@ pub struct EnterprisePatch {
     #[schema(value_type = Option<String>)]
     pub subcategory: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Size)]
-    pub size: Option<Option<Size>>,
+    #[schema(value_type = EnterpriseSize)]
+    pub size: Option<Option<EnterpriseSize>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = String)]
     pub lead_department: Option<Option<String>>,
@@ -118,8 +118,8 @@ pub struct EnterprisePatch {
     #[schema(value_type = Option<String>, max_length = 200)]
     pub designation_batch: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Status)]
-    pub status: Option<Option<Status>>,
+    #[schema(value_type = EnterpriseStatus)]
+    pub status: Option<Option<EnterpriseStatus>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<String>)]
     pub assigned_departments: Option<Option<Vec<String>>>,
@@ -181,8 +181,8 @@ pub struct EnterpriseQuery {
     /// A region; a city code matches its counties too.
     pub region_code: Option<String>,
     pub category: Option<String>,
-    pub size: Option<Size>,
-    pub status: Option<Status>,
+    pub size: Option<EnterpriseSize>,
+    pub status: Option<EnterpriseStatus>,
     /// Assigned department code.
     pub department: Option<String>,
     /// Liaison officer's user id.
@@ -272,7 +272,11 @@ pub async fn create_enterprise(
         region_code: b.region_code.unwrap_or_default(),
         category: b.category.unwrap_or_default(),
         subcategory: b.subcategory,
-        size: b.size.map(Size::as_str).unwrap_or_default().to_owned(),
+        size: b
+            .size
+            .map(EnterpriseSize::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         assigned_departments: b.assigned_departments.unwrap_or_else(|| vec![lead.clone()]),
         lead_department: lead,
         legal_representative: b.legal_representative,
@@ -280,7 +284,11 @@ pub async fn create_enterprise(
         key_products: b.key_products.unwrap_or_default(),
         designated_on: b.designated_on.unwrap_or_else(today_in_china),
         designation_batch: b.designation_batch,
-        status: b.status.unwrap_or(Status::Active).as_str().to_owned(),
+        status: b
+            .status
+            .unwrap_or(EnterpriseStatus::Active)
+            .as_str()
+            .to_owned(),
         liaison_officers: b.liaison_officers.unwrap_or_default(),
         tags: b.tags.unwrap_or_default(),
         employees: b.employees,

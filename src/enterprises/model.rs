@@ -13,20 +13,20 @@ use crate::error::FieldError;
 /// Enterprise size (企业规模).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Size {
+pub enum EnterpriseSize {
     Large,
     Medium,
     Small,
     Micro,
 }
 
-impl Size {
+impl EnterpriseSize {
     pub fn as_str(self) -> &'static str {
         match self {
-            Size::Large => "large",
-            Size::Medium => "medium",
-            Size::Small => "small",
-            Size::Micro => "micro",
+            EnterpriseSize::Large => "large",
+            EnterpriseSize::Medium => "medium",
+            EnterpriseSize::Small => "small",
+            EnterpriseSize::Micro => "micro",
         }
     }
 }
@@ -34,18 +34,18 @@ impl Size {
 /// Whether the enterprise is a contact point now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum EnterpriseStatus {
     Active,
     Suspended,
     Withdrawn,
 }
 
-impl Status {
+impl EnterpriseStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Active => "active",
-            Status::Suspended => "suspended",
-            Status::Withdrawn => "withdrawn",
+            EnterpriseStatus::Active => "active",
+            EnterpriseStatus::Suspended => "suspended",
+            EnterpriseStatus::Withdrawn => "withdrawn",
         }
     }
 }
