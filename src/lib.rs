@@ -12,6 +12,8 @@
 //! - [`auth`]: roles, JWTs, passwords and secrets, the `Actor` extractor, the token endpoint.
 //! - [`departments`], [`users`], [`clients`]: admin resources.
 //! - [`enterprises`], [`contacts`]: the registry of contact-point enterprises and their people.
+//! - [`visits`], [`demands`], [`timeline`]: tracked service: visits, demands and their
+//!   workflow, the enterprise's history.
 //! - [`reference`]: regions and industry categories.
 //! - [`audit`]: the audit trail and its list.
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
@@ -23,6 +25,7 @@ pub mod clients;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod demands;
 pub mod departments;
 pub mod enterprises;
 pub mod error;
@@ -34,8 +37,10 @@ pub mod reference;
 pub mod routes;
 pub mod seeds;
 pub mod state;
+pub mod timeline;
 pub mod users;
 pub mod validation;
+pub mod visits;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;

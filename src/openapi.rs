@@ -141,6 +141,17 @@ impl Modify for BearerScheme {
         crate::contacts::api::get_contact,
         crate::contacts::api::update_contact,
         crate::contacts::api::delete_contact,
+        crate::timeline::api::enterprise_timeline,
+        crate::visits::api::create_visit,
+        crate::visits::api::list_visits,
+        crate::visits::api::get_visit,
+        crate::visits::api::update_visit,
+        crate::visits::api::delete_visit,
+        crate::demands::api::create_demand,
+        crate::demands::api::list_demands,
+        crate::demands::api::get_demand,
+        crate::demands::api::transition_demand,
+        crate::demands::api::list_demand_events,
         crate::audit::api::list_audit_events,
     ),
     components(
@@ -150,6 +161,10 @@ impl Modify for BearerScheme {
             crate::enterprises::api::EnterpriseSort,
             crate::enterprises::model::EnterpriseSize,
             crate::enterprises::model::EnterpriseStatus,
+            crate::visits::model::VisitKind,
+            crate::demands::model::DemandCategory,
+            crate::demands::model::DemandStatus,
+            crate::demands::model::Satisfaction,
             Problem
         ),
         responses(
@@ -162,7 +177,9 @@ impl Modify for BearerScheme {
         (name = "auth", description = "Tokens and the caller"),
         (name = "admin", description = "Departments, users and API clients"),
         (name = "reference", description = "Regions and industry categories"),
-        (name = "enterprises", description = "Contact-point enterprises and their contacts"),
+        (name = "enterprises", description = "Contact-point enterprises, their contacts and timeline"),
+        (name = "visits", description = "Visits to enterprises"),
+        (name = "demands", description = "Enterprise demands and their workflow"),
         (name = "audit", description = "The audit trail"),
     )
 )]

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit, auth, clients, contacts, departments, enterprises, metrics, openapi, ops, reference,
-    users,
+    audit, auth, clients, contacts, demands, departments, enterprises, metrics, openapi, ops,
+    reference, timeline, users, visits,
 };
 
 /// Registers every route.
@@ -81,6 +81,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(contacts::api::get_contact))
                         .route(web::patch().to(contacts::api::update_contact))
                         .route(web::delete().to(contacts::api::delete_contact)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/timeline")
+                        .route(web::get().to(timeline::api::enterprise_timeline)),
+                )
+                .service(
+                    web::resource("/visits")
+                        .route(web::get().to(visits::api::list_visits))
+                        .route(web::post().to(visits::api::create_visit)),
+                )
+                .service(
+                    web::resource("/visits/{id}")
+                        .route(web::get().to(visits::api::get_visit))
+                        .route(web::patch().to(visits::api::update_visit))
+                        .route(web::delete().to(visits::api::delete_visit)),
+                )
+                .service(
+                    web::resource("/demands")
+                        .route(web::get().to(demands::api::list_demands))
+                        .route(web::post().to(demands::api::create_demand)),
+                )
+                .service(
+                    web::resource("/demands/{id}").route(web::get().to(demands::api::get_demand)),
+                )
+                .service(
+                    web::resource("/demands/{id}/transitions")
+                        .route(web::post().to(demands::api::transition_demand)),
+                )
+                .service(
+                    web::resource("/demands/{id}/events")
+                        .route(web::get().to(demands::api::list_demand_events)),
                 )
                 .service(
                     web::resource("/audit-events")

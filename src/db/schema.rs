@@ -168,12 +168,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    visits (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        department -> Text,
+        visited_on -> Date,
+        kind -> Text,
+        officers -> Array<Uuid>,
+        summary -> Text,
+        participants -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        findings -> Nullable<Text>,
+        next_visit_on -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    demands (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        visit_id -> Nullable<Uuid>,
+        category -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        assigned_department -> Text,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        satisfaction -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    demand_events (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        enterprise_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Nullable<Uuid>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        assigned_department -> Nullable<Text>,
+        satisfaction -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(subcategories -> categories (category_code));
 diesel::joinable!(enterprises -> regions (region_code));
 diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
+diesel::joinable!(visits -> enterprises (enterprise_id));
+diesel::joinable!(demands -> enterprises (enterprise_id));
+diesel::joinable!(demand_events -> demands (demand_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -188,4 +246,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     policies,
     enterprises,
     enterprise_contacts,
+    visits,
+    demands,
+    demand_events,
 );

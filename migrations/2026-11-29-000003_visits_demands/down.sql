@@ -1,0 +1,3 @@
+DROP TABLE demand_events;
+DROP TABLE demands;
+DROP TABLE visits;

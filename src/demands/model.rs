@@ -1,0 +1,432 @@
+//! Demands (企业诉求): rows, enums and the status machine, pure and unit-tested.
+//!
+//! ```text
+//! open ──accept──▶ accepted ──resolve──▶ resolved ──close (satisfied)──▶ closed
+//!  │ ▲               │  ▲                   │
+//!  │ └─reassign (转办)│  └──reopen / close (unsatisfied, 回访不满意)─┘
+//!  └──────reject─────┴──reject──▶ rejected
+//! ```
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::{demand_events, demands};
+
+/// What the enterprise asked for help with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandCategory {
+    Financing,
+    Land,
+    Talent,
+    Market,
+    Technology,
+    Policy,
+    Permits,
+    Infrastructure,
+    Other,
+}
+
+impl DemandCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemandCategory::Financing => "financing",
+            DemandCategory::Land => "land",
+            DemandCategory::Talent => "talent",
+            DemandCategory::Market => "market",
+            DemandCategory::Technology => "technology",
+            DemandCategory::Policy => "policy",
+            DemandCategory::Permits => "permits",
+            DemandCategory::Infrastructure => "infrastructure",
+            DemandCategory::Other => "other",
+        }
+    }
+}
+
+/// Where a demand stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandStatus {
+    Open,
+    Accepted,
+    Resolved,
+    Closed,
+    Rejected,
+}
+
+impl DemandStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemandStatus::Open => "open",
+            DemandStatus::Accepted => "accepted",
+            DemandStatus::Resolved => "resolved",
+            DemandStatus::Closed => "closed",
+            DemandStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DemandStatus> {
+        [
+            Self::Open,
+            Self::Accepted,
+            Self::Resolved,
+            Self::Closed,
+            Self::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Open and accepted demands can run late.
+    pub fn is_pending(self) -> bool {
+        matches!(self, DemandStatus::Open | DemandStatus::Accepted)
+    }
+}
+
+/// The enterprise's verdict at the follow-up call (回访).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    Satisfied,
+    Unsatisfied,
+}
+
+impl Satisfaction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::Unsatisfied => "unsatisfied",
+        }
+    }
+}
+
+/// A requested move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRequest {
+    pub to: DemandStatus,
+    pub note: Option<String>,
+    pub assigned_department: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// What a valid move does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    /// The status the demand ends in (an unsatisfied close ends in `accepted`).
+    pub to: DemandStatus,
+    /// New assigned department (reassignment).
+    pub assigned_department: Option<String>,
+    /// New resolution text (resolving).
+    pub resolution: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// Why a move is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The machine does not allow it from the current status (409).
+    NotAllowed(String),
+    /// A field the move needs is missing or wrong (422 on that field).
+    Invalid {
+        field: &'static str,
+        code: &'static str,
+        message: &'static str,
+    },
+}
+
+/// Decides a move from `current` (assigned to `current_department`).
+pub fn decide(
+    current: DemandStatus,
+    current_department: &str,
+    req: &TransitionRequest,
+) -> Result<Move, Refusal> {
+    use DemandStatus::*;
+    let not_allowed = || {
+        Refusal::NotAllowed(format!(
+            "a {} demand cannot move to {}",
+            current.as_str(),
+            req.to.as_str()
+        ))
+    };
+    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let plain = |to| Move {
+        to,
+        assigned_department: None,
+        resolution: None,
+        satisfaction: None,
+    };
+    match (current, req.to) {
+        (Open, Open) => {
+            let Some(dept) = req
+                .assigned_department
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            else {
+                return Err(Refusal::Invalid {
+                    field: "assigned_department",
+                    code: "required",
+                    message: "reassignment (转办) names the new department",
+                });
+            };
+            if dept == current_department {
+                return Err(Refusal::Invalid {
+                    field: "assigned_department",
+                    code: "unchanged",
+                    message: "the demand is already assigned to this department",
+                });
+            }
+            Ok(Move {
+                assigned_department: Some(dept.to_owned()),
+                ..plain(Open)
+            })
+        }
+        (Open, Accepted) | (Resolved, Accepted) => Ok(plain(Accepted)),
+        (Open | Accepted, Rejected) => match note {
+            Some(_) => Ok(plain(Rejected)),
+            None => Err(Refusal::Invalid {
+                field: "note",
+                code: "required",
+                message: "a rejection gives its reason",
+            }),
+        },
+        (Accepted, Resolved) => Ok(Move {
+            resolution: note.map(str::to_owned),
+            ..plain(Resolved)
+        }),
+        (Resolved, Closed) => match req.satisfaction {
+            Some(Satisfaction::Satisfied) => Ok(Move {
+                satisfaction: Some(Satisfaction::Satisfied),
+                ..plain(Closed)
+            }),
+            Some(Satisfaction::Unsatisfied) => Ok(Move {
+                satisfaction: Some(Satisfaction::Unsatisfied),
+                ..plain(Accepted)
+            }),
+            None => Err(Refusal::Invalid {
+                field: "satisfaction",
+                code: "required",
+                message: "closing records the enterprise's satisfaction",
+            }),
+        },
+        _ => Err(not_allowed()),
+    }
+}
+
+/// A demand as stored.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = demands, check_for_backend(diesel::pg::Pg))]
+pub struct DemandRow {
+    pub id: Uuid,
+    pub enterprise_id: Uuid,
+    pub visit_id: Option<Uuid>,
+    pub category: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub assigned_department: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub satisfaction: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A demand as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Demand {
+    pub id: Uuid,
+    pub enterprise_id: Uuid,
+    pub visit_id: Option<Uuid>,
+    pub category: DemandCategory,
+    pub title: String,
+    pub description: Option<String>,
+    pub assigned_department: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: DemandStatus,
+    pub resolution: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    /// True when `due_on` is before today (China Standard Time) and the demand is open or accepted.
+    pub overdue: bool,
+    pub created_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Demand {
+    /// The view of a row, with `overdue` derived for `today`.
+    pub fn from_row(r: DemandRow, today: NaiveDate) -> Self {
+        let status = DemandStatus::parse(&r.status).unwrap_or(DemandStatus::Open);
+        let category = serde_json::from_value(serde_json::Value::String(r.category))
+            .unwrap_or(DemandCategory::Other);
+        let satisfaction = r
+            .satisfaction
+            .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok());
+        Demand {
+            overdue: status.is_pending() && r.due_on.is_some_and(|d| d < today),
+            id: r.id,
+            enterprise_id: r.enterprise_id,
+            visit_id: r.visit_id,
+            category,
+            title: r.title,
+            description: r.description,
+            assigned_department: r.assigned_department,
+            due_on: r.due_on,
+            status,
+            resolution: r.resolution,
+            satisfaction,
+            created_by: r.created_by,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One step in a demand's life.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = demand_events, check_for_backend(diesel::pg::Pg))]
+pub struct DemandEvent {
+    pub id: Uuid,
+    #[serde(skip)]
+    pub demand_id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The acting user's id.
+    pub actor: Option<Uuid>,
+    /// Null for the creation.
+    #[serde(rename = "from")]
+    #[diesel(column_name = from_status)]
+    pub from_status: Option<String>,
+    #[serde(rename = "to")]
+    #[diesel(column_name = to_status)]
+    pub to_status: String,
+    pub note: Option<String>,
+    pub assigned_department: Option<String>,
+    pub satisfaction: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DemandStatus::*;
+
+    const ALL: [DemandStatus; 5] = [Open, Accepted, Resolved, Closed, Rejected];
+
+    fn req(to: DemandStatus) -> TransitionRequest {
+        TransitionRequest {
+            to,
+            note: Some("理由".into()),
+            assigned_department: Some("fgw".into()),
+            satisfaction: Some(Satisfaction::Satisfied),
+        }
+    }
+
+    #[test]
+    fn exactly_the_contracts_moves_are_allowed() {
+        let allowed = [
+            (Open, Open),
+            (Open, Accepted),
+            (Open, Rejected),
+            (Accepted, Resolved),
+            (Accepted, Rejected),
+            (Resolved, Accepted),
+            (Resolved, Closed),
+        ];
+        for from in ALL {
+            for to in ALL {
+                let result = decide(from, "gxw", &req(to));
+                assert_eq!(
+                    result.is_ok(),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}: {result:?}"
+                );
+                if !allowed.contains(&(from, to)) {
+                    assert!(matches!(result, Err(Refusal::NotAllowed(_))));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn moves_that_need_a_field_name_it() {
+        let mut r = req(Rejected);
+        r.note = Some("  ".into());
+        assert!(matches!(
+            decide(Open, "gxw", &r),
+            Err(Refusal::Invalid { field: "note", .. })
+        ));
+        let mut r = req(Closed);
+        r.satisfaction = None;
+        assert!(matches!(
+            decide(Resolved, "gxw", &r),
+            Err(Refusal::Invalid {
+                field: "satisfaction",
+                ..
+            })
+        ));
+        let mut r = req(Open);
+        r.assigned_department = None;
+        assert!(matches!(
+            decide(Open, "gxw", &r),
+            Err(Refusal::Invalid {
+                field: "assigned_department",
+                ..
+            })
+        ));
+        r.assigned_department = Some("gxw".into());
+        assert!(matches!(
+            decide(Open, "gxw", &r),
+            Err(Refusal::Invalid {
+                code: "unchanged",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn an_unsatisfied_close_goes_back_to_accepted() {
+        let mut r = req(Closed);
+        r.satisfaction = Some(Satisfaction::Unsatisfied);
+        let m = decide(Resolved, "gxw", &r);
+        assert_eq!(
+            m.map(|m| (m.to, m.satisfaction)),
+            Ok((Accepted, Some(Satisfaction::Unsatisfied)))
+        );
+        let m = decide(Accepted, "gxw", &req(Resolved));
+        assert_eq!(m.map(|m| m.resolution), Ok(Some("理由".to_owned())));
+    }
+
+    #[test]
+    fn overdue_needs_a_past_due_date_and_a_pending_status() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        let row = |status: &str, due: Option<NaiveDate>| DemandRow {
+            id: Uuid::nil(),
+            enterprise_id: Uuid::nil(),
+            visit_id: None,
+            category: "land".into(),
+            title: "用地".into(),
+            description: None,
+            assigned_department: "gxw".into(),
+            due_on: due,
+            status: status.into(),
+            resolution: None,
+            satisfaction: None,
+            created_by: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let yesterday = today.pred_opt();
+        assert!(Demand::from_row(row("open", yesterday), today).overdue);
+        assert!(Demand::from_row(row("accepted", yesterday), today).overdue);
+        assert!(!Demand::from_row(row("resolved", yesterday), today).overdue);
+        assert!(!Demand::from_row(row("open", Some(today)), today).overdue);
+        assert!(!Demand::from_row(row("open", None), today).overdue);
+    }
+}

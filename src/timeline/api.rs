@@ -1,0 +1,130 @@
+//! `GET /api/v1/enterprises/{id}/timeline`: read by every role.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::store::{self, TimelineRow};
+use crate::auth::Actor;
+use crate::enterprises::store as enterprises;
+use crate::error::AppResult;
+use crate::http::body::StrictQuery;
+use crate::http::pagination::{Page, checked_limit, decode_cursor};
+use crate::state::AppState;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineType {
+    Visit,
+    DemandEvent,
+}
+
+/// One thing that happened to the enterprise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineItem {
+    /// When it happened (a visit: its day at 00:00+08:00).
+    pub at: DateTime<Utc>,
+    #[serde(rename = "type")]
+    pub item_type: TimelineType,
+    /// The visit's or the event's own id.
+    pub id: Uuid,
+    /// The visit's summary (shortened) or the demand's title.
+    pub title: String,
+    /// For demand events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demand_id: Option<Uuid>,
+    /// For visits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visited_on: Option<NaiveDate>,
+    /// For visits: `on_site`, `phone`, `video`, `meeting`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The visiting or the assigned department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// For demand events: the status before (null for the creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// For demand events: the status after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The event's note, or the visit's purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who did it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<String>,
+}
+
+impl From<TimelineRow> for TimelineItem {
+    fn from(r: TimelineRow) -> Self {
+        TimelineItem {
+            at: r.at,
+            item_type: if r.item_type == "visit" {
+                TimelineType::Visit
+            } else {
+                TimelineType::DemandEvent
+            },
+            id: r.id,
+            title: r.title,
+            demand_id: r.demand_id,
+            visited_on: r.visited_on,
+            kind: r.visit_kind,
+            department: r.department,
+            from: r.from_status,
+            to: r.to_status,
+            note: r.note,
+            actor: r.actor,
+            satisfaction: r.satisfaction,
+        }
+    }
+}
+
+/// Query of the timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Everything that happened to the enterprise, newest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/enterprises/{id}/timeline", tag = "enterprises",
+    params(("id" = Uuid, Path, description = "Enterprise id"), TimelineQuery),
+    responses(
+        (status = 200, body = Page<TimelineItem>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn enterprise_timeline(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: StrictQuery<TimelineQuery>,
+) -> AppResult<HttpResponse> {
+    let limit = checked_limit(query.0.limit)?;
+    let before = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    enterprises::get(&mut conn, *id).await?;
+    let rows = store::page(&mut conn, *id, before, limit).await?;
+    let items = rows.into_iter().map(TimelineItem::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(items, limit, |i: &TimelineItem| {
+            (i.at, i.id)
+        })),
+    )
+}

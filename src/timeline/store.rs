@@ -1,0 +1,82 @@
+//! One query over both sources: each branch takes at most a page from its own
+//! `(enterprise_id, … DESC, id DESC)` index, the union keeps the newest page.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Date, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// A timeline row: the common columns and what either kind adds.
+#[derive(Debug, QueryableByName)]
+pub struct TimelineRow {
+    #[diesel(sql_type = Timestamptz)]
+    pub at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub item_type: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub demand_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub visited_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub visit_kind: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub department: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub from_status: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub to_status: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub note: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub actor: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub satisfaction: Option<String>,
+}
+
+/// A visit's moment: its day at 00:00 China Standard Time.
+const VISIT_AT: &str = "(v.visited_on::timestamp AT TIME ZONE 'Asia/Shanghai')";
+
+/// A page (plus one row) of the enterprise's timeline, newest first.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    enterprise_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> diesel::QueryResult<Vec<TimelineRow>> {
+    let sql = format!(
+        "SELECT * FROM (
+            (SELECT {VISIT_AT} AS at, 'visit' AS item_type, v.id, left(v.summary, 80) AS title,
+                    NULL::uuid AS demand_id, v.visited_on, v.kind AS visit_kind, v.department,
+                    NULL::text AS from_status, NULL::text AS to_status, v.purpose AS note,
+                    v.created_by AS actor, NULL::text AS satisfaction
+             FROM visits v
+             WHERE v.enterprise_id = $1
+               AND ($2::timestamptz IS NULL OR ({VISIT_AT}, v.id) < ($2, $3))
+             ORDER BY v.visited_on DESC, v.id DESC
+             LIMIT $4)
+            UNION ALL
+            (SELECT e.at, 'demand_event', e.id, d.title,
+                    e.demand_id, NULL::date, NULL::text, e.assigned_department,
+                    e.from_status, e.to_status, e.note, e.actor, e.satisfaction
+             FROM demand_events e JOIN demands d ON d.id = e.demand_id
+             WHERE e.enterprise_id = $1
+               AND ($2::timestamptz IS NULL OR (e.at, e.id) < ($2, $3))
+             ORDER BY e.at DESC, e.id DESC
+             LIMIT $4)
+        ) t
+        ORDER BY at DESC, id DESC
+        LIMIT $4"
+    );
+    diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(enterprise_id)
+        .bind::<Nullable<Timestamptz>, _>(before.map(|b| b.0))
+        .bind::<Nullable<SqlUuid>, _>(before.map(|b| b.1))
+        .bind::<Int8, _>(limit + 1)
+        .load(conn)
+        .await
+}

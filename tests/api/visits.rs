@@ -1,0 +1,352 @@
+//! `/api/v1/visits`: logging visits with their demands, department rules, lists.
+
+use liaison::auth::Role;
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, TestUser};
+
+fn visit_body(enterprise: &Value, officer: &TestUser, demands: Value) -> Value {
+    json!({
+        "enterprise_id": enterprise["id"], "visited_on": "2026-11-20", "kind": "on_site",
+        "officers": [officer.id], "summary": "走访企业，了解四季度订单和用工情况",
+        "participants": "总经理张伟、办公室主任李娜", "purpose": "季度走访", "findings": "订单饱满，用工紧张",
+        "demands": demands,
+    })
+}
+
+#[actix_web::test]
+async fn a_visit_and_its_demands_are_created_together() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let e = app.enterprise(&admin, 1, json!({})).await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
+    let demands = json!([
+        {"category": "financing", "title": "申请技术改造贷款贴息", "assigned_department": "czt", "due_on": "2026-12-31"},
+        {"category": "talent", "title": "引进高级技工", "assigned_department": "gxw"},
+    ]);
+    let resp = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            visit_body(&e, &officer, demands),
+        )
+        .await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    let visit_id = resp.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        resp.header("location"),
+        Some(format!("/api/v1/visits/{visit_id}"))
+    );
+    assert_eq!(resp.body["department"], "gxw", "the caller's department");
+    assert_eq!(resp.body["created_by"], officer.id.to_string());
+    let created = resp.body["demands"].as_array().unwrap();
+    assert_eq!(created.len(), 2);
+    assert_eq!(created[0]["status"], "open");
+    assert_eq!(created[0]["visit_id"], visit_id.as_str());
+    assert_eq!(created[0]["assigned_department"], "czt");
+    assert_eq!(
+        app.count("demand_events").await,
+        2,
+        "each demand starts with its creation event"
+    );
+    assert_eq!(
+        app.audit_of("visit", &visit_id).await[0]["action"],
+        "create"
+    );
+}
+
+#[actix_web::test]
+async fn one_bad_demand_stores_nothing_and_is_named_by_its_path() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let e = app.enterprise(&admin, 2, json!({})).await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
+    let demands = json!([
+        {"category": "land", "title": "新增工业用地", "assigned_department": "fgw"},
+        {"category": "land", "title": "  ", "assigned_department": "nope"},
+        {"title": "缺类别", "assigned_department": "fgw"},
+    ]);
+    let resp = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            visit_body(&e, &officer, demands.clone()),
+        )
+        .await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    assert_eq!(resp.error_fields(), vec!["demands[2].category"]);
+    let demands = json!([
+        {"category": "land", "title": "新增工业用地", "assigned_department": "fgw"},
+        {"category": "land", "title": "  ", "assigned_department": "nope"},
+    ]);
+    let resp = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            visit_body(&e, &officer, demands),
+        )
+        .await;
+    assert_eq!(resp.status, 422);
+    let mut fields = resp.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["demands[1].assigned_department", "demands[1].title"]
+    );
+    let resp = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            visit_body(
+                &e,
+                &officer,
+                json!([{"category": "bribes", "title": "x", "assigned_department": "fgw"}]),
+            ),
+        )
+        .await;
+    assert_eq!(resp.status, 422);
+    assert_eq!(resp.error_fields(), vec!["demands[0].category"]);
+    assert_eq!(app.count("visits").await, 0);
+    assert_eq!(app.count("demands").await, 0);
+    assert_eq!(
+        app.count("audit_events WHERE entity IN ('visit', 'demand')")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn visit_rules_officers_enterprise_and_date() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let e = app.enterprise(&admin, 3, json!({})).await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
+    let stranger = app.user("fgw", &[Role::Liaison]).await;
+    let mut body = visit_body(&e, &officer, json!([]));
+    body["officers"] = json!([officer.id, stranger.id]);
+    body["visited_on"] = json!("2999-01-01");
+    let resp = app.post("/api/v1/visits", &officer.token, body).await;
+    assert_eq!(resp.status, 422);
+    let mut fields = resp.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["officers[1]", "visited_on"]);
+
+    let withdrawn = app.enterprise(&admin, 4, json!({})).await;
+    app.call(
+        "DELETE",
+        &format!("/api/v1/enterprises/{}", withdrawn["id"].as_str().unwrap()),
+        Some(&admin.token),
+        None,
+    )
+    .await;
+    let resp = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            visit_body(&withdrawn, &officer, json!([])),
+        )
+        .await;
+    assert_eq!(resp.status, 422);
+    assert_eq!(resp.error_fields(), vec!["enterprise_id"]);
+
+    for role in [Role::Finance, Role::Analyst] {
+        let user = app.user("gxw", &[role]).await;
+        assert_eq!(
+            app.post(
+                "/api/v1/visits",
+                &user.token,
+                visit_body(&e, &user, json!([]))
+            )
+            .await
+            .status,
+            403
+        );
+    }
+    assert_eq!(
+        app.call(
+            "POST",
+            "/api/v1/visits",
+            None,
+            Some(&visit_body(&e, &officer, json!([])))
+        )
+        .await
+        .status,
+        401
+    );
+}
+
+#[actix_web::test]
+async fn only_the_visits_department_changes_or_deletes_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let e = app.enterprise(&admin, 5, json!({})).await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
+    let colleague = app.user("gxw", &[Role::Liaison]).await;
+    let created = app.post("/api/v1/visits", &officer.token, visit_body(&e, &officer, json!([{"category": "market", "title": "参加应急产业博览会", "assigned_department": "swt"}]))).await;
+    let path = format!("/api/v1/visits/{}", created.body["id"].as_str().unwrap());
+
+    let other = app.user("fgw", &[Role::Liaison]).await;
+    assert_eq!(
+        app.patch(&path, &other.token, json!({"findings": "x"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.call("DELETE", &path, Some(&other.token), None)
+            .await
+            .status,
+        403
+    );
+
+    let changed = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&colleague.token),
+            &[("If-Match", "\"1\"")],
+            Some((
+                "application/merge-patch+json",
+                json!({"findings": "订单饱满", "officers": [officer.id, colleague.id]}).to_string(),
+            )),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.body["version"], 2);
+    let stale = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&officer.token),
+            &[("If-Match", "\"1\"")],
+            Some(("application/json", json!({"findings": "旧"}).to_string())),
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(
+        app.patch(&path, &officer.token, json!({"officers": [other.id]}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        app.patch(&path, &officer.token, json!({"summary": null}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        app.patch(&path, &officer.token, json!({"department": "fgw"}))
+            .await
+            .status,
+        422
+    );
+
+    assert_eq!(
+        app.call("DELETE", &path, Some(&officer.token), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(app.get(&path, &officer.token).await.status, 404);
+    assert_eq!(
+        app.count("demands").await,
+        1,
+        "the demand raised in the visit stays"
+    );
+    let actions: Vec<String> = app
+        .audit_of("visit", path.rsplit('/').next().unwrap())
+        .await
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, vec!["create", "update", "delete"]);
+}
+
+#[actix_web::test]
+async fn visit_list_filters_and_pages_newest_first() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let a = app.enterprise(&admin, 6, json!({})).await;
+    let b = app.enterprise(&admin, 7, json!({})).await;
+    let gxw = app.user("gxw", &[Role::Liaison]).await;
+    let kjt = app.user("kjt", &[Role::Liaison]).await;
+    for (e, who, day, kind) in [
+        (&a, &gxw, "2026-01-05", "on_site"),
+        (&a, &kjt, "2026-03-05", "phone"),
+        (&b, &gxw, "2026-06-05", "video"),
+        (&b, &gxw, "2026-09-05", "on_site"),
+    ] {
+        let mut body = visit_body(e, who, json!([]));
+        body["visited_on"] = json!(day);
+        body["kind"] = json!(kind);
+        assert_eq!(
+            app.post("/api/v1/visits", &who.token, body).await.status,
+            201
+        );
+    }
+    let analyst = app.user("tjj", &[Role::Analyst]).await;
+    let days = |resp: &crate::common::Resp| -> Vec<String> {
+        resp.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["visited_on"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = app.get("/api/v1/visits", &analyst.token).await;
+    assert_eq!(
+        days(&all),
+        vec!["2026-09-05", "2026-06-05", "2026-03-05", "2026-01-05"]
+    );
+    let cases = [
+        (
+            format!("enterprise_id={}", a["id"].as_str().unwrap()),
+            vec!["2026-03-05", "2026-01-05"],
+        ),
+        ("department=kjt".to_owned(), vec!["2026-03-05"]),
+        (
+            format!("officer={}", gxw.id),
+            vec!["2026-09-05", "2026-06-05", "2026-01-05"],
+        ),
+        ("kind=on_site".to_owned(), vec!["2026-09-05", "2026-01-05"]),
+        (
+            "visited_from=2026-03-01&visited_to=2026-06-30".to_owned(),
+            vec!["2026-06-05", "2026-03-05"],
+        ),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(
+            days(
+                &app.get(&format!("/api/v1/visits?{query}"), &analyst.token)
+                    .await
+            ),
+            expected,
+            "{query}"
+        );
+    }
+    let first = app.get("/api/v1/visits?limit=3", &analyst.token).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        days(
+            &app.get(
+                &format!("/api/v1/visits?limit=3&cursor={cursor}"),
+                &analyst.token
+            )
+            .await
+        ),
+        vec!["2026-01-05"]
+    );
+    assert_eq!(
+        app.get("/api/v1/visits?kind=letter", &analyst.token)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/visits?page=2", &analyst.token)
+            .await
+            .status,
+        400
+    );
+}
