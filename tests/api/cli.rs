@@ -155,6 +155,23 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         enterprises
     );
     assert!(String::from_utf8_lossy(&again.stdout).contains("demo enterprises added: 0"));
+    // A year of visits and demands, in every state, with consistent events.
+    let visits = count("SELECT count(*) FROM visits").await;
+    assert!(visits >= 100, "{visits}");
+    assert_eq!(
+        count("SELECT count(*) FROM visits WHERE visited_on < current_date - 365").await,
+        0
+    );
+    assert_eq!(count("SELECT count(DISTINCT status) FROM demands").await, 5);
+    assert!(
+        count("SELECT count(*) FROM demand_events WHERE satisfaction = 'unsatisfied'").await > 0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM demands d WHERE d.status <> (SELECT e.to_status FROM demand_events e WHERE e.demand_id = d.id ORDER BY e.at DESC LIMIT 1)").await,
+        0,
+        "each demand's status is its last event's"
+    );
+    assert_eq!(count("SELECT count(*) FROM demands d WHERE d.version <> (SELECT count(*) FROM demand_events e WHERE e.demand_id = d.id)").await, 0);
 }
 
 #[actix_web::test]

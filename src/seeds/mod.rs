@@ -1,6 +1,8 @@
 //! Seed data from `seeds/` (embedded in the binary): reference data, loaded idempotently, and
 //! the fictional demo set.
 
+pub mod activity;
+
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -58,13 +60,13 @@ struct DemoUserSeed {
     roles: Vec<Role>,
 }
 
-const DEPARTMENTS: &str = include_str!("../seeds/departments.json");
-const REGIONS: &str = include_str!("../seeds/regions.json");
-const CATEGORIES: &str = include_str!("../seeds/categories.json");
-const POLICIES: &str = include_str!("../seeds/policies.json");
-const PROVINCIAL_PLAN: &str = include_str!("../seeds/provincial-plan.txt");
-const DEMO_USERS: &str = include_str!("../seeds/demo/users.json");
-const DEMO_ENTERPRISES: &str = include_str!("../seeds/demo/enterprises.json");
+const DEPARTMENTS: &str = include_str!("../../seeds/departments.json");
+const REGIONS: &str = include_str!("../../seeds/regions.json");
+const CATEGORIES: &str = include_str!("../../seeds/categories.json");
+const POLICIES: &str = include_str!("../../seeds/policies.json");
+const PROVINCIAL_PLAN: &str = include_str!("../../seeds/provincial-plan.txt");
+const DEMO_USERS: &str = include_str!("../../seeds/demo/users.json");
+const DEMO_ENTERPRISES: &str = include_str!("../../seeds/demo/enterprises.json");
 
 #[derive(Deserialize)]
 struct DemoContactSeed {
@@ -225,6 +227,17 @@ pub async fn load_demo(
 /// Designates the demo enterprises (with contacts) that are not registered yet; returns how
 /// many were added. Demo users name the liaison officers.
 pub async fn load_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
+    let added = add_demo_enterprises(conn).await?;
+    let seeds: Vec<DemoEnterpriseSeed> = serde_json::from_str(DEMO_ENTERPRISES)?;
+    let codes: Vec<String> = seeds.into_iter().map(|e| e.credit_code).collect();
+    let (visits, demands) = activity::load(conn, &codes).await?;
+    if visits > 0 {
+        log::info!("demo activity: {visits} visits, {demands} demands");
+    }
+    Ok(added)
+}
+
+async fn add_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
     use crate::db::schema::{enterprises as enterprise_table, users as user_table};
     let seeds: Vec<DemoEnterpriseSeed> = serde_json::from_str(DEMO_ENTERPRISES)?;
     let officers: Vec<(String, Uuid)> = user_table::table
