@@ -102,6 +102,7 @@ pub fn build_app(
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(error::AppError::NotFound("no such route".into()))
         }))
+        .wrap(from_fn(http::idempotency::idempotent))
         .wrap(from_fn(http::fallback::problem_for_plain_errors))
         .wrap(security_headers())
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))

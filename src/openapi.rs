@@ -153,6 +153,7 @@ impl Modify for BearerScheme {
         crate::demands::api::transition_demand,
         crate::demands::api::list_demand_events,
         crate::audit::api::list_audit_events,
+        crate::audit::api::get_audit_event,
     ),
     components(
         schemas(

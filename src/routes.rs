@@ -116,6 +116,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/audit-events")
                         .route(web::get().to(audit::api::list_audit_events)),
+                )
+                .service(
+                    web::resource("/audit-events/{id}")
+                        .route(web::get().to(audit::api::get_audit_event)),
                 ),
         );
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::store::{self, AuditEventRow, AuditFilter};
 use crate::auth::Actor;
-use crate::error::AppResult;
-use crate::http::body::StrictQuery;
+use crate::error::{AppError, AppResult};
+use crate::http::body::{NoParams, StrictQuery};
 use crate::http::pagination::{Page, checked_limit, decode_cursor};
 use crate::state::AppState;
 
@@ -127,4 +127,31 @@ pub async fn list_audit_events(
         |e| (e.at, e.id),
     );
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Reads one audit event. Admin only; events can never be changed or deleted (405).
+#[utoipa::path(
+    get, path = "/api/v1/audit-events/{id}", tag = "audit",
+    params(("id" = Uuid, Path, description = "Audit event id")),
+    responses(
+        (status = 200, body = AuditEvent),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_audit_event(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    let event = store::get(&mut conn, *id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such audit event".into()))?;
+    Ok(HttpResponse::Ok().json(AuditEvent::from(event)))
 }

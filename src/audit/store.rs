@@ -79,3 +79,13 @@ pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<V
     };
     query.limit(f.limit + 1).load(conn).await
 }
+
+/// One event.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AuditEventRow>> {
+    audit_events::table
+        .find(id)
+        .select(AuditEventRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

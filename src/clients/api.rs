@@ -117,11 +117,13 @@ fn client_response(
 /// Creates a client and shows its secret once. Admin only.
 #[utoipa::path(
     post, path = "/api/v1/clients", tag = "admin", request_body = NewClientRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = CreatedClient, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::Unprocessable),

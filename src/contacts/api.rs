@@ -113,13 +113,16 @@ fn contact_response(mut builder: actix_web::HttpResponseBuilder, c: &Contact) ->
 /// Adds a contact. Admins and liaison officers of an assigned department.
 #[utoipa::path(
     post, path = "/api/v1/enterprises/{id}/contacts", tag = "enterprises", request_body = NewContact,
-    params(("id" = Uuid, Path, description = "Enterprise id")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        ("id" = Uuid, Path, description = "Enterprise id")),
     responses(
         (status = 201, body = Contact, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::Unprocessable),

@@ -223,6 +223,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (actor, key) {
+        actor -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status_code -> Nullable<Int4>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -249,4 +261,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     visits,
     demands,
     demand_events,
+    idempotency_keys,
 );

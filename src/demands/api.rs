@@ -86,11 +86,13 @@ fn demand_response(mut builder: actix_web::HttpResponseBuilder, d: &Demand) -> H
 /// Raises a demand. Admins and liaison officers.
 #[utoipa::path(
     post, path = "/api/v1/demands", tag = "demands", request_body = NewDemandRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Demand, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::Unprocessable),
@@ -195,7 +197,9 @@ pub async fn get_demand(
 /// officer of the assigned department, or an admin.
 #[utoipa::path(
     post, path = "/api/v1/demands/{id}/transitions", tag = "demands",
-    params(("id" = Uuid, Path, description = "Demand id")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        ("id" = Uuid, Path, description = "Demand id")),
     request_body = TransitionBody,
     responses(
         (status = 200, body = Demand, headers(("ETag" = String))),

@@ -87,6 +87,7 @@ pub async fn get_department(
 /// Adds a department. Admin only.
 #[utoipa::path(
     post, path = "/api/v1/departments", tag = "admin", request_body = NewDepartment,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Department, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),

@@ -243,6 +243,7 @@ fn nullable<T>(
 /// Designates a contact-point enterprise. Admin only.
 #[utoipa::path(
     post, path = "/api/v1/enterprises", tag = "enterprises", request_body = NewEnterprise,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Enterprise, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod fallback;
+pub mod idempotency;
 pub mod pagination;
 pub mod patch;
 pub mod precondition;

@@ -130,6 +130,7 @@ fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &User) -> Ht
 /// Creates a user. Admin only.
 #[utoipa::path(
     post, path = "/api/v1/users", tag = "admin", request_body = NewUserRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = User, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),

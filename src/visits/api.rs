@@ -177,11 +177,13 @@ fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldE
 /// Admins and liaison officers.
 #[utoipa::path(
     post, path = "/api/v1/visits", tag = "visits", request_body = NewVisit,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = CreatedVisit, headers(("Location" = String), ("ETag" = String))),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::Unprocessable),

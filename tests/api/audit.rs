@@ -126,6 +126,31 @@ async fn only_admins_read_the_audit_log_and_nobody_changes_it() {
             .status,
         405
     );
+    let any = app.get("/api/v1/audit-events?limit=1", &admin.token).await;
+    let id = any.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let one = app
+        .get(&format!("/api/v1/audit-events/{id}"), &admin.token)
+        .await;
+    assert_eq!(one.status, 200);
+    assert_eq!(one.body["id"], id.as_str());
+    for method in ["DELETE", "PATCH", "PUT"] {
+        let resp = app
+            .call(
+                method,
+                &format!("/api/v1/audit-events/{id}"),
+                Some(&admin.token),
+                Some(&json!({})),
+            )
+            .await;
+        assert_eq!(resp.status, 405, "{method}");
+    }
+    let analyst = app.user("gxw", &[Role::Analyst]).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/audit-events/{id}"), &analyst.token)
+            .await
+            .status,
+        403
+    );
     // Not even the database owner can rewrite history.
     let client = app.db.client().await;
     assert!(

@@ -14,6 +14,7 @@ mod demands;
 mod departments;
 mod enterprises;
 mod errors;
+mod idempotency;
 mod ops;
 mod reference;
 mod timeline;
