@@ -152,7 +152,6 @@ pub async fn update(
             return Err(forbidden());
         }
         let before = get(conn, enterprise_id, id).await?;
-        check_version(expected_version, before.version)?;
         let mut fields = ContactFields {
             name: before.name.clone(),
             title: before.title.clone(),
@@ -160,7 +159,9 @@ pub async fn update(
             email: before.email.clone(),
         };
         change(&mut fields);
+        // Bad input is reported before a stale version: fixing it is the caller's next step.
         invalid_if_any(check(&fields))?;
+        check_version(expected_version, before.version)?;
         let after: ContactRow = diesel::update(enterprise_contacts::table.find(id))
             .set((
                 enterprise_contacts::name.eq(fields.name),

@@ -221,7 +221,6 @@ pub async fn update(
                 "only admins change status, designation and assignments".into(),
             ));
         }
-        check_version(expected_version, before.version)?;
         let original = EnterpriseDraft::from(&before);
         let mut draft = original.clone();
         change(&mut draft);
@@ -237,6 +236,7 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
+        check_version(expected_version, before.version)?;
         if draft == original {
             return Ok(before);
         }

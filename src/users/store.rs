@@ -213,7 +213,6 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| AppError::NotFound("no such user".into()))?;
-        check_version(expected_version, before.version)?;
         if id == actor.id {
             if change.disabled == Some(true) {
                 return Err(AppError::Conflict("you cannot disable yourself".into()));
@@ -233,6 +232,7 @@ pub async fn update(
                 return Err(unknown_department(department));
             }
         }
+        check_version(expected_version, before.version)?;
         let display_name = change
             .display_name
             .clone()

@@ -126,12 +126,7 @@ fn may_edit(actor: &Actor, visit: &Visit) -> bool {
     actor.has(Role::Admin) || (actor.has(Role::Liaison) && actor.department == visit.department)
 }
 
-async fn lock_for_edit(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    id: Uuid,
-    expected: Option<i32>,
-) -> AppResult<Visit> {
+async fn lock_for_edit(conn: &mut AsyncPgConnection, actor: &Actor, id: Uuid) -> AppResult<Visit> {
     let visit: Visit = visits::table
         .find(id)
         .select(Visit::as_select())
@@ -145,7 +140,6 @@ async fn lock_for_edit(
             "only the visit's department changes it".into(),
         ));
     }
-    check_version(expected, visit.version)?;
     Ok(visit)
 }
 
@@ -158,7 +152,7 @@ pub async fn update(
     change: impl FnOnce(&mut VisitFields) + Send,
 ) -> AppResult<Visit> {
     conn.transaction(async move |conn| {
-        let before = lock_for_edit(conn, actor, id, expected).await?;
+        let before = lock_for_edit(conn, actor, id).await?;
         let mut fields = VisitFields::from(&before);
         change(&mut fields);
         let mut errors = fields.check(today_in_china());
@@ -168,6 +162,8 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
+        // Bad input is reported before a stale version.
+        check_version(expected, before.version)?;
         let after: Visit = diesel::update(visits::table.find(id))
             .set((
                 visits::visited_on.eq(fields.visited_on),
@@ -211,7 +207,8 @@ pub async fn delete(
     expected: Option<i32>,
 ) -> AppResult<()> {
     conn.transaction(async move |conn| {
-        let before = lock_for_edit(conn, actor, id, expected).await?;
+        let before = lock_for_edit(conn, actor, id).await?;
+        check_version(expected, before.version)?;
         diesel::delete(visits::table.find(id)).execute(conn).await?;
         audit::record(
             conn,

@@ -16,7 +16,14 @@ async fn a_retry_with_the_same_key_replays_the_first_response() {
         let app = &app;
         let token = officer.token.clone();
         async move {
-            app.send("POST", "/api/v1/demands", Some(&token), &[("Idempotency-Key", key)], Some(("application/json", body))).await
+            app.send(
+                "POST",
+                "/api/v1/demands",
+                Some(&token),
+                &[("Idempotency-Key", key)],
+                Some(("application/json", body)),
+            )
+            .await
         }
     };
     let first = send("visit-2026-11-29-001", body.clone()).await;
@@ -32,19 +39,35 @@ async fn a_retry_with_the_same_key_replays_the_first_response() {
     let conflict = send("visit-2026-11-29-001", other_body.clone()).await;
     assert_eq!(conflict.status, 409);
     assert_eq!(app.count("demands").await, 1);
-    assert_eq!(send("visit-2026-11-29-002", other_body).await.status, 201, "a new key is a new request");
+    assert_eq!(
+        send("visit-2026-11-29-002", other_body).await.status,
+        201,
+        "a new key is a new request"
+    );
 
     // Keys belong to their caller.
     let colleague = app.user("gxw", &[Role::Liaison]).await;
     let theirs = app
-        .send("POST", "/api/v1/demands", Some(&colleague.token), &[("Idempotency-Key", "visit-2026-11-29-001")], Some(("application/json", body)))
+        .send(
+            "POST",
+            "/api/v1/demands",
+            Some(&colleague.token),
+            &[("Idempotency-Key", "visit-2026-11-29-001")],
+            Some(("application/json", body)),
+        )
         .await;
     assert_eq!(theirs.status, 201);
     assert_ne!(theirs.body["id"], first.body["id"]);
     assert_eq!(app.count("demands").await, 3);
 
     let bad = app
-        .send("POST", "/api/v1/demands", Some(&officer.token), &[("Idempotency-Key", &"x".repeat(300))], Some(("application/json", "{}".into())))
+        .send(
+            "POST",
+            "/api/v1/demands",
+            Some(&officer.token),
+            &[("Idempotency-Key", &"x".repeat(300))],
+            Some(("application/json", "{}".into())),
+        )
         .await;
     assert_eq!(bad.status, 400);
 }
@@ -54,7 +77,15 @@ async fn concurrent_requests_with_one_key_create_one_record() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let body = json!({"code": "sft", "name": "省司法厅"}).to_string();
-    let call = || app.send("POST", "/api/v1/departments", Some(&admin.token), &[("Idempotency-Key", "dept-sft")], Some(("application/json", body.clone())));
+    let call = || {
+        app.send(
+            "POST",
+            "/api/v1/departments",
+            Some(&admin.token),
+            &[("Idempotency-Key", "dept-sft")],
+            Some(("application/json", body.clone())),
+        )
+    };
     let (a, b, c, d) = futures_util::join!(call(), call(), call(), call());
     for resp in [&a, &b, &c, &d] {
         assert!(resp.status == 201 || resp.status == 409, "{}", resp.text);
@@ -64,5 +95,9 @@ async fn concurrent_requests_with_one_key_create_one_record() {
     }
     assert!([&a, &b, &c, &d].iter().any(|r| r.status == 201));
     assert_eq!(app.count("departments WHERE code = 'sft'").await, 1);
-    assert_eq!(app.count("audit_events WHERE entity = 'department' AND entity_id = 'sft'").await, 1);
+    assert_eq!(
+        app.count("audit_events WHERE entity = 'department' AND entity_id = 'sft'")
+            .await,
+        1
+    );
 }
