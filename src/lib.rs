@@ -14,6 +14,7 @@
 //! - [`enterprises`], [`contacts`]: the registry of contact-point enterprises and their people.
 //! - [`visits`], [`demands`], [`timeline`]: tracked service: visits, demands and their
 //!   workflow, the enterprise's history.
+//! - [`support`]: support measures and disbursements, exact money ([`db::money`]).
 //! - [`reference`]: regions and industry categories.
 //! - [`audit`]: the audit trail and its list.
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
@@ -37,6 +38,7 @@ pub mod reference;
 pub mod routes;
 pub mod seeds;
 pub mod state;
+pub mod support;
 pub mod timeline;
 pub mod users;
 pub mod validation;

@@ -152,6 +152,12 @@ impl Modify for BearerScheme {
         crate::demands::api::get_demand,
         crate::demands::api::transition_demand,
         crate::demands::api::list_demand_events,
+        crate::support::api::create_measure,
+        crate::support::api::list_measures,
+        crate::support::api::get_measure,
+        crate::support::api::update_measure,
+        crate::support::api::create_disbursement,
+        crate::support::api::list_disbursements,
         crate::audit::api::list_audit_events,
         crate::audit::api::get_audit_event,
     ),
@@ -166,6 +172,8 @@ impl Modify for BearerScheme {
             crate::demands::model::DemandCategory,
             crate::demands::model::DemandStatus,
             crate::demands::model::Satisfaction,
+            crate::support::model::SupportKind,
+            crate::support::model::MeasureStatus,
             Problem
         ),
         responses(
@@ -181,6 +189,7 @@ impl Modify for BearerScheme {
         (name = "enterprises", description = "Contact-point enterprises, their contacts and timeline"),
         (name = "visits", description = "Visits to enterprises"),
         (name = "demands", description = "Enterprise demands and their workflow"),
+        (name = "support", description = "Support measures and their disbursements"),
         (name = "audit", description = "The audit trail"),
     )
 )]

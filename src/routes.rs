@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     audit, auth, clients, contacts, demands, departments, enterprises, metrics, openapi, ops,
-    reference, timeline, users, visits,
+    reference, support, timeline, users, visits,
 };
 
 /// Registers every route.
@@ -112,6 +112,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/demands/{id}/events")
                         .route(web::get().to(demands::api::list_demand_events)),
+                )
+                .service(
+                    web::resource("/support-measures")
+                        .route(web::get().to(support::api::list_measures))
+                        .route(web::post().to(support::api::create_measure)),
+                )
+                .service(
+                    web::resource("/support-measures/{id}")
+                        .route(web::get().to(support::api::get_measure))
+                        .route(web::patch().to(support::api::update_measure)),
+                )
+                .service(
+                    web::resource("/support-measures/{id}/disbursements")
+                        .route(web::get().to(support::api::list_disbursements))
+                        .route(web::post().to(support::api::create_disbursement)),
                 )
                 .service(
                     web::resource("/audit-events")

@@ -2,6 +2,7 @@
 
 pub mod local;
 pub mod migrate;
+pub mod money;
 pub mod pool;
 pub mod schema;
 

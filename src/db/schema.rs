@@ -235,6 +235,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    support_measures (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        department -> Text,
+        kind -> Text,
+        title -> Text,
+        fiscal_year -> Int4,
+        amount -> Nullable<Numeric>,
+        policy_id -> Nullable<Uuid>,
+        document_no -> Nullable<Text>,
+        status -> Text,
+        approved_on -> Nullable<Date>,
+        disbursed_amount -> Numeric,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> Uuid,
+        measure_id -> Uuid,
+        amount -> Numeric,
+        paid_on -> Date,
+        voucher_no -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -244,6 +277,8 @@ diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
 diesel::joinable!(visits -> enterprises (enterprise_id));
 diesel::joinable!(demands -> enterprises (enterprise_id));
 diesel::joinable!(demand_events -> demands (demand_id));
+diesel::joinable!(support_measures -> enterprises (enterprise_id));
+diesel::joinable!(disbursements -> support_measures (measure_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -262,4 +297,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     demands,
     demand_events,
     idempotency_keys,
+    support_measures,
+    disbursements,
 );

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::store::{self, TimelineRow};
 use crate::auth::Actor;
+use crate::db::money::Money;
 use crate::enterprises::store as enterprises;
 use crate::error::AppResult;
 use crate::http::body::StrictQuery;
@@ -20,6 +21,8 @@ use crate::state::AppState;
 pub enum TimelineType {
     Visit,
     DemandEvent,
+    SupportMeasure,
+    Disbursement,
 }
 
 /// One thing that happened to the enterprise.
@@ -39,7 +42,7 @@ pub struct TimelineItem {
     /// For visits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visited_on: Option<NaiveDate>,
-    /// For visits: `on_site`, `phone`, `video`, `meeting`.
+    /// The visit's kind (`on_site`, …) or the support kind (`subsidy`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The visiting or the assigned department.
@@ -48,10 +51,10 @@ pub struct TimelineItem {
     /// For demand events: the status before (null for the creation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// For demand events: the status after.
+    /// For demand events: the status after; for measures: their status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// The event's note, or the visit's purpose.
+    /// The event's note, the visit's purpose, the measure's 文号 or the payment's voucher.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Who did it.
@@ -59,16 +62,24 @@ pub struct TimelineItem {
     pub actor: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<String>,
+    /// For support measures and disbursements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_measure_id: Option<Uuid>,
+    /// For support measures and disbursements: a decimal string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Money>,
 }
 
 impl From<TimelineRow> for TimelineItem {
     fn from(r: TimelineRow) -> Self {
         TimelineItem {
             at: r.at,
-            item_type: if r.item_type == "visit" {
-                TimelineType::Visit
-            } else {
-                TimelineType::DemandEvent
+            item_type: match r.item_type.as_str() {
+                "visit" => TimelineType::Visit,
+                "support_measure" => TimelineType::SupportMeasure,
+                "disbursement" => TimelineType::Disbursement,
+                _ => TimelineType::DemandEvent,
             },
             id: r.id,
             title: r.title,
@@ -81,6 +92,8 @@ impl From<TimelineRow> for TimelineItem {
             note: r.note,
             actor: r.actor,
             satisfaction: r.satisfaction,
+            support_measure_id: r.support_measure_id,
+            amount: r.amount,
         }
     }
 }

@@ -3,9 +3,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Date, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Date, Int8, Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+
+use crate::db::money::Money;
 
 /// A timeline row: the common columns and what either kind adds.
 #[derive(Debug, QueryableByName)]
@@ -36,6 +38,10 @@ pub struct TimelineRow {
     pub actor: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub satisfaction: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub support_measure_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub amount: Option<Money>,
 }
 
 /// A visit's moment: its day at 00:00 China Standard Time.
@@ -53,7 +59,8 @@ pub async fn page(
             (SELECT {VISIT_AT} AS at, 'visit' AS item_type, v.id, left(v.summary, 80) AS title,
                     NULL::uuid AS demand_id, v.visited_on, v.kind AS visit_kind, v.department,
                     NULL::text AS from_status, NULL::text AS to_status, v.purpose AS note,
-                    v.created_by AS actor, NULL::text AS satisfaction
+                    v.created_by AS actor, NULL::text AS satisfaction,
+                    NULL::uuid AS support_measure_id, NULL::numeric AS amount
              FROM visits v
              WHERE v.enterprise_id = $1
                AND ($2::timestamptz IS NULL OR ({VISIT_AT}, v.id) < ($2, $3))
@@ -62,11 +69,29 @@ pub async fn page(
             UNION ALL
             (SELECT e.at, 'demand_event', e.id, d.title,
                     e.demand_id, NULL::date, NULL::text, e.assigned_department,
-                    e.from_status, e.to_status, e.note, e.actor, e.satisfaction
+                    e.from_status, e.to_status, e.note, e.actor, e.satisfaction, NULL::uuid, NULL::numeric
              FROM demand_events e JOIN demands d ON d.id = e.demand_id
              WHERE e.enterprise_id = $1
                AND ($2::timestamptz IS NULL OR (e.at, e.id) < ($2, $3))
              ORDER BY e.at DESC, e.id DESC
+             LIMIT $4)
+            UNION ALL
+            (SELECT m.created_at, 'support_measure', m.id, m.title,
+                    NULL::uuid, NULL::date, m.kind, m.department,
+                    NULL::text, m.status, m.document_no, m.created_by, NULL::text, m.id, m.amount
+             FROM support_measures m
+             WHERE m.enterprise_id = $1
+               AND ($2::timestamptz IS NULL OR (m.created_at, m.id) < ($2, $3))
+             ORDER BY m.created_at DESC, m.id DESC
+             LIMIT $4)
+            UNION ALL
+            (SELECT p.created_at, 'disbursement', p.id, m.title,
+                    NULL::uuid, NULL::date, m.kind, m.department,
+                    NULL::text, NULL::text, p.voucher_no, p.created_by, NULL::text, m.id, p.amount
+             FROM disbursements p JOIN support_measures m ON m.id = p.measure_id
+             WHERE m.enterprise_id = $1
+               AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2, $3))
+             ORDER BY p.created_at DESC, p.id DESC
              LIMIT $4)
         ) t
         ORDER BY at DESC, id DESC

@@ -17,6 +17,7 @@ mod errors;
 mod idempotency;
 mod ops;
 mod reference;
+mod support;
 mod timeline;
 mod users;
 mod visits;
