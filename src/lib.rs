@@ -15,6 +15,7 @@
 //! - [`visits`], [`demands`], [`timeline`]: tracked service: visits, demands and their
 //!   workflow, the enterprise's history.
 //! - [`support`]: support measures and disbursements, exact money ([`db::money`]).
+//! - [`policies`]: policies and eligibility.
 //! - [`reference`]: regions and industry categories.
 //! - [`audit`]: the audit trail and its list.
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
@@ -34,6 +35,7 @@ pub mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod policies;
 pub mod reference;
 pub mod routes;
 pub mod seeds;

@@ -158,6 +158,11 @@ impl Modify for BearerScheme {
         crate::support::api::update_measure,
         crate::support::api::create_disbursement,
         crate::support::api::list_disbursements,
+        crate::policies::api::create_policy,
+        crate::policies::api::list_policies,
+        crate::policies::api::get_policy,
+        crate::policies::api::update_policy,
+        crate::policies::api::eligible_policies,
         crate::audit::api::list_audit_events,
         crate::audit::api::get_audit_event,
     ),
@@ -190,6 +195,7 @@ impl Modify for BearerScheme {
         (name = "visits", description = "Visits to enterprises"),
         (name = "demands", description = "Enterprise demands and their workflow"),
         (name = "support", description = "Support measures and their disbursements"),
+        (name = "policies", description = "Policies and the enterprises they are meant for"),
         (name = "audit", description = "The audit trail"),
     )
 )]

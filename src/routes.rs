@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     audit, auth, clients, contacts, demands, departments, enterprises, metrics, openapi, ops,
-    reference, support, timeline, users, visits,
+    policies, reference, support, timeline, users, visits,
 };
 
 /// Registers every route.
@@ -127,6 +127,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/support-measures/{id}/disbursements")
                         .route(web::get().to(support::api::list_disbursements))
                         .route(web::post().to(support::api::create_disbursement)),
+                )
+                .service(
+                    web::resource("/policies")
+                        .route(web::get().to(policies::api::list_policies))
+                        .route(web::post().to(policies::api::create_policy)),
+                )
+                .service(
+                    web::resource("/policies/{id}")
+                        .route(web::get().to(policies::api::get_policy))
+                        .route(web::patch().to(policies::api::update_policy)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/eligible-policies")
+                        .route(web::get().to(policies::api::eligible_policies)),
                 )
                 .service(
                     web::resource("/audit-events")

@@ -16,6 +16,7 @@ mod enterprises;
 mod errors;
 mod idempotency;
 mod ops;
+mod policies;
 mod reference;
 mod support;
 mod timeline;
