@@ -15,7 +15,7 @@
 //! - [`visits`], [`demands`], [`timeline`]: tracked service: visits, demands and their
 //!   workflow, the enterprise's history.
 //! - [`support`]: support measures and disbursements, exact money ([`db::money`]).
-//! - [`policies`]: policies and eligibility.
+//! - [`policies`], [`benefits`]: policies, eligibility, and tracked policy benefits.
 //! - [`reference`]: regions and industry categories.
 //! - [`audit`]: the audit trail and its list.
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
@@ -23,6 +23,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod benefits;
 pub mod clients;
 pub mod config;
 pub mod contacts;

@@ -163,6 +163,11 @@ impl Modify for BearerScheme {
         crate::policies::api::get_policy,
         crate::policies::api::update_policy,
         crate::policies::api::eligible_policies,
+        crate::benefits::api::create_benefit,
+        crate::benefits::api::list_benefits,
+        crate::benefits::api::get_benefit,
+        crate::benefits::api::transition_benefit,
+        crate::benefits::api::list_benefit_events,
         crate::audit::api::list_audit_events,
         crate::audit::api::get_audit_event,
     ),
@@ -179,6 +184,7 @@ impl Modify for BearerScheme {
             crate::demands::model::Satisfaction,
             crate::support::model::SupportKind,
             crate::support::model::MeasureStatus,
+            crate::benefits::model::BenefitStatus,
             Problem
         ),
         responses(

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit, auth, clients, contacts, demands, departments, enterprises, metrics, openapi, ops,
-    policies, reference, support, timeline, users, visits,
+    audit, auth, benefits, clients, contacts, demands, departments, enterprises, metrics, openapi,
+    ops, policies, reference, support, timeline, users, visits,
 };
 
 /// Registers every route.
@@ -141,6 +141,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/enterprises/{id}/eligible-policies")
                         .route(web::get().to(policies::api::eligible_policies)),
+                )
+                .service(
+                    web::resource("/policy-benefits")
+                        .route(web::get().to(benefits::api::list_benefits))
+                        .route(web::post().to(benefits::api::create_benefit)),
+                )
+                .service(
+                    web::resource("/policy-benefits/{id}")
+                        .route(web::get().to(benefits::api::get_benefit)),
+                )
+                .service(
+                    web::resource("/policy-benefits/{id}/transitions")
+                        .route(web::post().to(benefits::api::transition_benefit)),
+                )
+                .service(
+                    web::resource("/policy-benefits/{id}/events")
+                        .route(web::get().to(benefits::api::list_benefit_events)),
                 )
                 .service(
                     web::resource("/audit-events")

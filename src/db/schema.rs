@@ -268,6 +268,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policy_benefits (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        policy_id -> Uuid,
+        responsible_department -> Text,
+        status -> Text,
+        expected_amount -> Nullable<Numeric>,
+        realized_amount -> Nullable<Numeric>,
+        realized_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    benefit_events (id) {
+        id -> Uuid,
+        benefit_id -> Uuid,
+        enterprise_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Nullable<Uuid>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        realized_amount -> Nullable<Numeric>,
+        realized_on -> Nullable<Date>,
+    }
+}
+
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -279,6 +312,8 @@ diesel::joinable!(demands -> enterprises (enterprise_id));
 diesel::joinable!(demand_events -> demands (demand_id));
 diesel::joinable!(support_measures -> enterprises (enterprise_id));
 diesel::joinable!(disbursements -> support_measures (measure_id));
+diesel::joinable!(policy_benefits -> policies (policy_id));
+diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -299,4 +334,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     support_measures,
     disbursements,
+    policy_benefits,
+    benefit_events,
 );

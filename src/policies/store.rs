@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Actor;
-use crate::db::schema::{categories, departments, policies, regions};
+use crate::db::schema::{categories, departments, policies, policy_benefits, regions};
 use crate::enterprises::model::Enterprise;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::precondition::check_version;
@@ -292,8 +292,8 @@ pub async fn list(
 }
 
 /// Policies in force on `today` whose rules match the enterprise, each with the names of the
-/// non-empty rules that matched. (Excluding policies the enterprise already has an open or
-/// realized benefit for comes with the policy-benefit records.)
+/// non-empty rules that matched; policies the enterprise already has an open or realized
+/// benefit for are left out.
 pub async fn eligible(
     conn: &mut AsyncPgConnection,
     e: &Enterprise,
@@ -339,6 +339,17 @@ pub async fn eligible(
             )
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(places),
         )
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            policy_benefits::table
+                .filter(policy_benefits::policy_id.eq(policies::id))
+                .filter(policy_benefits::enterprise_id.eq(e.id))
+                .filter(policy_benefits::status.eq_any([
+                    "identified",
+                    "applied",
+                    "approved",
+                    "realized",
+                ])),
+        )))
         .select(Policy::as_select())
         .order((policies::issued_on.desc(), policies::id.desc()))
         .load(conn)

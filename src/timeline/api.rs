@@ -23,6 +23,7 @@ pub enum TimelineType {
     DemandEvent,
     SupportMeasure,
     Disbursement,
+    BenefitEvent,
 }
 
 /// One thing that happened to the enterprise.
@@ -69,6 +70,9 @@ pub struct TimelineItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub amount: Option<Money>,
+    /// For benefit events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefit_id: Option<Uuid>,
 }
 
 impl From<TimelineRow> for TimelineItem {
@@ -79,6 +83,7 @@ impl From<TimelineRow> for TimelineItem {
                 "visit" => TimelineType::Visit,
                 "support_measure" => TimelineType::SupportMeasure,
                 "disbursement" => TimelineType::Disbursement,
+                "benefit_event" => TimelineType::BenefitEvent,
                 _ => TimelineType::DemandEvent,
             },
             id: r.id,
@@ -94,6 +99,7 @@ impl From<TimelineRow> for TimelineItem {
             satisfaction: r.satisfaction,
             support_measure_id: r.support_measure_id,
             amount: r.amount,
+            benefit_id: r.benefit_id,
         }
     }
 }

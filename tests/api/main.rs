@@ -7,6 +7,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod benefits;
 mod cli;
 mod clients;
 mod contacts;

@@ -1,0 +1,2 @@
+DROP TABLE benefit_events;
+DROP TABLE policy_benefits;
