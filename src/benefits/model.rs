@@ -97,7 +97,6 @@ pub struct BenefitEvent {
 #[cfg(test)]
 mod tests {
     use super::BenefitStatus::*;
-    use super::*;
 
     #[test]
     fn exactly_the_contracts_moves() {
