@@ -2,6 +2,7 @@
 //! the fictional demo set.
 
 pub mod activity;
+pub mod money;
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -233,6 +234,12 @@ pub async fn load_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Resu
     let (visits, demands) = activity::load(conn, &codes).await?;
     if visits > 0 {
         log::info!("demo activity: {visits} visits, {demands} demands");
+    }
+    let (measures, payments, benefits) = money::load(conn, &codes).await?;
+    if measures > 0 {
+        log::info!(
+            "demo money: {measures} support measures, {payments} payments, {benefits} policy benefits"
+        );
     }
     Ok(added)
 }

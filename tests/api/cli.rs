@@ -172,6 +172,15 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         "each demand's status is its last event's"
     );
     assert_eq!(count("SELECT count(*) FROM demands d WHERE d.version <> (SELECT count(*) FROM demand_events e WHERE e.demand_id = d.id)").await, 0);
+    // Money: measures with 文号, tranches that add up, benefits in several states.
+    assert!(
+        count("SELECT count(*) FROM support_measures WHERE document_no LIKE '赣财企〔2025〕%号'")
+            .await
+            >= 30
+    );
+    assert!(count("SELECT count(*) FROM support_measures WHERE status = 'disbursed'").await > 0);
+    assert_eq!(count("SELECT count(*) FROM support_measures m WHERE m.disbursed_amount <> coalesce((SELECT sum(amount) FROM disbursements d WHERE d.measure_id = m.id), 0)").await, 0);
+    assert!(count("SELECT count(DISTINCT status) FROM policy_benefits").await >= 4);
 }
 
 #[actix_web::test]
