@@ -14,6 +14,7 @@ use crate::benefits::model::BenefitStatus;
 use crate::benefits::store::{self as benefits, BenefitMove, NewBenefit};
 use crate::db::money::Money;
 use crate::db::schema::{enterprises, policies, support_measures, users};
+use crate::policies::store::{self as policy_store, PolicyFields};
 use crate::support::model::{MeasureStatus, SupportKind};
 use crate::support::store::{self as support, MeasureFields, NewDisbursement};
 
@@ -75,6 +76,9 @@ pub async fn load(
         .order(enterprises::credit_code)
         .load(conn)
         .await?;
+    if let Some(admin) = actor(conn, "admin").await? {
+        add_demo_policies(conn, &admin).await?;
+    }
     let national: Option<Uuid> = policies::table
         .filter(policies::document_no.eq("国办发〔2014〕63号"))
         .select(policies::id)
@@ -163,4 +167,74 @@ pub async fn load(
         }
     }
     Ok((measures, payments, benefit_count))
+}
+
+/// A few provincial policies with eligibility rules, so that eligibility has something to find.
+async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyhow::Result<()> {
+    let policy = |title: &str,
+                  issuer: &str,
+                  document_no: &str,
+                  kind: &str,
+                  categories: &[&str],
+                  sizes: &[&str],
+                  regions: &[&str]| {
+        PolicyFields {
+            title: title.to_owned(),
+            issuer: issuer.to_owned(),
+            issued_on: day(2025, 2, 18),
+            document_no: Some(document_no.to_owned()),
+            effective_from: Some(day(2025, 3, 1)),
+            effective_until: Some(day(2027, 12, 31)),
+            summary: Some(format!("{title}（演示数据）")),
+            benefit_kind: Some(kind.to_owned()),
+            responsible_departments: vec!["czt".into(), "gxw".into()],
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            sizes: sizes.iter().map(|c| (*c).to_owned()).collect(),
+            region_codes: regions.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    };
+    let demo = [
+        policy(
+            "江西省应急产业发展专项资金管理办法",
+            "江西省财政厅",
+            "赣财企〔2025〕3号",
+            "subsidy",
+            &[],
+            &[],
+            &[],
+        ),
+        policy(
+            "首台（套）应急装备保险补偿实施细则",
+            "江西省工业和信息化厅",
+            "赣工信装备〔2025〕7号",
+            "insurance_premium_subsidy",
+            &["rescue_disposal", "prevention_protection"],
+            &[],
+            &[],
+        ),
+        policy(
+            "中小应急企业融资担保费补贴办法",
+            "江西省地方金融监督管理局",
+            "赣金发〔2025〕5号",
+            "guarantee_fee_subsidy",
+            &[],
+            &["small", "micro"],
+            &[],
+        ),
+        policy(
+            "赣南应急产业集聚区扶持政策",
+            "赣州市人民政府",
+            "赣市府发〔2025〕9号",
+            "grant",
+            &[],
+            &[],
+            &["360700"],
+        ),
+    ];
+    for fields in demo {
+        policy_store::create(conn, admin, fields)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo policy: {e:?}"))?;
+    }
+    Ok(())
 }

@@ -132,7 +132,11 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         11
     );
     assert_eq!(count("SELECT count(*) FROM categories").await, 4);
-    assert_eq!(count("SELECT count(*) FROM policies").await, 2);
+    assert_eq!(
+        count("SELECT count(*) FROM policies").await,
+        6,
+        "2 seeded and 4 demo policies"
+    );
     assert_eq!(
         count("SELECT count(*) FROM policies WHERE document_no = '国办发〔2014〕63号'").await,
         1
@@ -181,6 +185,7 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
     assert!(count("SELECT count(*) FROM support_measures WHERE status = 'disbursed'").await > 0);
     assert_eq!(count("SELECT count(*) FROM support_measures m WHERE m.disbursed_amount <> coalesce((SELECT sum(amount) FROM disbursements d WHERE d.measure_id = m.id), 0)").await, 0);
     assert!(count("SELECT count(DISTINCT status) FROM policy_benefits").await >= 4);
+    assert!(count("SELECT count(*) FROM policies WHERE cardinality(categories) > 0 OR cardinality(sizes) > 0 OR cardinality(region_codes) > 0").await >= 3);
 }
 
 #[actix_web::test]
