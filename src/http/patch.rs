@@ -11,3 +11,18 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Refuses `null` for fields that cannot be cleared: `fields` pairs each name with whether the
+/// patch set it to null. Every such field is named at once (422).
+pub fn reject_nulls(fields: &[(&str, bool)]) -> crate::error::AppResult<()> {
+    let nulls: Vec<crate::error::FieldError> = fields
+        .iter()
+        .filter(|(_, is_null)| *is_null)
+        .map(|(field, _)| crate::error::FieldError::new(*field, "null", "may not be null"))
+        .collect();
+    if nulls.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Validation(nulls))
+    }
+}

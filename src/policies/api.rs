@@ -12,10 +12,10 @@ use super::store::{self, Policy, PolicyFields};
 use crate::auth::Actor;
 use crate::enterprises::model::{EnterpriseSize, today_in_china};
 use crate::enterprises::store as enterprises;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::AppResult;
 use crate::http::body::{NoParams, StrictQuery, read_json};
 use crate::http::pagination::{Page, checked_limit, decode_cursor};
-use crate::http::patch::present;
+use crate::http::patch::{present, reject_nulls};
 use crate::http::precondition::{etag, if_match_version};
 use crate::state::AppState;
 use crate::support::model::SupportKind;
@@ -259,7 +259,7 @@ pub async fn update_policy(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let p: PolicyPatch = read_json(&req, payload).await?;
-    let nulls: Vec<FieldError> = [
+    reject_nulls(&[
         ("title", matches!(p.title, Some(None))),
         ("issuer", matches!(p.issuer, Some(None))),
         ("issued_on", matches!(p.issued_on, Some(None))),
@@ -270,14 +270,7 @@ pub async fn update_policy(
         ("categories", matches!(p.categories, Some(None))),
         ("sizes", matches!(p.sizes, Some(None))),
         ("region_codes", matches!(p.region_codes, Some(None))),
-    ]
-    .into_iter()
-    .filter(|(_, null)| *null)
-    .map(|(field, _)| FieldError::new(field, "null", "may not be null"))
-    .collect();
-    if !nulls.is_empty() {
-        return Err(AppError::Validation(nulls));
-    }
+    ])?;
     let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
     let policy = store::update(&mut conn, &actor, *id, expected, move |f| {

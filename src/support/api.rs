@@ -12,10 +12,10 @@ use super::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
 use super::store::{self, MeasureFields, MeasureFilter, NewDisbursement};
 use crate::auth::{Actor, Role};
 use crate::db::money::Money;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::body::{NoParams, StrictQuery, read_json};
 use crate::http::pagination::{Page, checked_limit, decode_cursor};
-use crate::http::patch::present;
+use crate::http::patch::{present, reject_nulls};
 use crate::http::precondition::{etag, if_match_version};
 use crate::state::AppState;
 
@@ -279,18 +279,11 @@ pub async fn update_measure(
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
     let p: MeasurePatch = read_json(&req, payload).await?;
-    let nulls: Vec<FieldError> = [
+    reject_nulls(&[
         ("title", matches!(p.title, Some(None))),
         ("fiscal_year", matches!(p.fiscal_year, Some(None))),
         ("status", matches!(p.status, Some(None))),
-    ]
-    .into_iter()
-    .filter(|(_, null)| *null)
-    .map(|(field, _)| FieldError::new(field, "null", "may not be null"))
-    .collect();
-    if !nulls.is_empty() {
-        return Err(AppError::Validation(nulls));
-    }
+    ])?;
     if matches!(p.status, Some(Some(MeasureStatus::Disbursed))) {
         return Err(AppError::invalid(
             "status",

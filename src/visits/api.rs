@@ -17,7 +17,7 @@ use crate::enterprises::model::today_in_china;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::body::{NoParams, StrictQuery, read_json};
 use crate::http::pagination::{Page, checked_limit, decode_cursor};
-use crate::http::patch::present;
+use crate::http::patch::{present, reject_nulls};
 use crate::http::precondition::{etag, if_match_version};
 use crate::state::AppState;
 
@@ -326,19 +326,12 @@ pub async fn update_visit(
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let p: VisitPatch = read_json(&req, payload).await?;
-    let nulls: Vec<FieldError> = [
+    reject_nulls(&[
         ("visited_on", matches!(p.visited_on, Some(None))),
         ("kind", matches!(p.kind, Some(None))),
         ("officers", matches!(p.officers, Some(None))),
         ("summary", matches!(p.summary, Some(None))),
-    ]
-    .into_iter()
-    .filter(|(_, is_null)| *is_null)
-    .map(|(field, _)| FieldError::new(field, "null", "may not be null"))
-    .collect();
-    if !nulls.is_empty() {
-        return Err(AppError::Validation(nulls));
-    }
+    ])?;
     let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
     let visit = store::update(&mut conn, &actor, *id, expected, move |f| {
