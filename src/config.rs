@@ -138,6 +138,33 @@ pub struct Config {
     )]
     pub db_statement_timeout_ms: u64,
 
+    /// Alerts: an active enterprise not visited for this many days needs attention.
+    #[arg(
+        long,
+        env = "LIAISON_ALERT_UNVISITED_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub alert_unvisited_days: u32,
+
+    /// Alerts: a year-on-year revenue fall larger than this share (0.2 = 20 %) needs attention.
+    #[arg(
+        long,
+        env = "LIAISON_ALERT_REVENUE_DROP",
+        default_value = "0.2",
+        global = true
+    )]
+    pub alert_revenue_drop: rust_decimal::Decimal,
+
+    /// Largest import file, in bytes (exports have no limit: they stream).
+    #[arg(
+        long,
+        env = "LIAISON_IMPORT_MAX_BYTES",
+        default_value_t = 32 * 1024 * 1024,
+        global = true
+    )]
+    pub import_max_bytes: usize,
+
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "LIAISON_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
@@ -170,6 +197,9 @@ impl Config {
             db_pool_size: 8,
             db_statement_timeout_ms: 10_000,
             workers: 1,
+            alert_unvisited_days: 90,
+            alert_revenue_drop: rust_decimal::Decimal::new(2, 1),
+            import_max_bytes: 32 * 1024 * 1024,
         }
     }
 }

@@ -35,6 +35,27 @@ impl FieldError {
     }
 }
 
+/// One bad cell of an import file.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct RowError {
+    /// The row as a spreadsheet numbers it: the header is row 1, the first data row 2.
+    pub row: u64,
+    /// The column's header, e.g. `统一社会信用代码` (empty when the whole row is at fault).
+    pub column: String,
+    /// Machine-readable reason, e.g. `invalid_checksum`, `unknown_column`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// The `errors` of a problem: bad fields of a body, or bad cells of an import file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ProblemErrors {
+    Fields(Vec<FieldError>),
+    Cells(Vec<RowError>),
+}
+
 /// The RFC 9457 problem document every error response carries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -51,7 +72,8 @@ pub struct Problem {
     pub request_id: String,
     /// Every bad field (validation problems only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
+    #[schema(value_type = Option<Vec<FieldError>>)]
+    pub errors: Option<ProblemErrors>,
 }
 
 /// Every way a request can fail.
@@ -71,12 +93,14 @@ pub enum AppError {
     Conflict(String),
     #[error("the resource has changed since it was read (If-Match does not match)")]
     PreconditionFailed,
-    #[error("the request body is larger than 1 MiB")]
+    #[error("the request body is too large: JSON bodies take at most 1 MiB, import files 32 MiB")]
     PayloadTooLarge,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    #[error("the file has bad cells; nothing was imported")]
+    ImportRejected(Vec<RowError>),
     #[error("too many failed logins; try again later")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable; try again shortly")]
@@ -113,6 +137,7 @@ impl AppError {
                 ("unsupported-media-type", "Unsupported media type")
             }
             AppError::Validation(_) => ("validation-error", "Validation failed"),
+            AppError::ImportRejected(_) => ("import-rejected", "Import rejected"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             AppError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal-error", "Internal server error"),
@@ -141,7 +166,9 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::ImportRejected(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -168,7 +195,8 @@ impl ResponseError for AppError {
             detail: self.public_detail(),
             request_id,
             errors: match self {
-                AppError::Validation(errors) => Some(errors.clone()),
+                AppError::Validation(errors) => Some(ProblemErrors::Fields(errors.clone())),
+                AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(errors.clone())),
                 _ => None,
             },
         };

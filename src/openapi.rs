@@ -2,7 +2,7 @@
 //! and committed as `openapi/openapi.json` (a test fails when the two drift apart).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 
 use crate::error::Problem;
 
@@ -75,6 +75,26 @@ pub struct UnsupportedMediaType(pub Problem);
     content_type = "application/problem+json"
 )]
 pub struct Unprocessable(pub Problem);
+
+/// The problem document of a rejected import: `errors` lists every bad cell.
+#[derive(serde::Serialize, ToSchema)]
+pub struct ImportProblem {
+    #[serde(rename = "type")]
+    type_: String,
+    title: String,
+    status: u16,
+    detail: String,
+    request_id: String,
+    errors: Vec<crate::error::RowError>,
+}
+
+/// An import file with bad cells.
+#[derive(ToResponse)]
+#[response(
+    description = "The file has bad cells; nothing was written. `errors` lists each with its row and column",
+    content_type = "application/problem+json"
+)]
+pub struct ImportRejected(pub ImportProblem);
 
 /// The database is unreachable.
 #[derive(ToResponse)]
@@ -168,6 +188,16 @@ impl Modify for BearerScheme {
         crate::benefits::api::get_benefit,
         crate::benefits::api::transition_benefit,
         crate::benefits::api::list_benefit_events,
+        crate::indicators::api::put_indicators,
+        crate::indicators::api::list_indicators,
+        crate::stats::api::stats_overview,
+        crate::stats::api::stats_indicators,
+        crate::stats::api::stats_alerts,
+        crate::exports::api::export_enterprises,
+        crate::exports::api::export_visits,
+        crate::exports::api::export_demands,
+        crate::exports::api::export_measures,
+        crate::imports::api::import_enterprises,
         crate::audit::api::list_audit_events,
         crate::audit::api::get_audit_event,
     ),
@@ -185,11 +215,14 @@ impl Modify for BearerScheme {
             crate::support::model::SupportKind,
             crate::support::model::MeasureStatus,
             crate::benefits::model::BenefitStatus,
-            Problem
+            crate::exports::Format,
+            crate::stats::indicators::GroupBy,
+            Problem,
+            ImportProblem
         ),
         responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-        PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable
+        PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable, ImportRejected
         )
     ),
     tags(
@@ -202,6 +235,10 @@ impl Modify for BearerScheme {
         (name = "demands", description = "Enterprise demands and their workflow"),
         (name = "support", description = "Support measures and their disbursements"),
         (name = "policies", description = "Policies and the enterprises they are meant for"),
+        (name = "indicators", description = "Quarterly operating indicators of enterprises"),
+        (name = "statistics", description = "Overview, indicator sums with growth, alerts"),
+        (name = "exports", description = "Lists as CSV or XLSX files, streamed"),
+        (name = "imports", description = "Bulk import of enterprises from CSV or XLSX"),
         (name = "audit", description = "The audit trail"),
     )
 )]

@@ -5,8 +5,9 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit, auth, benefits, clients, contacts, demands, departments, enterprises, metrics, openapi,
-    ops, policies, reference, support, timeline, users, visits,
+    audit, auth, benefits, clients, contacts, demands, departments, enterprises, exports, imports,
+    indicators, metrics, openapi, ops, policies, reference, stats, support, timeline, users,
+    visits,
 };
 
 /// Registers every route.
@@ -158,6 +159,45 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/policy-benefits/{id}/events")
                         .route(web::get().to(benefits::api::list_benefit_events)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/indicators")
+                        .route(web::get().to(indicators::api::list_indicators)),
+                )
+                .service(
+                    web::resource("/enterprises/{id}/indicators/{quarter}")
+                        .route(web::put().to(indicators::api::put_indicators)),
+                )
+                .service(
+                    web::resource("/stats/overview")
+                        .route(web::get().to(stats::api::stats_overview)),
+                )
+                .service(
+                    web::resource("/stats/indicators")
+                        .route(web::get().to(stats::api::stats_indicators)),
+                )
+                .service(
+                    web::resource("/stats/alerts").route(web::get().to(stats::api::stats_alerts)),
+                )
+                .service(
+                    web::resource("/exports/enterprises")
+                        .route(web::get().to(exports::api::export_enterprises)),
+                )
+                .service(
+                    web::resource("/exports/visits")
+                        .route(web::get().to(exports::api::export_visits)),
+                )
+                .service(
+                    web::resource("/exports/demands")
+                        .route(web::get().to(exports::api::export_demands)),
+                )
+                .service(
+                    web::resource("/exports/support-measures")
+                        .route(web::get().to(exports::api::export_measures)),
+                )
+                .service(
+                    web::resource("/imports/enterprises")
+                        .route(web::post().to(imports::api::import_enterprises)),
                 )
                 .service(
                     web::resource("/audit-events")

@@ -16,7 +16,7 @@ use super::{Actor, ActorKind, Role, secrets, throttle};
 use crate::audit::{self, AuditEntry};
 use crate::clients::store as clients;
 use crate::error::{AppError, AppResult};
-use crate::http::body::{NoParams, StrictQuery, content_type, read_limited};
+use crate::http::body::{MAX_BODY_BYTES, NoParams, StrictQuery, content_type, read_limited};
 use crate::state::AppState;
 use crate::users::store as users;
 
@@ -124,7 +124,7 @@ async fn parse_form_or_json<T: serde::de::DeserializeOwned>(
             "send application/x-www-form-urlencoded or application/json".into(),
         ));
     }
-    let bytes = read_limited(payload.into_inner()).await?;
+    let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
     Ok(if is_form {
         serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
     } else {

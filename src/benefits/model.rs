@@ -25,6 +25,16 @@ pub enum BenefitStatus {
 }
 
 impl BenefitStatus {
+    /// Every value, in the contract's order.
+    pub const ALL: [BenefitStatus; 6] = [
+        BenefitStatus::Identified,
+        BenefitStatus::Applied,
+        BenefitStatus::Approved,
+        BenefitStatus::Realized,
+        BenefitStatus::Rejected,
+        BenefitStatus::Withdrawn,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             BenefitStatus::Identified => "identified",

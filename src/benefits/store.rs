@@ -77,13 +77,12 @@ pub async fn create(
             }
             Err(e) => return Err(e),
         };
-        if let Some(e) = &enterprise {
-            if !may_edit(actor, e) {
-                return Err(AppError::Forbidden(
-                    "only admins and liaison officers of an assigned department record benefits"
-                        .into(),
-                ));
-            }
+        if let Some(e) = &enterprise
+            && !may_edit(actor, e)
+        {
+            return Err(AppError::Forbidden(
+                "only admins and liaison officers of an assigned department record benefits".into(),
+            ));
         }
         let policy_known: bool =
             diesel::select(diesel::dsl::exists(policies::table.find(n.policy_id)))

@@ -54,14 +54,14 @@ pub fn check(fields: &ContactFields) -> Vec<FieldError> {
             ));
         }
     }
-    if let Some(email) = &fields.email {
-        if email.chars().count() > 254 || !email.validate_email() {
-            errors.push(FieldError::new(
-                "email",
-                "invalid_email",
-                "not an e-mail address",
-            ));
-        }
+    if let Some(email) = &fields.email
+        && (email.chars().count() > 254 || !email.validate_email())
+    {
+        errors.push(FieldError::new(
+            "email",
+            "invalid_email",
+            "not an e-mail address",
+        ));
     }
     errors
 }

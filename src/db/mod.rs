@@ -4,6 +4,7 @@ pub mod local;
 pub mod migrate;
 pub mod money;
 pub mod pool;
+pub mod quarter;
 pub mod schema;
 
 pub use pool::{DbConn, DbPool, build_pool};

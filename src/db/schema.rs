@@ -307,6 +307,25 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(subcategories -> categories (category_code));
 diesel::joinable!(enterprises -> regions (region_code));
 diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
+diesel::table! {
+    indicators (enterprise_id, quarter) {
+        enterprise_id -> Uuid,
+        quarter -> Text,
+        revenue -> Nullable<Numeric>,
+        emergency_revenue -> Nullable<Numeric>,
+        output_value -> Nullable<Numeric>,
+        profit -> Nullable<Numeric>,
+        rd_expense -> Nullable<Numeric>,
+        export_value -> Nullable<Numeric>,
+        employees -> Nullable<Int4>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        updated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(visits -> enterprises (enterprise_id));
 diesel::joinable!(demands -> enterprises (enterprise_id));
 diesel::joinable!(demand_events -> demands (demand_id));
@@ -314,6 +333,7 @@ diesel::joinable!(support_measures -> enterprises (enterprise_id));
 diesel::joinable!(disbursements -> support_measures (measure_id));
 diesel::joinable!(policy_benefits -> policies (policy_id));
 diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
+diesel::joinable!(indicators -> enterprises (enterprise_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -336,4 +356,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     disbursements,
     policy_benefits,
     benefit_events,
+    indicators,
 );

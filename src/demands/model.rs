@@ -58,6 +58,15 @@ pub enum DemandStatus {
 }
 
 impl DemandStatus {
+    /// Every value, in the contract's order.
+    pub const ALL: [DemandStatus; 5] = [
+        DemandStatus::Open,
+        DemandStatus::Accepted,
+        DemandStatus::Resolved,
+        DemandStatus::Closed,
+        DemandStatus::Rejected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DemandStatus::Open => "open",

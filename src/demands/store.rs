@@ -249,10 +249,10 @@ pub async fn transition(
                     } => AppError::invalid(field, code, message),
                 },
             )?;
-        if let Some(dept) = &step.assigned_department {
-            if let Some(e) = check_department(conn, "assigned_department".into(), dept).await? {
-                return Err(AppError::Validation(vec![e]));
-            }
+        if let Some(dept) = &step.assigned_department
+            && let Some(e) = check_department(conn, "assigned_department".into(), dept).await?
+        {
+            return Err(AppError::Validation(vec![e]));
         }
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let after: DemandRow = diesel::update(demands::table.find(id))
@@ -306,7 +306,7 @@ pub async fn transition(
 }
 
 /// Filters of the demand list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DemandFilter {
     pub enterprise_id: Option<Uuid>,
     pub assigned_department: Option<String>,

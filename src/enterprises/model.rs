@@ -21,6 +21,14 @@ pub enum EnterpriseSize {
 }
 
 impl EnterpriseSize {
+    /// Every value, in the contract's order.
+    pub const ALL: [EnterpriseSize; 4] = [
+        EnterpriseSize::Large,
+        EnterpriseSize::Medium,
+        EnterpriseSize::Small,
+        EnterpriseSize::Micro,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EnterpriseSize::Large => "large",
@@ -41,6 +49,13 @@ pub enum EnterpriseStatus {
 }
 
 impl EnterpriseStatus {
+    /// Every value, in the contract's order.
+    pub const ALL: [EnterpriseStatus; 3] = [
+        EnterpriseStatus::Active,
+        EnterpriseStatus::Suspended,
+        EnterpriseStatus::Withdrawn,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EnterpriseStatus::Active => "active",

@@ -1,6 +1,8 @@
 //! Enterprise queries; every write with its audit event in one transaction, the department rule
 //! checked against the row locked in that transaction.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -54,81 +56,138 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Enterpris
         .ok_or_else(|| AppError::NotFound("no such enterprise".into()))
 }
 
-/// Checks what refers to other records: region, category and subcategory, departments,
-/// liaison officers (active users of an assigned department). Every problem at once.
-pub async fn check_references(
-    conn: &mut AsyncPgConnection,
-    d: &EnterpriseDraft,
-) -> QueryResult<Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let region_known: bool =
-        diesel::select(diesel::dsl::exists(regions::table.find(&d.region_code)))
-            .get_result(conn)
+/// The records that drafts refer to (regions, subcategories, departments, officers), loaded
+/// once for any number of drafts so that a whole import file is checked with four queries.
+#[derive(Debug, Default)]
+pub struct References {
+    regions: HashSet<String>,
+    subcategories: HashMap<String, Vec<Option<String>>>,
+    departments: HashSet<String>,
+    /// User id → (department, disabled).
+    users: HashMap<Uuid, (String, bool)>,
+}
+
+impl References {
+    /// Loads what `drafts` refer to.
+    pub async fn load(
+        conn: &mut AsyncPgConnection,
+        drafts: &[&EnterpriseDraft],
+    ) -> QueryResult<References> {
+        let region_codes: Vec<&String> = drafts.iter().map(|d| &d.region_code).collect();
+        let category_codes: Vec<&String> = drafts.iter().map(|d| &d.category).collect();
+        let department_codes: Vec<&String> = drafts
+            .iter()
+            .flat_map(|d| d.assigned_departments.iter().chain([&d.lead_department]))
+            .collect();
+        let user_ids: Vec<Uuid> = drafts
+            .iter()
+            .flat_map(|d| d.liaison_officers.iter().copied())
+            .collect();
+        let mut refs = References {
+            regions: regions::table
+                .filter(regions::code.eq_any(region_codes))
+                .select(regions::code)
+                .load::<String>(conn)
+                .await?
+                .into_iter()
+                .collect(),
+            departments: departments::table
+                .filter(departments::code.eq_any(department_codes))
+                .select(departments::code)
+                .load::<String>(conn)
+                .await?
+                .into_iter()
+                .collect(),
+            ..References::default()
+        };
+        let subs: Vec<(String, String)> = subcategories::table
+            .filter(subcategories::category_code.eq_any(category_codes))
+            .select((subcategories::category_code, subcategories::code))
+            .load(conn)
             .await?;
-    if !region_known {
-        errors.push(FieldError::new(
-            "region_code",
-            "unknown_region",
-            "not a known region code",
-        ));
+        for (category, code) in subs {
+            refs.subcategories
+                .entry(category)
+                .or_default()
+                .push(Some(code));
+        }
+        let officers: Vec<(Uuid, String, bool)> = users::table
+            .filter(users::id.eq_any(user_ids))
+            .select((users::id, users::department, users::disabled))
+            .load(conn)
+            .await?;
+        refs.users = officers
+            .into_iter()
+            .map(|(id, dept, disabled)| (id, (dept, disabled)))
+            .collect();
+        Ok(refs)
     }
-    let subs: Vec<Option<String>> = subcategories::table
-        .filter(subcategories::category_code.eq(&d.category))
-        .select(subcategories::code.nullable())
-        .load(conn)
-        .await?;
-    if subs.is_empty() {
-        errors.push(FieldError::new(
-            "category",
-            "unknown_category",
-            "not a known category",
-        ));
-    } else if d.subcategory.is_some() && !subs.contains(&d.subcategory) {
-        errors.push(FieldError::new(
-            "subcategory",
-            "unknown_subcategory",
-            "not a subcategory of this category",
-        ));
-    }
-    let known: Vec<String> = departments::table
-        .filter(departments::code.eq_any(&d.assigned_departments))
-        .select(departments::code)
-        .load(conn)
-        .await?;
-    if !known.contains(&d.lead_department) {
-        errors.push(FieldError::new(
-            "lead_department",
-            "unknown_department",
-            "not a known department",
-        ));
-    }
-    for (i, code) in d.assigned_departments.iter().enumerate() {
-        if !known.contains(code) && *code != d.lead_department {
+
+    /// Every reference problem of one draft: region, category and subcategory, departments,
+    /// liaison officers (active users of an assigned department).
+    pub fn check(&self, d: &EnterpriseDraft) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !self.regions.contains(&d.region_code) {
             errors.push(FieldError::new(
-                format!("assigned_departments[{i}]"),
+                "region_code",
+                "unknown_region",
+                "not a known region code",
+            ));
+        }
+        match self.subcategories.get(&d.category) {
+            None => errors.push(FieldError::new(
+                "category",
+                "unknown_category",
+                "not a known category",
+            )),
+            Some(subs) if d.subcategory.is_some() && !subs.contains(&d.subcategory) => {
+                errors.push(FieldError::new(
+                    "subcategory",
+                    "unknown_subcategory",
+                    "not a subcategory of this category",
+                ))
+            }
+            Some(_) => {}
+        }
+        if !self.departments.contains(&d.lead_department) {
+            errors.push(FieldError::new(
+                "lead_department",
                 "unknown_department",
                 "not a known department",
             ));
         }
-    }
-    let officers: Vec<(Uuid, String, bool)> = users::table
-        .filter(users::id.eq_any(&d.liaison_officers))
-        .select((users::id, users::department, users::disabled))
-        .load(conn)
-        .await?;
-    for (i, id) in d.liaison_officers.iter().enumerate() {
-        let ok = officers.iter().any(|(uid, dept, disabled)| {
-            uid == id && !disabled && d.assigned_departments.contains(dept)
-        });
-        if !ok {
-            errors.push(FieldError::new(
-                format!("liaison_officers[{i}]"),
-                "not_an_officer_of_assigned_department",
-                "must be an active user of an assigned department",
-            ));
+        for (i, code) in d.assigned_departments.iter().enumerate() {
+            if !self.departments.contains(code) && *code != d.lead_department {
+                errors.push(FieldError::new(
+                    format!("assigned_departments[{i}]"),
+                    "unknown_department",
+                    "not a known department",
+                ));
+            }
         }
+        for (i, id) in d.liaison_officers.iter().enumerate() {
+            let ok = self
+                .users
+                .get(id)
+                .is_some_and(|(dept, disabled)| !disabled && d.assigned_departments.contains(dept));
+            if !ok {
+                errors.push(FieldError::new(
+                    format!("liaison_officers[{i}]"),
+                    "not_an_officer_of_assigned_department",
+                    "must be an active user of an assigned department",
+                ));
+            }
+        }
+        errors
     }
-    Ok(errors)
+}
+
+/// Checks what one draft refers to. Every problem at once.
+pub async fn check_references(
+    conn: &mut AsyncPgConnection,
+    d: &EnterpriseDraft,
+) -> QueryResult<Vec<FieldError>> {
+    Ok(References::load(conn, &[d]).await?.check(d))
 }
 
 fn credit_code_conflict(e: diesel::result::Error) -> AppError {
@@ -152,50 +211,59 @@ pub async fn create(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let d = draft;
-        let created: Enterprise = diesel::insert_into(enterprises::table)
-            .values((
-                enterprises::id.eq(Uuid::new_v4()),
-                enterprises::name.eq(d.name),
-                enterprises::credit_code.eq(d.credit_code),
-                enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
-                enterprises::region_code.eq(d.region_code),
-                enterprises::category.eq(d.category),
-                enterprises::subcategory.eq(d.subcategory),
-                enterprises::size.eq(d.size),
-                enterprises::lead_department.eq(d.lead_department),
-                enterprises::legal_representative.eq(d.legal_representative),
-                enterprises::address.eq(d.address),
-                enterprises::key_products.eq(d.key_products),
-                enterprises::designated_on.eq(d.designated_on),
-                enterprises::designation_batch.eq(d.designation_batch),
-                enterprises::status.eq(d.status),
-                enterprises::assigned_departments.eq(d.assigned_departments),
-                enterprises::liaison_officers.eq(d.liaison_officers),
-                enterprises::tags.eq(d.tags),
-                enterprises::employees.eq(d.employees),
-                enterprises::description.eq(d.description),
-                enterprises::created_by.eq(actor.map(|a| a.id)),
-            ))
-            .returning(Enterprise::as_returning())
-            .get_result(conn)
-            .await
-            .map_err(credit_code_conflict)?;
-        let after = serde_json::to_value(&created).ok();
-        audit::record(
-            conn,
-            actor,
-            AuditEntry {
-                action: "create",
-                entity: "enterprise",
-                entity_id: created.id.to_string(),
-                changes: audit::changes(None, after.as_ref()),
-            },
-        )
-        .await?;
-        Ok(created)
+        insert(conn, actor, draft).await
     })
     .await
+}
+
+/// Inserts a checked draft with its audit event (inside the caller's transaction).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    draft: EnterpriseDraft,
+) -> AppResult<Enterprise> {
+    let d = draft;
+    let created: Enterprise = diesel::insert_into(enterprises::table)
+        .values((
+            enterprises::id.eq(Uuid::new_v4()),
+            enterprises::name.eq(d.name),
+            enterprises::credit_code.eq(d.credit_code),
+            enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
+            enterprises::region_code.eq(d.region_code),
+            enterprises::category.eq(d.category),
+            enterprises::subcategory.eq(d.subcategory),
+            enterprises::size.eq(d.size),
+            enterprises::lead_department.eq(d.lead_department),
+            enterprises::legal_representative.eq(d.legal_representative),
+            enterprises::address.eq(d.address),
+            enterprises::key_products.eq(d.key_products),
+            enterprises::designated_on.eq(d.designated_on),
+            enterprises::designation_batch.eq(d.designation_batch),
+            enterprises::status.eq(d.status),
+            enterprises::assigned_departments.eq(d.assigned_departments),
+            enterprises::liaison_officers.eq(d.liaison_officers),
+            enterprises::tags.eq(d.tags),
+            enterprises::employees.eq(d.employees),
+            enterprises::description.eq(d.description),
+            enterprises::created_by.eq(actor.map(|a| a.id)),
+        ))
+        .returning(Enterprise::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(credit_code_conflict)?;
+    let after = serde_json::to_value(&created).ok();
+    audit::record(
+        conn,
+        actor,
+        AuditEntry {
+            action: "create",
+            entity: "enterprise",
+            entity_id: created.id.to_string(),
+            changes: audit::changes(None, after.as_ref()),
+        },
+    )
+    .await?;
+    Ok(created)
 }
 
 /// Applies `change` to the current draft of an enterprise, honouring `If-Match` and the rule
@@ -240,53 +308,63 @@ pub async fn update(
         if draft == original {
             return Ok(before);
         }
-        let d = draft;
-        let after: Enterprise = diesel::update(enterprises::table.find(id))
-            .set((
-                enterprises::name.eq(d.name),
-                enterprises::credit_code.eq(d.credit_code),
-                enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
-                enterprises::region_code.eq(d.region_code),
-                enterprises::category.eq(d.category),
-                enterprises::subcategory.eq(d.subcategory),
-                enterprises::size.eq(d.size),
-                enterprises::lead_department.eq(d.lead_department),
-                enterprises::legal_representative.eq(d.legal_representative),
-                enterprises::address.eq(d.address),
-                enterprises::key_products.eq(d.key_products),
-                enterprises::designated_on.eq(d.designated_on),
-                enterprises::designation_batch.eq(d.designation_batch),
-                enterprises::status.eq(d.status),
-                enterprises::assigned_departments.eq(d.assigned_departments),
-                enterprises::liaison_officers.eq(d.liaison_officers),
-                enterprises::tags.eq(d.tags),
-                enterprises::employees.eq(d.employees),
-                enterprises::description.eq(d.description),
-                enterprises::version.eq(enterprises::version + 1),
-                enterprises::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Enterprise::as_returning())
-            .get_result(conn)
-            .await
-            .map_err(credit_code_conflict)?;
-        let (b, a) = (
-            serde_json::to_value(&before).ok(),
-            serde_json::to_value(&after).ok(),
-        );
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "enterprise",
-                entity_id: id.to_string(),
-                changes: audit::changes(b.as_ref(), a.as_ref()),
-            },
-        )
-        .await?;
-        Ok(after)
+        write_update(conn, actor, before, draft).await
     })
     .await
+}
+
+/// Writes a checked draft over `before` (locked by the caller) with its audit event.
+pub async fn write_update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    before: Enterprise,
+    draft: EnterpriseDraft,
+) -> AppResult<Enterprise> {
+    let d = draft;
+    let after: Enterprise = diesel::update(enterprises::table.find(before.id))
+        .set((
+            enterprises::name.eq(d.name),
+            enterprises::credit_code.eq(d.credit_code),
+            enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
+            enterprises::region_code.eq(d.region_code),
+            enterprises::category.eq(d.category),
+            enterprises::subcategory.eq(d.subcategory),
+            enterprises::size.eq(d.size),
+            enterprises::lead_department.eq(d.lead_department),
+            enterprises::legal_representative.eq(d.legal_representative),
+            enterprises::address.eq(d.address),
+            enterprises::key_products.eq(d.key_products),
+            enterprises::designated_on.eq(d.designated_on),
+            enterprises::designation_batch.eq(d.designation_batch),
+            enterprises::status.eq(d.status),
+            enterprises::assigned_departments.eq(d.assigned_departments),
+            enterprises::liaison_officers.eq(d.liaison_officers),
+            enterprises::tags.eq(d.tags),
+            enterprises::employees.eq(d.employees),
+            enterprises::description.eq(d.description),
+            enterprises::version.eq(enterprises::version + 1),
+            enterprises::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Enterprise::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(credit_code_conflict)?;
+    let (b, a) = (
+        serde_json::to_value(&before).ok(),
+        serde_json::to_value(&after).ok(),
+    );
+    audit::record(
+        conn,
+        Some(actor),
+        AuditEntry {
+            action: "update",
+            entity: "enterprise",
+            entity_id: before.id.to_string(),
+            changes: audit::changes(b.as_ref(), a.as_ref()),
+        },
+    )
+    .await?;
+    Ok(after)
 }
 
 /// Withdraws an enterprise (soft delete: the record and its history stay). Admins only.
@@ -348,7 +426,7 @@ pub enum After {
 }
 
 /// Filters of the enterprise list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct EnterpriseFilter {
     pub q: Option<String>,
     pub region_code: Option<String>,

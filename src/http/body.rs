@@ -29,7 +29,7 @@ pub async fn read_json<T: DeserializeOwned + Validate>(
     if declared_length(req).is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(AppError::PayloadTooLarge);
     }
-    let bytes = read_limited(payload.into_inner()).await?;
+    let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
     let parsed = from_value::<T>(parse_json(&bytes)?)?;
     parsed.validate()?;
     Ok(parsed)
@@ -52,7 +52,7 @@ pub fn content_type(req: &HttpRequest) -> Option<String> {
     )
 }
 
-fn declared_length(req: &HttpRequest) -> Option<usize> {
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(header::CONTENT_LENGTH)?
         .to_str()
@@ -61,13 +61,13 @@ fn declared_length(req: &HttpRequest) -> Option<usize> {
         .ok()
 }
 
-/// Reads the whole body, refusing more than [`MAX_BODY_BYTES`].
-pub async fn read_limited(mut payload: Payload) -> AppResult<web::Bytes> {
+/// Reads the whole body, refusing more than `limit` bytes (413).
+pub async fn read_limited(mut payload: Payload, limit: usize) -> AppResult<web::Bytes> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk =
             chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);

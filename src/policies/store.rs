@@ -89,14 +89,14 @@ async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Ve
             errors.push(FieldError::new(field, "too_long", "too long"));
         }
     }
-    if let (Some(from), Some(until)) = (f.effective_from, f.effective_until) {
-        if until < from {
-            errors.push(FieldError::new(
-                "effective_until",
-                "before_start",
-                "may not be before effective_from",
-            ));
-        }
+    if let (Some(from), Some(until)) = (f.effective_from, f.effective_until)
+        && until < from
+    {
+        errors.push(FieldError::new(
+            "effective_until",
+            "before_start",
+            "may not be before effective_from",
+        ));
     }
     let known_departments: Vec<String> = departments::table
         .filter(departments::code.eq_any(&f.responsible_departments))

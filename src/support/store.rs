@@ -443,7 +443,7 @@ pub async fn disbursements_of(
 }
 
 /// Filters of the measure list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct MeasureFilter {
     pub enterprise_id: Option<Uuid>,
     pub department: Option<String>,

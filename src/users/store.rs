@@ -227,10 +227,10 @@ pub async fn update(
                 ));
             }
         }
-        if let Some(department) = &change.department {
-            if !departments::store::exists(conn, department).await? {
-                return Err(unknown_department(department));
-            }
+        if let Some(department) = &change.department
+            && !departments::store::exists(conn, department).await?
+        {
+            return Err(unknown_department(department));
         }
         check_version(expected_version, before.version)?;
         let display_name = change

@@ -227,7 +227,7 @@ pub async fn delete(
 }
 
 /// Filters of the visit list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
     pub enterprise_id: Option<Uuid>,
     pub department: Option<String>,

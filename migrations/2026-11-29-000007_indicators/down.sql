@@ -1,0 +1,2 @@
+DROP INDEX visits_window_idx;
+DROP TABLE indicators;

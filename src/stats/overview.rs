@@ -1,0 +1,320 @@
+//! `GET /api/v1/stats/overview`: enterprises, visit coverage, demands, money and benefits, each a
+//! single aggregate query. Every enum value appears, with 0 where there is none.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Numeric, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ratio;
+use crate::benefits::model::BenefitStatus;
+use crate::db::money::Money;
+use crate::db::schema::{categories, departments, regions};
+use crate::demands::model::DemandStatus;
+use crate::enterprises::model::{EnterpriseSize, EnterpriseStatus};
+use crate::error::AppResult;
+
+/// Counts by code.
+pub type Counts = BTreeMap<String, i64>;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnterpriseCounts {
+    /// Every enterprise, whatever its status.
+    pub total: i64,
+    pub by_status: Counts,
+    pub by_category: Counts,
+    pub by_size: Counts,
+    /// By prefecture-level city (a county counts for its city).
+    pub by_city: Counts,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitCoverage {
+    /// The window: visits on the last `window_days` calendar days (China time), today included.
+    pub window_days: i64,
+    /// Visits within the window.
+    pub count: i64,
+    /// Active enterprises visited within the window.
+    pub enterprises_visited: i64,
+    /// `enterprises_visited` / active enterprises, 0 to 1.
+    pub coverage: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentDemands {
+    /// Demands still being worked on (`open` or `accepted`).
+    pub open: i64,
+    /// Of those, past their due date.
+    pub overdue: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandCounts {
+    pub by_status: Counts,
+    /// Open or accepted demands past their due date.
+    pub overdue: i64,
+    /// By assigned department.
+    pub by_department: BTreeMap<String, DepartmentDemands>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportSums {
+    /// One row per granting department and fiscal year that has measures.
+    pub by_department: Vec<SupportSum>,
+}
+
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+pub struct SupportSum {
+    #[diesel(sql_type = Text)]
+    pub department: String,
+    #[diesel(sql_type = Integer)]
+    pub fiscal_year: i32,
+    /// Sum of the amounts of approved and disbursed measures.
+    #[diesel(sql_type = Numeric)]
+    #[schema(value_type = String, example = "1250000.00")]
+    pub approved: Money,
+    /// Sum paid out.
+    #[diesel(sql_type = Numeric)]
+    #[schema(value_type = String, example = "500000.00")]
+    pub disbursed: Money,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BenefitCounts {
+    pub by_status: Counts,
+    /// Realized benefits / all benefits, 0 to 1.
+    pub realization_rate: f64,
+}
+
+/// The whole picture.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Overview {
+    pub enterprises: EnterpriseCounts,
+    pub visits: VisitCoverage,
+    pub demands: DemandCounts,
+    pub support: SupportSums,
+    pub benefits: BenefitCounts,
+}
+
+#[derive(QueryableByName)]
+struct Dimension {
+    #[diesel(sql_type = Text)]
+    dimension: String,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct WindowCounts {
+    #[diesel(sql_type = BigInt)]
+    visits: i64,
+    #[diesel(sql_type = BigInt)]
+    visited_active: i64,
+}
+
+#[derive(QueryableByName)]
+struct DemandGroup {
+    #[diesel(sql_type = Text)]
+    department: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+}
+
+#[derive(QueryableByName)]
+struct StatusCount {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Zero for every code, then the counted ones.
+fn filled(codes: impl IntoIterator<Item = String>) -> Counts {
+    codes.into_iter().map(|c| (c, 0)).collect()
+}
+
+/// Computes the overview as of `today` (China time) with a visit window of `window_days`.
+pub async fn compute(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    window_days: i64,
+) -> AppResult<Overview> {
+    let category_codes: Vec<String> = categories::table
+        .select(categories::code)
+        .load(conn)
+        .await?;
+    let city_codes: Vec<String> = regions::table
+        .filter(regions::level.eq("city"))
+        .select(regions::code)
+        .load(conn)
+        .await?;
+    let department_codes: Vec<String> = departments::table
+        .select(departments::code)
+        .load(conn)
+        .await?;
+
+    let enterprises = enterprise_counts(conn, category_codes, city_codes).await?;
+    let active = enterprises.by_status.get("active").copied().unwrap_or(0);
+    let visits = visit_coverage(conn, today, window_days, active).await?;
+    let demands = demand_counts(conn, today, &department_codes).await?;
+    let support = SupportSums {
+        by_department: diesel::sql_query(
+            "SELECT department, fiscal_year, \
+                    COALESCE(SUM(amount) FILTER (WHERE status IN ('approved', 'disbursed')), 0) \
+                        AS approved, \
+                    COALESCE(SUM(disbursed_amount), 0) AS disbursed \
+             FROM support_measures GROUP BY department, fiscal_year \
+             ORDER BY department, fiscal_year",
+        )
+        .load(conn)
+        .await?,
+    };
+    let benefit_rows: Vec<StatusCount> =
+        diesel::sql_query("SELECT status, COUNT(*) AS n FROM policy_benefits GROUP BY status")
+            .load(conn)
+            .await?;
+    let mut by_status = filled(BenefitStatus::ALL.map(|s| s.as_str().to_owned()));
+    for row in benefit_rows {
+        by_status.insert(row.status, row.n);
+    }
+    let all: i64 = by_status.values().sum();
+    let realized = by_status.get("realized").copied().unwrap_or(0);
+    let benefits = BenefitCounts {
+        realization_rate: ratio(Decimal::from(realized), Decimal::from(all)).unwrap_or(0.0),
+        by_status,
+    };
+    Ok(Overview {
+        enterprises,
+        visits,
+        demands,
+        support,
+        benefits,
+    })
+}
+
+/// Counts by status, category, size and city in one scan (grouping sets).
+async fn enterprise_counts(
+    conn: &mut AsyncPgConnection,
+    category_codes: Vec<String>,
+    city_codes: Vec<String>,
+) -> AppResult<EnterpriseCounts> {
+    let rows: Vec<Dimension> = diesel::sql_query(
+        "SELECT CASE WHEN GROUPING(status) = 0 THEN 'status' \
+                     WHEN GROUPING(category) = 0 THEN 'category' \
+                     WHEN GROUPING(size) = 0 THEN 'size' ELSE 'city' END AS dimension, \
+                COALESCE(status, category, size, city) AS code, COUNT(*) AS n \
+         FROM (SELECT status, category, size, left(region_code, 4) || '00' AS city \
+               FROM enterprises) e \
+         GROUP BY GROUPING SETS ((status), (category), (size), (city))",
+    )
+    .load(conn)
+    .await?;
+    let mut counts = EnterpriseCounts {
+        total: 0,
+        by_status: filled(EnterpriseStatus::ALL.map(|s| s.as_str().to_owned())),
+        by_category: filled(category_codes),
+        by_size: filled(EnterpriseSize::ALL.map(|s| s.as_str().to_owned())),
+        by_city: filled(city_codes),
+    };
+    for row in rows {
+        let map = match row.dimension.as_str() {
+            "status" => {
+                counts.total += row.n;
+                &mut counts.by_status
+            }
+            "category" => &mut counts.by_category,
+            "size" => &mut counts.by_size,
+            _ => &mut counts.by_city,
+        };
+        map.insert(row.code, row.n);
+    }
+    Ok(counts)
+}
+
+/// Visits within the window and the share of active enterprises they reached; served by the
+/// `(visited_on, enterprise_id)` index.
+async fn visit_coverage(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    window_days: i64,
+    active: i64,
+) -> AppResult<VisitCoverage> {
+    let since = today - Duration::days(window_days - 1);
+    let row: WindowCounts = diesel::sql_query(
+        "WITH visited AS ( \
+             SELECT enterprise_id, COUNT(*) AS n FROM visits \
+             WHERE visited_on >= $1 AND visited_on <= $2 GROUP BY enterprise_id) \
+         SELECT COALESCE(SUM(visited.n), 0)::bigint AS visits, \
+                COUNT(*) FILTER (WHERE e.status = 'active') AS visited_active \
+         FROM visited JOIN enterprises e ON e.id = visited.enterprise_id",
+    )
+    .bind::<Date, _>(since)
+    .bind::<Date, _>(today)
+    .get_result(conn)
+    .await?;
+    Ok(VisitCoverage {
+        window_days,
+        count: row.visits,
+        enterprises_visited: row.visited_active,
+        coverage: ratio(Decimal::from(row.visited_active), Decimal::from(active)).unwrap_or(0.0),
+    })
+}
+
+async fn demand_counts(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    department_codes: &[String],
+) -> AppResult<DemandCounts> {
+    let rows: Vec<DemandGroup> = diesel::sql_query(
+        "SELECT assigned_department AS department, status, COUNT(*) AS n, \
+                COUNT(*) FILTER (WHERE due_on < $1 AND status IN ('open', 'accepted')) \
+                    AS overdue \
+         FROM demands GROUP BY assigned_department, status",
+    )
+    .bind::<Date, _>(today)
+    .load(conn)
+    .await?;
+    let mut counts = DemandCounts {
+        by_status: filled(DemandStatus::ALL.map(|s| s.as_str().to_owned())),
+        overdue: 0,
+        by_department: department_codes
+            .iter()
+            .map(|c| {
+                (
+                    c.clone(),
+                    DepartmentDemands {
+                        open: 0,
+                        overdue: 0,
+                    },
+                )
+            })
+            .collect(),
+    };
+    for row in rows {
+        *counts.by_status.entry(row.status.clone()).or_default() += row.n;
+        counts.overdue += row.overdue;
+        let dept = counts
+            .by_department
+            .entry(row.department)
+            .or_insert(DepartmentDemands {
+                open: 0,
+                overdue: 0,
+            });
+        if row.status == "open" || row.status == "accepted" {
+            dept.open += row.n;
+        }
+        dept.overdue += row.overdue;
+    }
+    Ok(counts)
+}
