@@ -1,0 +1,352 @@
+//! `/api/v1/stats/*`: the arithmetic against hand-computed values.
+
+use chrono::{Duration, NaiveDate, Utc};
+use liaison::auth::Role;
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, TestUser};
+
+fn today() -> NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+fn days_ago(n: i64) -> String {
+    (today() - Duration::days(n)).to_string()
+}
+
+struct World {
+    app: TestApp,
+    admin: TestUser,
+    gxw: TestUser,
+}
+
+impl World {
+    async fn new() -> World {
+        let app = TestApp::new().await;
+        let admin = app.admin().await;
+        let gxw = app.user("gxw", &[Role::Liaison]).await;
+        World { app, admin, gxw }
+    }
+
+    async fn enterprise(&self, seed: u32, extra: Value) -> String {
+        self.app.enterprise(&self.admin, seed, extra).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn visit(&self, enterprise: &str, on: &str) {
+        let resp = self
+            .app
+            .post(
+                "/api/v1/visits",
+                &self.gxw.token,
+                json!({"enterprise_id": enterprise, "visited_on": on, "kind": "on_site",
+                       "officers": [self.gxw.id], "summary": "走访了解生产经营情况"}),
+            )
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+    }
+
+    async fn demand(&self, enterprise: &str, department: &str, due_on: Option<String>) -> String {
+        let resp = self
+            .app
+            .post(
+                "/api/v1/demands",
+                &self.gxw.token,
+                json!({"enterprise_id": enterprise, "category": "financing", "title": "融资需求",
+                       "assigned_department": department, "due_on": due_on}),
+            )
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        resp.body["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn indicators(&self, enterprise: &str, quarter: &str, body: Value) {
+        let resp = self
+            .app
+            .call(
+                "PUT",
+                &format!("/api/v1/enterprises/{enterprise}/indicators/{quarter}"),
+                Some(&self.admin.token),
+                Some(&body),
+            )
+            .await;
+        assert!(resp.status == 201 || resp.status == 200, "{}", resp.text);
+    }
+}
+
+fn item<'a>(body: &'a Value, key: &str) -> &'a Value {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("no item {key} in {body}"))
+}
+
+#[actix_web::test]
+async fn indicator_sums_and_year_on_year_growth() {
+    let w = World::new().await;
+    let e1 = w.enterprise(1, json!({})).await; // rescue_disposal, 360100, medium
+    let e2 = w.enterprise(2, json!({"region_code": "360102", "size": "large"})).await;
+    let e3 = w
+        .enterprise(3, json!({"category": "monitoring_warning", "subcategory": null, "region_code": "360400"}))
+        .await;
+    w.indicators(&e1, "2026-Q3", json!({"revenue": "100.10", "profit": "-10.00"})).await;
+    w.indicators(&e2, "2026-Q3", json!({"revenue": "200.20", "profit": "30.00"})).await;
+    w.indicators(&e1, "2025-Q3", json!({"revenue": "250.25", "profit": "40.00"})).await;
+    w.indicators(&e3, "2026-Q3", json!({"revenue": "50.00"})).await;
+    w.indicators(&e3, "2025-Q3", json!({"revenue": "0.00"})).await;
+    // Another quarter is not counted.
+    w.indicators(&e2, "2026-Q2", json!({"revenue": "999.00"})).await;
+
+    let analyst = w.app.user("tjj", &[Role::Analyst]).await;
+    let resp = w
+        .app
+        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=category", &analyst.token)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(resp.body["quarter"], "2026-Q3");
+    assert_eq!(resp.body["group_by"], "category");
+    let rescue = item(&resp.body, "rescue_disposal");
+    assert_eq!(rescue["enterprises"], 2);
+    assert_eq!(rescue["revenue"], "300.30");
+    // (300.30 − 250.25) / 250.25 = 0.2
+    assert_eq!(rescue["revenue_yoy"], 0.2);
+    assert_eq!(rescue["profit"], "20.00");
+    // (20 − 40) / 40 = −0.5
+    assert_eq!(rescue["profit_yoy"], -0.5);
+    assert_eq!(rescue["output_value"], Value::Null, "nobody reported it");
+    assert_eq!(rescue["output_value_yoy"], Value::Null);
+    let monitoring = item(&resp.body, "monitoring_warning");
+    assert_eq!(monitoring["revenue"], "50.00");
+    assert_eq!(monitoring["revenue_yoy"], Value::Null, "a zero base gives no growth");
+
+    let by_region = w
+        .app
+        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=region", &analyst.token)
+        .await;
+    // A county counts for its city: 360102 is in 南昌市 360100.
+    assert_eq!(item(&by_region.body, "360100")["revenue"], "300.30");
+    assert_eq!(item(&by_region.body, "360400")["enterprises"], 1);
+    let by_size = w
+        .app
+        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=size", &analyst.token)
+        .await;
+    assert_eq!(item(&by_size.body, "large")["revenue"], "200.20");
+    assert_eq!(item(&by_size.body, "large")["revenue_yoy"], Value::Null);
+
+    let bad = w
+        .app
+        .get("/api/v1/stats/indicators?quarter=2026-Q9", &analyst.token)
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.error_fields(), ["quarter"]);
+    let bad_group = w
+        .app
+        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=city", &analyst.token)
+        .await;
+    assert_eq!(bad_group.status, 400);
+}
+
+#[actix_web::test]
+async fn overview_counts_coverage_money_and_benefits() {
+    let w = World::new().await;
+    let e1 = w.enterprise(1, json!({})).await;
+    let e2 = w.enterprise(2, json!({"region_code": "360102"})).await;
+    let e3 = w.enterprise(3, json!({"category": "monitoring_warning", "subcategory": null, "size": "small", "region_code": "360400"})).await;
+    let e4 = w.enterprise(4, json!({})).await;
+    w.visit(&e1, &days_ago(10)).await;
+    w.visit(&e1, &days_ago(5)).await;
+    w.visit(&e2, &days_ago(100)).await; // outside the 90-day window
+    w.visit(&e4, &days_ago(1)).await; // counted as a visit, not as coverage (suspended below)
+    let suspended = w
+        .app
+        .patch(&format!("/api/v1/enterprises/{e4}"), &w.admin.token, json!({"status": "suspended"}))
+        .await;
+    assert_eq!(suspended.status, 200, "{}", suspended.text);
+    w.demand(&e1, "gxw", Some(days_ago(1))).await; // overdue
+    w.demand(&e3, "fgw", None).await;
+
+    let finance = w.app.user("czt", &[Role::Finance]).await;
+    let measure = w
+        .app
+        .post(
+            "/api/v1/support-measures",
+            &finance.token,
+            json!({"enterprise_id": e1, "kind": "subsidy", "title": "专项资金", "fiscal_year": 2025,
+                   "amount": "1000.00", "status": "approved", "approved_on": "2025-06-30"}),
+        )
+        .await;
+    assert_eq!(measure.status, 201, "{}", measure.text);
+    let paid = w
+        .app
+        .post(
+            &format!("/api/v1/support-measures/{}/disbursements", measure.body["id"].as_str().unwrap()),
+            &finance.token,
+            json!({"amount": "250.50", "paid_on": "2025-07-01", "voucher_no": "V-1"}),
+        )
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.text);
+    let planned = w
+        .app
+        .post(
+            "/api/v1/support-measures",
+            &finance.token,
+            json!({"enterprise_id": e2, "kind": "grant", "title": "计划中", "fiscal_year": 2025, "amount": "500.00"}),
+        )
+        .await;
+    assert_eq!(planned.status, 201, "{}", planned.text);
+
+    let policies = w.app.get("/api/v1/policies", &w.admin.token).await;
+    let policy = policies.body["items"][0]["id"].clone();
+    let mut benefit_ids = Vec::new();
+    for e in [&e1, &e2] {
+        let resp = w
+            .app
+            .post(
+                "/api/v1/policy-benefits",
+                &w.gxw.token,
+                json!({"enterprise_id": e, "policy_id": policy, "responsible_department": "gxw"}),
+            )
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        benefit_ids.push(resp.body["id"].as_str().unwrap().to_owned());
+    }
+    for step in [
+        json!({"to": "applied"}),
+        json!({"to": "approved"}),
+        json!({"to": "realized", "realized_amount": "80.00", "realized_on": days_ago(1)}),
+    ] {
+        let resp = w
+            .app
+            .post(
+                &format!("/api/v1/policy-benefits/{}/transitions", benefit_ids[0]),
+                &w.gxw.token,
+                step,
+            )
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+    }
+
+    let analyst = w.app.user("fgw", &[Role::Analyst]).await;
+    let resp = w.app.get("/api/v1/stats/overview", &analyst.token).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let o = &resp.body;
+    assert_eq!(o["enterprises"]["total"], 4);
+    assert_eq!(o["enterprises"]["by_status"], json!({"active": 3, "suspended": 1, "withdrawn": 0}));
+    assert_eq!(o["enterprises"]["by_size"], json!({"large": 0, "medium": 3, "small": 1, "micro": 0}));
+    assert_eq!(o["enterprises"]["by_category"]["rescue_disposal"], 3);
+    assert_eq!(o["enterprises"]["by_category"]["emergency_services"], 0);
+    assert_eq!(o["enterprises"]["by_city"]["360100"], 3);
+    assert_eq!(o["enterprises"]["by_city"]["360400"], 1);
+    assert_eq!(o["enterprises"]["by_city"]["361100"], 0);
+    assert_eq!(o["enterprises"]["by_city"].as_object().unwrap().len(), 11);
+
+    assert_eq!(o["visits"]["window_days"], 90);
+    assert_eq!(o["visits"]["count"], 3);
+    assert_eq!(o["visits"]["enterprises_visited"], 1);
+    // One of three active enterprises visited.
+    assert_eq!(o["visits"]["coverage"], 0.333333);
+
+    assert_eq!(o["demands"]["by_status"], json!({"open": 2, "accepted": 0, "resolved": 0, "closed": 0, "rejected": 0}));
+    assert_eq!(o["demands"]["overdue"], 1);
+    assert_eq!(o["demands"]["by_department"]["gxw"], json!({"open": 1, "overdue": 1}));
+    assert_eq!(o["demands"]["by_department"]["fgw"], json!({"open": 1, "overdue": 0}));
+    assert_eq!(o["demands"]["by_department"]["yjb"], json!({"open": 0, "overdue": 0}));
+
+    assert_eq!(
+        o["support"]["by_department"],
+        json!([{"department": "czt", "fiscal_year": 2025, "approved": "1000.00", "disbursed": "250.50"}])
+    );
+    assert_eq!(o["benefits"]["by_status"]["realized"], 1);
+    assert_eq!(o["benefits"]["by_status"]["identified"], 1);
+    assert_eq!(o["benefits"]["by_status"]["withdrawn"], 0);
+    assert_eq!(o["benefits"]["realization_rate"], 0.5);
+
+    // A wider window reaches the visit 100 days ago.
+    let wide = w
+        .app
+        .get("/api/v1/stats/overview?window_days=120", &analyst.token)
+        .await;
+    assert_eq!(wide.body["visits"]["count"], 4);
+    assert_eq!(wide.body["visits"]["enterprises_visited"], 2);
+    let bad = w
+        .app
+        .get("/api/v1/stats/overview?window_days=0", &analyst.token)
+        .await;
+    assert_eq!(bad.status, 422);
+}
+
+#[actix_web::test]
+async fn alerts_name_each_reason() {
+    let w = World::new().await;
+    let fine = w.enterprise(1, json!({"name": "A 一切正常"})).await;
+    let never = w.enterprise(2, json!({"name": "B 从未走访"})).await;
+    let overdue = w.enterprise(3, json!({"name": "C 诉求逾期"})).await;
+    let falling = w.enterprise(4, json!({"name": "D 营收下滑"})).await;
+    w.enterprise(5, json!({"name": "E 已暂停", "status": "suspended"})).await;
+    for e in [&fine, &overdue, &falling] {
+        w.visit(e, &days_ago(3)).await;
+    }
+    w.demand(&overdue, "gxw", Some(days_ago(2))).await;
+    w.demand(&fine, "gxw", Some(days_ago(-10))).await; // due later: not overdue
+    w.indicators(&falling, "2025-Q2", json!({"revenue": "1000.00"})).await;
+    w.indicators(&falling, "2026-Q2", json!({"revenue": "800.00"})).await;
+    w.indicators(&fine, "2025-Q2", json!({"revenue": "1000.00"})).await;
+    w.indicators(&fine, "2026-Q2", json!({"revenue": "950.00"})).await;
+
+    let analyst = w.app.user("fgw", &[Role::Analyst]).await;
+    let names = |r: &crate::common::Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A fall of exactly 20 % is not more than the default 20 %.
+    let resp = w.app.get("/api/v1/stats/alerts", &analyst.token).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(names(&resp), ["B 从未走访", "C 诉求逾期"]);
+    assert_eq!(resp.body["items"][0]["enterprise_id"], never);
+    assert_eq!(resp.body["items"][0]["reasons"][0]["code"], "not_visited");
+    assert_eq!(resp.body["items"][0]["reasons"][0]["detail"], "never visited");
+    assert_eq!(resp.body["items"][1]["reasons"][0]["code"], "overdue_demands");
+    assert_eq!(resp.body["items"][1]["reasons"][0]["overdue_demands"], 1);
+
+    let stricter = w
+        .app
+        .get("/api/v1/stats/alerts?revenue_drop=0.1", &analyst.token)
+        .await;
+    assert_eq!(names(&stricter), ["B 从未走访", "C 诉求逾期", "D 营收下滑"]);
+    let drop = &stricter.body["items"][2]["reasons"][0];
+    assert_eq!(drop["code"], "revenue_drop");
+    assert_eq!(drop["quarter"], "2026-Q2");
+    assert_eq!(drop["change"], -0.2);
+
+    // A window of 2 days: the visits 3 days ago no longer count.
+    let short = w
+        .app
+        .get("/api/v1/stats/alerts?window_days=2&limit=2", &analyst.token)
+        .await;
+    assert_eq!(names(&short), ["A 一切正常", "B 从未走访"]);
+    let next = short.body["next_cursor"].as_str().unwrap().to_owned();
+    let page2 = w
+        .app
+        .get(
+            &format!("/api/v1/stats/alerts?window_days=2&limit=2&cursor={next}"),
+            &analyst.token,
+        )
+        .await;
+    assert_eq!(names(&page2), ["C 诉求逾期", "D 营收下滑"]);
+    assert_eq!(page2.body["items"][0]["reasons"].as_array().unwrap().len(), 2);
+
+    let bad = w
+        .app
+        .get("/api/v1/stats/alerts?revenue_drop=2", &analyst.token)
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.error_fields(), ["revenue_drop"]);
+}
