@@ -113,7 +113,7 @@ fn locate_columns(headers: &[String]) -> Result<[Option<usize>; IMPORTED_COLUMNS
                 1,
                 header,
                 "unknown_column",
-                "not a column of the enterprise export",
+                "not a column of the enterprise export (garbled headers: save the file as CSV UTF-8)",
             )),
         }
     }
@@ -189,6 +189,7 @@ fn apply_cells(
         let header = COLUMNS[k].header;
         match FIELDS[k] {
             "name" => draft.name = text.to_owned(),
+            "credit_code" => {}
             "region_code" => draft.region_code = text.trim().to_owned(),
             "category" => draft.category = text.trim().to_owned(),
             "subcategory" => draft.subcategory = optional(text.trim()),
@@ -266,7 +267,7 @@ pub async fn import(
             .rows
             .iter()
             .filter_map(|r| positions[0].and_then(|i| r.cells.get(i)))
-            .map(|c| credit_code::normalize(c))
+            .map(|c| credit_code::normalize(c.trim()))
             .collect();
         // Locked, so that no one changes them between the check and the write.
         let existing: HashMap<String, Enterprise> = enterprises::table
@@ -285,7 +286,7 @@ pub async fn import(
             let cells: [Option<&str>; IMPORTED_COLUMNS] = positions.map(|p| {
                 p.map(|i| restore_formula_text(row.cells.get(i).map_or("", String::as_str)))
             });
-            let code = credit_code::normalize(cells[0].unwrap_or_default());
+            let code = credit_code::normalize(cells[0].unwrap_or_default().trim());
             if !seen.insert(code.clone()) {
                 errors.push(cell_error(
                     row.number,

@@ -6,7 +6,8 @@ use calamine::{Data, Reader, Xlsx};
 
 use crate::error::RowError;
 
-/// A table: the header row and the data rows, each cell as text (trimmed).
+/// A table: the header row and the data rows, each cell as text exactly as in the file (an
+/// unchanged export must read back unchanged, spaces included).
 #[derive(Debug, Default)]
 pub struct Sheet {
     pub headers: Vec<String>,
@@ -31,7 +32,7 @@ fn whole_file(code: &str, message: &str) -> RowError {
 
 /// Splits rows into header and data, dropping rows that are entirely empty.
 fn into_sheet(rows: impl Iterator<Item = (u64, Vec<String>)>) -> Result<Sheet, RowError> {
-    let mut rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    let mut rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     let Some((_, headers)) = rows.next() else {
         return Err(whole_file("empty_file", "the file has no header row"));
     };
@@ -68,7 +69,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, RowError> {
                 message: message.into(),
             }
         })?;
-        rows.push((number, record.iter().map(|c| c.trim().to_owned()).collect()));
+        rows.push((number, record.iter().map(str::to_owned).collect()));
     }
     into_sheet(rows.into_iter())
 }
@@ -76,7 +77,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, RowError> {
 /// A cell as text: whole numbers without `.0`, dates as `YYYY-MM-DD`.
 fn cell_text(cell: &Data) -> String {
     match cell {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(n) => n.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
@@ -122,7 +123,7 @@ mod tests {
         assert_eq!(sheet.rows.len(), 2);
         assert_eq!(sheet.rows[0].cells, ["甲,乙", "1"]);
         assert_eq!(sheet.rows[1].number, 4);
-        assert_eq!(sheet.rows[1].cells, ["丙", "2"]);
+        assert_eq!(sheet.rows[1].cells, ["丙 ", " 2"]);
     }
 
     #[test]

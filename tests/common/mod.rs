@@ -223,6 +223,8 @@ pub struct Resp {
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as received (files).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -360,6 +362,25 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<(&str, String)>,
     ) -> Resp {
+        self.send_bytes(
+            method,
+            path,
+            token,
+            headers,
+            body.map(|(ct, text)| (ct, text.into_bytes())),
+        )
+        .await
+    }
+
+    /// Sends a request with a binary body `(content_type, bytes)`.
+    pub async fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Resp {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self
             .client
@@ -379,13 +400,14 @@ impl TestApp {
             None => req.send().await,
         }
         .expect("request");
-        let bytes = res.body().limit(16 * 1024 * 1024).await.expect("body");
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         Resp {
             status: res.status().as_u16(),
             headers: res.headers().clone(),
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -1,0 +1,213 @@
+//! `/api/v1/exports/*`: CSV that Excel opens, real XLSX with typed cells, the lists' filters and
+//! masking, and streaming in flat memory.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use liaison::auth::Role;
+use serde_json::{Value, json};
+
+use crate::common::{Resp, TestApp, TestUser};
+
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// Header and data rows of a CSV export (after checking the BOM).
+pub fn csv_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<String>>) {
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert!(resp.bytes.starts_with(BOM), "Excel needs the BOM to read UTF-8");
+    let mut reader = csv::ReaderBuilder::new().from_reader(&resp.bytes[BOM.len()..]);
+    let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (headers, rows)
+}
+
+fn cell<'a>(headers: &[String], row: &'a [String], header: &str) -> &'a str {
+    let i = headers.iter().position(|h| h == header).unwrap_or_else(|| panic!("no column {header}"));
+    &row[i]
+}
+
+/// Header row and data rows of the first sheet of an XLSX export.
+pub fn xlsx_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<Data>>) {
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(resp.bytes.clone())).expect("a real workbook");
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let mut rows = range.rows();
+    let headers = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    (headers, rows.map(<[Data]>::to_vec).collect())
+}
+
+struct World {
+    app: TestApp,
+    admin: TestUser,
+    enterprise: Value,
+}
+
+async fn world() -> World {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let enterprise = app
+        .enterprise(
+            &admin,
+            1,
+            json!({"key_products": ["救生衣", "呼吸器"], "tags": ["专精特新"], "employees": 120,
+                   "designated_on": "2025-03-01", "address": "南昌市高新区"}),
+        )
+        .await;
+    app.enterprise(&admin, 2, json!({"category": "monitoring_warning", "subcategory": null}))
+        .await;
+    let contact = app
+        .post(
+            &format!("/api/v1/enterprises/{}/contacts", enterprise["id"].as_str().unwrap()),
+            &admin.token,
+            json!({"name": "张伟", "title": "总经理", "phone": "13812345678", "email": "zhang.wei@example.com"}),
+        )
+        .await;
+    assert_eq!(contact.status, 201, "{}", contact.text);
+    World {
+        app,
+        admin,
+        enterprise,
+    }
+}
+
+#[actix_web::test]
+async fn enterprise_csv_has_chinese_headers_filters_and_masking() {
+    let w = world().await;
+    let analyst = w.app.user("fgw", &[Role::Analyst]).await;
+    let path = "/api/v1/exports/enterprises?format=csv&category=rescue_disposal";
+    let resp = w.app.get(path, &analyst.token).await;
+    assert!(resp.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        resp.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment; filename=\"enterprises-")
+    );
+    let (headers, rows) = csv_rows(&resp);
+    assert_eq!(headers[0], "统一社会信用代码");
+    assert_eq!(headers[1], "企业名称");
+    assert_eq!(rows.len(), 1, "the category filter applies");
+    let row = &rows[0];
+    assert_eq!(cell(&headers, row, "企业名称"), w.enterprise["name"]);
+    assert_eq!(cell(&headers, row, "主要产品"), "救生衣;呼吸器");
+    assert_eq!(cell(&headers, row, "认定日期"), "2025-03-01");
+    assert_eq!(cell(&headers, row, "从业人数"), "120");
+    assert_eq!(cell(&headers, row, "联系人"), "张伟");
+    assert_eq!(cell(&headers, row, "联系电话"), "138****5678", "masked as in the lists");
+    assert_eq!(cell(&headers, row, "电子邮箱"), "z***@example.com");
+
+    // An assigned liaison officer and an admin see the contact in full; another department not.
+    let assigned = w.app.user("gxw", &[Role::Liaison]).await;
+    let other = w.app.user("fgw", &[Role::Liaison]).await;
+    for (who, phone) in [
+        (&assigned, "13812345678"),
+        (&w.admin, "13812345678"),
+        (&other, "138****5678"),
+    ] {
+        let (headers, rows) = csv_rows(&w.app.get(path, &who.token).await);
+        assert_eq!(cell(&headers, &rows[0], "联系电话"), phone);
+    }
+
+    let everything = w.app.get("/api/v1/exports/enterprises", &analyst.token).await;
+    assert_eq!(csv_rows(&everything).1.len(), 2, "CSV is the default format");
+    let unknown = w
+        .app
+        .get("/api/v1/exports/enterprises?limit=10", &analyst.token)
+        .await;
+    assert_eq!(unknown.status, 400, "exports hold every row: no paging");
+    let no_token = w.app.call("GET", "/api/v1/exports/enterprises", None, None).await;
+    assert_eq!(no_token.status, 401);
+}
+
+#[actix_web::test]
+async fn support_measure_xlsx_has_typed_cells() {
+    let w = world().await;
+    let finance = w.app.user("czt", &[Role::Finance]).await;
+    let created = w
+        .app
+        .post(
+            "/api/v1/support-measures",
+            &finance.token,
+            json!({"enterprise_id": w.enterprise["id"], "kind": "subsidy", "title": "省级应急产业专项资金",
+                   "fiscal_year": 2025, "amount": "1250000.05", "status": "approved",
+                   "approved_on": "2025-06-30", "document_no": "赣财企〔2025〕12号"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let resp = w
+        .app
+        .get("/api/v1/exports/support-measures?format=xlsx&fiscal_year=2025", &finance.token)
+        .await;
+    assert_eq!(
+        resp.header("content-type").as_deref(),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    let (headers, rows) = xlsx_rows(&resp);
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row[col("项目名称")], Data::String("省级应急产业专项资金".into()));
+    assert_eq!(row[col("金额（元）")], Data::Float(1250000.05), "money is a number");
+    assert_eq!(row[col("已拨付（元）")], Data::Float(0.0));
+    assert_eq!(row[col("年度")], Data::Float(2025.0));
+    match &row[col("批准日期")] {
+        Data::DateTime(d) => assert_eq!(
+            d.as_datetime().unwrap().date().to_string(),
+            "2025-06-30",
+            "a date cell"
+        ),
+        other => panic!("not a date cell: {other:?}"),
+    }
+    assert_eq!(row[col("文号")], Data::String("赣财企〔2025〕12号".into()));
+    let none = w
+        .app
+        .get("/api/v1/exports/support-measures?format=xlsx&fiscal_year=2024", &finance.token)
+        .await;
+    assert_eq!(xlsx_rows(&none).1.len(), 0, "an empty export is still a workbook");
+}
+
+#[actix_web::test]
+async fn visit_and_demand_exports_follow_the_list_filters() {
+    let w = world().await;
+    let officer = w.app.user("gxw", &[Role::Liaison]).await;
+    let eid = w.enterprise["id"].as_str().unwrap();
+    let visit = w
+        .app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            json!({"enterprise_id": eid, "visited_on": "2026-01-05", "kind": "on_site",
+                   "officers": [officer.id], "summary": "=走访了解生产经营情况",
+                   "demands": [{"category": "financing", "title": "融资需求", "assigned_department": "gxw", "due_on": "2026-01-10"},
+                               {"category": "land", "title": "用地", "assigned_department": "fgw"}]}),
+        )
+        .await;
+    assert_eq!(visit.status, 201, "{}", visit.text);
+    let analyst = w.app.user("tjj", &[Role::Analyst]).await;
+    let (headers, rows) = csv_rows(
+        &w.app
+            .get(&format!("/api/v1/exports/visits?enterprise_id={eid}"), &analyst.token)
+            .await,
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(cell(&headers, &rows[0], "走访日期"), "2026-01-05");
+    assert_eq!(cell(&headers, &rows[0], "走访人员"), "测试用户");
+    assert_eq!(
+        cell(&headers, &rows[0], "走访情况"),
+        "'=走访了解生产经营情况",
+        "a leading = would run as a formula in Excel"
+    );
+    let (headers, rows) = csv_rows(
+        &w.app
+            .get("/api/v1/exports/demands?overdue=true", &analyst.token)
+            .await,
+    );
+    assert_eq!(rows.len(), 1, "only the overdue demand");
+    assert_eq!(cell(&headers, &rows[0], "诉求标题"), "融资需求");
+    assert_eq!(cell(&headers, &rows[0], "是否逾期"), "是");
+    assert_eq!(cell(&headers, &rows[0], "企业名称"), w.enterprise["name"]);
+    let all = csv_rows(&w.app.get("/api/v1/exports/demands?format=csv", &analyst.token).await);
+    assert_eq!(all.1.len(), 2);
+}

@@ -1,0 +1,220 @@
+//! `POST /api/v1/imports/enterprises`: the export read back, upsert by credit code, all rows or
+//! none, every bad cell reported.
+
+use liaison::auth::Role;
+use serde_json::{Value, json};
+
+use crate::common::{Resp, TestApp, TestUser, credit_code};
+use crate::exports::{csv_rows, xlsx_rows};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn import(app: &TestApp, who: &TestUser, query: &str, content_type: &str, body: Vec<u8>) -> Resp {
+    app.send_bytes(
+        "POST",
+        &format!("/api/v1/imports/enterprises{query}"),
+        Some(&who.token),
+        &[],
+        Some((content_type, body)),
+    )
+    .await
+}
+
+/// Writes rows as CSV (with a BOM, as the export does).
+fn to_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    writer.write_record(headers).unwrap();
+    for row in rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+async fn world() -> (TestApp, TestUser, Value) {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let first = app
+        .enterprise(
+            &admin,
+            1,
+            json!({"name": "=江西赣安应急装备有限公司", "key_products": ["救生衣", "呼吸器"],
+                   "tags": ["专精特新"], "employees": 120, "assigned_departments": ["gxw", "kjt"],
+                   "address": "南昌市高新区 ", "description": "第一行\n第二行, 含逗号"}),
+        )
+        .await;
+    app.enterprise(&admin, 2, json!({})).await;
+    app.enterprise(&admin, 3, json!({"status": "suspended"})).await;
+    let contact = app
+        .post(
+            &format!("/api/v1/enterprises/{}/contacts", first["id"].as_str().unwrap()),
+            &admin.token,
+            json!({"name": "张伟", "phone": "13812345678"}),
+        )
+        .await;
+    assert_eq!(contact.status, 201);
+    (app, admin, first)
+}
+
+#[actix_web::test]
+async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
+    let (app, admin, first) = world().await;
+    let exported = app.get("/api/v1/exports/enterprises", &admin.token).await;
+    let (headers, mut rows) = csv_rows(&exported);
+    assert_eq!(rows.len(), 3);
+    let audit_before = app.count("audit_events").await;
+
+    let same = import(&app, &admin, "", CSV, exported.bytes.clone()).await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    assert_eq!(same.body, json!({"created": 0, "updated": 0, "unchanged": 3}));
+    assert_eq!(app.count("audit_events").await, audit_before, "nothing was written");
+
+    // Change an address, add a new enterprise; a dry run reports and writes nothing.
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let at = rows
+        .iter()
+        .position(|r| r[col("统一社会信用代码")] == credit_code(2))
+        .unwrap();
+    rows[at][col("地址")] = "九江市濂溪区".into();
+    let mut new_row = vec![String::new(); headers.len()];
+    new_row[col("统一社会信用代码")] = credit_code(9).to_lowercase();
+    new_row[col("企业名称")] = "江西新建应急科技有限公司".into();
+    new_row[col("行政区划代码")] = "360400".into();
+    new_row[col("行业类别")] = "monitoring_warning".into();
+    new_row[col("企业规模")] = "small".into();
+    new_row[col("牵头部门")] = "fgw".into();
+    new_row[col("标签")] = "新认定；省级".into();
+    rows.push(new_row);
+    let file = to_csv(&headers, &rows);
+    let dry = import(&app, &admin, "?dry_run=true", CSV, file.clone()).await;
+    assert_eq!(dry.status, 200, "{}", dry.text);
+    assert_eq!(dry.body, json!({"created": 1, "updated": 1, "unchanged": 2}));
+    assert_eq!(app.count("enterprises").await, 3);
+    assert_eq!(app.count("audit_events").await, audit_before);
+
+    let done = import(&app, &admin, "?dry_run=false", CSV, file).await;
+    assert_eq!(done.body, json!({"created": 1, "updated": 1, "unchanged": 2}));
+    let created = app
+        .get(&format!("/api/v1/enterprises?q={}", credit_code(9)), &admin.token)
+        .await;
+    let created = &created.body["items"][0];
+    assert_eq!(created["name"], "江西新建应急科技有限公司");
+    assert_eq!(created["assigned_departments"], json!(["fgw"]));
+    assert_eq!(created["tags"], json!(["新认定", "省级"]));
+    assert_eq!(created["status"], "active");
+    // The first enterprise kept its formula-looking name, its lists, text with a line break.
+    let kept = app
+        .get(&format!("/api/v1/enterprises/{}", first["id"].as_str().unwrap()), &admin.token)
+        .await;
+    assert_eq!(kept.body["version"], first["version"]);
+    assert_eq!(kept.body["name"], "=江西赣安应急装备有限公司");
+    let changed = app
+        .get(&format!("/api/v1/enterprises?q={}", credit_code(2)), &admin.token)
+        .await;
+    assert_eq!(changed.body["items"][0]["address"], "九江市濂溪区");
+    assert_eq!(changed.body["items"][0]["version"], 2);
+    let id = changed.body["items"][0]["id"].as_str().unwrap();
+    let audit = app.audit_of("enterprise", id).await;
+    assert_eq!(audit.last().unwrap()["action"], "update");
+    assert_eq!(
+        audit.last().unwrap()["changes"]["address"]["after"],
+        "九江市濂溪区"
+    );
+}
+
+#[actix_web::test]
+async fn an_xlsx_export_reimports_unchanged() {
+    let (app, admin, _) = world().await;
+    let exported = app
+        .get("/api/v1/exports/enterprises?format=xlsx", &admin.token)
+        .await;
+    assert_eq!(xlsx_rows(&exported).1.len(), 3);
+    let same = import(&app, &admin, "", XLSX, exported.bytes).await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    assert_eq!(same.body, json!({"created": 0, "updated": 0, "unchanged": 3}));
+}
+
+#[actix_web::test]
+async fn bad_rows_are_all_reported_and_nothing_is_written() {
+    let (app, admin, _) = world().await;
+    let mut bad_code = credit_code(20);
+    bad_code.replace_range(17..18, if bad_code.ends_with('0') { "1" } else { "0" });
+    let file = format!(
+        "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门,从业人数,认定日期\n\
+         {bad_code},甲公司,360100,rescue_disposal,medium,gxw,10,2025-01-01\n\
+         {},乙公司,360100,rescue_disposal,medium,gxw,,\n\
+         {},丙公司,999999,rescue_disposal,huge,gxw,many,2025/01/01\n\
+         {},,360100,no_such_category,micro,nope,,\n\
+         {},戊公司,360100,rescue_disposal,medium,gxw,,2999-01-01\n\
+         {},重复,360100,rescue_disposal,medium,gxw,,\n",
+        credit_code(21),
+        credit_code(22),
+        credit_code(23),
+        credit_code(24),
+        credit_code(21),
+    );
+    let enterprises_before = app.count("enterprises").await;
+    let resp = import(&app, &admin, "", "text/csv; charset=utf-8", file.into_bytes()).await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    assert_eq!(resp.body["type"], "urn:liaison:problem:import-rejected");
+    let errors: Vec<(u64, String, String)> = resp.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let has = |row: u64, column: &str, code: &str| {
+        assert!(
+            errors.contains(&(row, column.to_owned(), code.to_owned())),
+            "missing ({row}, {column}, {code}) in {errors:?}"
+        )
+    };
+    has(2, "统一社会信用代码", "invalid_checksum");
+    has(4, "企业规模", "invalid");
+    has(4, "从业人数", "invalid_number");
+    has(4, "认定日期", "invalid_date");
+    has(4, "行政区划代码", "unknown_region");
+    has(5, "企业名称", "blank");
+    has(5, "行业类别", "unknown_category");
+    has(5, "牵头部门", "unknown_department");
+    has(6, "认定日期", "in_future");
+    has(7, "统一社会信用代码", "duplicate_credit_code");
+    assert!(errors.iter().all(|(row, ..)| *row != 3), "row 3 is fine");
+    assert_eq!(app.count("enterprises").await, enterprises_before, "all rows or none");
+}
+
+#[actix_web::test]
+async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
+    let (app, admin, _) = world().await;
+    let liaison = app.user("gxw", &[Role::Liaison]).await;
+    let file = format!("统一社会信用代码,企业名称\n{},改名\n", credit_code(1)).into_bytes();
+    let forbidden = import(&app, &liaison, "", CSV, file.clone()).await;
+    assert_eq!(forbidden.status, 403);
+    let json_body = import(&app, &admin, "", "application/json", b"{}".to_vec()).await;
+    assert_eq!(json_body.status, 415);
+    let unknown = import(&app, &admin, "", CSV, "统一社会信用代码,Name\n".as_bytes().to_vec()).await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(unknown.body["errors"][0]["row"], 1);
+    assert_eq!(unknown.body["errors"][0]["column"], "Name");
+    assert_eq!(unknown.body["errors"][0]["code"], "unknown_column");
+    // 名称 in GBK, as Excel saves "CSV" on a Chinese Windows.
+    let gbk = import(&app, &admin, "", CSV, vec![0xC3, 0xFB, 0xB3, 0xC6, b'\n']).await;
+    assert_eq!(gbk.body["errors"][0]["code"], "not_utf8");
+    let not_xlsx = import(&app, &admin, "", XLSX, b"PK not really".to_vec()).await;
+    assert_eq!(not_xlsx.body["errors"][0]["code"], "not_xlsx");
+    // Only the name column: the rest of the stored record stays as it is.
+    let renamed = import(&app, &admin, "", CSV, file).await;
+    assert_eq!(renamed.body, json!({"created": 0, "updated": 1, "unchanged": 0}));
+    let e = app
+        .get(&format!("/api/v1/enterprises?q={}", credit_code(1)), &admin.token)
+        .await;
+    assert_eq!(e.body["items"][0]["name"], "改名");
+    assert_eq!(e.body["items"][0]["employees"], 120);
+}
