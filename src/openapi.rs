@@ -76,6 +76,11 @@ pub struct UnsupportedMediaType(pub Problem);
 )]
 pub struct Unprocessable(pub Problem);
 
+/// A binary file: an XLSX workbook.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(Vec<u8>);
+
 /// The problem document of a rejected import: `errors` lists every bad cell.
 #[derive(serde::Serialize, ToSchema)]
 pub struct ImportProblem {

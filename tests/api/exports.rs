@@ -14,9 +14,17 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// Header and data rows of a CSV export (after checking the BOM).
 pub fn csv_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<String>>) {
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert!(resp.bytes.starts_with(BOM), "Excel needs the BOM to read UTF-8");
+    assert!(
+        resp.bytes.starts_with(BOM),
+        "Excel needs the BOM to read UTF-8"
+    );
     let mut reader = csv::ReaderBuilder::new().from_reader(&resp.bytes[BOM.len()..]);
-    let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let headers = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let rows = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
@@ -25,7 +33,10 @@ pub fn csv_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn cell<'a>(headers: &[String], row: &'a [String], header: &str) -> &'a str {
-    let i = headers.iter().position(|h| h == header).unwrap_or_else(|| panic!("no column {header}"));
+    let i = headers
+        .iter()
+        .position(|h| h == header)
+        .unwrap_or_else(|| panic!("no column {header}"));
     &row[i]
 }
 
@@ -56,8 +67,12 @@ async fn world() -> World {
                    "designated_on": "2025-03-01", "address": "南昌市高新区"}),
         )
         .await;
-    app.enterprise(&admin, 2, json!({"category": "monitoring_warning", "subcategory": null}))
-        .await;
+    app.enterprise(
+        &admin,
+        2,
+        json!({"category": "monitoring_warning", "subcategory": null}),
+    )
+    .await;
     let contact = app
         .post(
             &format!("/api/v1/enterprises/{}/contacts", enterprise["id"].as_str().unwrap()),
@@ -95,7 +110,11 @@ async fn enterprise_csv_has_chinese_headers_filters_and_masking() {
     assert_eq!(cell(&headers, row, "认定日期"), "2025-03-01");
     assert_eq!(cell(&headers, row, "从业人数"), "120");
     assert_eq!(cell(&headers, row, "联系人"), "张伟");
-    assert_eq!(cell(&headers, row, "联系电话"), "138****5678", "masked as in the lists");
+    assert_eq!(
+        cell(&headers, row, "联系电话"),
+        "138****5678",
+        "masked as in the lists"
+    );
     assert_eq!(cell(&headers, row, "电子邮箱"), "z***@example.com");
 
     // An assigned liaison officer and an admin see the contact in full; another department not.
@@ -110,14 +129,24 @@ async fn enterprise_csv_has_chinese_headers_filters_and_masking() {
         assert_eq!(cell(&headers, &rows[0], "联系电话"), phone);
     }
 
-    let everything = w.app.get("/api/v1/exports/enterprises", &analyst.token).await;
-    assert_eq!(csv_rows(&everything).1.len(), 2, "CSV is the default format");
+    let everything = w
+        .app
+        .get("/api/v1/exports/enterprises", &analyst.token)
+        .await;
+    assert_eq!(
+        csv_rows(&everything).1.len(),
+        2,
+        "CSV is the default format"
+    );
     let unknown = w
         .app
         .get("/api/v1/exports/enterprises?limit=10", &analyst.token)
         .await;
     assert_eq!(unknown.status, 400, "exports hold every row: no paging");
-    let no_token = w.app.call("GET", "/api/v1/exports/enterprises", None, None).await;
+    let no_token = w
+        .app
+        .call("GET", "/api/v1/exports/enterprises", None, None)
+        .await;
     assert_eq!(no_token.status, 401);
 }
 
@@ -138,7 +167,10 @@ async fn support_measure_xlsx_has_typed_cells() {
     assert_eq!(created.status, 201, "{}", created.text);
     let resp = w
         .app
-        .get("/api/v1/exports/support-measures?format=xlsx&fiscal_year=2025", &finance.token)
+        .get(
+            "/api/v1/exports/support-measures?format=xlsx&fiscal_year=2025",
+            &finance.token,
+        )
         .await;
     assert_eq!(
         resp.header("content-type").as_deref(),
@@ -148,8 +180,15 @@ async fn support_measure_xlsx_has_typed_cells() {
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!(row[col("项目名称")], Data::String("省级应急产业专项资金".into()));
-    assert_eq!(row[col("金额（元）")], Data::Float(1250000.05), "money is a number");
+    assert_eq!(
+        row[col("项目名称")],
+        Data::String("省级应急产业专项资金".into())
+    );
+    assert_eq!(
+        row[col("金额（元）")],
+        Data::Float(1250000.05),
+        "money is a number"
+    );
     assert_eq!(row[col("已拨付（元）")], Data::Float(0.0));
     assert_eq!(row[col("年度")], Data::Float(2025.0));
     match &row[col("批准日期")] {
@@ -163,9 +202,16 @@ async fn support_measure_xlsx_has_typed_cells() {
     assert_eq!(row[col("文号")], Data::String("赣财企〔2025〕12号".into()));
     let none = w
         .app
-        .get("/api/v1/exports/support-measures?format=xlsx&fiscal_year=2024", &finance.token)
+        .get(
+            "/api/v1/exports/support-measures?format=xlsx&fiscal_year=2024",
+            &finance.token,
+        )
         .await;
-    assert_eq!(xlsx_rows(&none).1.len(), 0, "an empty export is still a workbook");
+    assert_eq!(
+        xlsx_rows(&none).1.len(),
+        0,
+        "an empty export is still a workbook"
+    );
 }
 
 #[actix_web::test]
@@ -188,7 +234,10 @@ async fn visit_and_demand_exports_follow_the_list_filters() {
     let analyst = w.app.user("tjj", &[Role::Analyst]).await;
     let (headers, rows) = csv_rows(
         &w.app
-            .get(&format!("/api/v1/exports/visits?enterprise_id={eid}"), &analyst.token)
+            .get(
+                &format!("/api/v1/exports/visits?enterprise_id={eid}"),
+                &analyst.token,
+            )
             .await,
     );
     assert_eq!(rows.len(), 1);
@@ -208,6 +257,155 @@ async fn visit_and_demand_exports_follow_the_list_filters() {
     assert_eq!(cell(&headers, &rows[0], "诉求标题"), "融资需求");
     assert_eq!(cell(&headers, &rows[0], "是否逾期"), "是");
     assert_eq!(cell(&headers, &rows[0], "企业名称"), w.enterprise["name"]);
-    let all = csv_rows(&w.app.get("/api/v1/exports/demands?format=csv", &analyst.token).await);
+    let all = csv_rows(
+        &w.app
+            .get("/api/v1/exports/demands?format=csv", &analyst.token)
+            .await,
+    );
     assert_eq!(all.1.len(), 2);
+}
+
+/// Peak (VmHWM) and current (VmRSS) resident memory of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Downloads `path` chunk by chunk without keeping it; returns the byte count.
+async fn download(client: &awc::Client, url: &str, token: &str) -> usize {
+    use futures_util::StreamExt;
+    let mut res = client
+        .get(url)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .timeout(std::time::Duration::from_secs(600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers().get("content-length").is_none(),
+        "streamed, not sized up front"
+    );
+    let mut bytes = 0;
+    while let Some(chunk) = res.next().await {
+        bytes += chunk.unwrap().len();
+    }
+    bytes
+}
+
+#[actix_web::test]
+async fn a_large_export_streams_in_flat_memory() {
+    const ROWS: i64 = 100_000;
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.db
+        .client()
+        .await
+        .batch_execute(&format!(
+            "INSERT INTO enterprises (id, name, credit_code, region_code, category, subcategory, size,
+                 lead_department, assigned_departments, key_products, designated_on, address,
+                 description, tags)
+             SELECT gen_random_uuid(), '江西应急装备制造有限公司' || g, '91360100' || lpad(g::text, 10, '0'),
+                 '360100', 'rescue_disposal', 'life_rescue', 'medium', 'gxw', ARRAY['gxw', 'kjt'],
+                 ARRAY['救生衣', '呼吸器', '应急照明'], DATE '2024-01-01',
+                 '江西省南昌市高新技术产业开发区火炬大街' || g || '号',
+                 repeat('主要从事应急救援装备的研发、生产和销售。', 4), ARRAY['专精特新']
+             FROM generate_series(1, {ROWS}) g"
+        ))
+        .await
+        .unwrap();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &app.db.url)
+            .env("LIAISON_JWT_SECRET", crate::common::JWT_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = server.0.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::default();
+    let mut up = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server did not start");
+    let warm = client
+        .get(format!("{base}/api/v1/enterprises?limit=200"))
+        .insert_header(("Authorization", format!("Bearer {}", admin.token)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warm.status().as_u16(), 200);
+    let (_, before) = memory_kib(pid);
+
+    let csv_bytes = download(
+        &client,
+        &format!("{base}/api/v1/exports/enterprises"),
+        &admin.token,
+    )
+    .await;
+    let (csv_peak, _) = memory_kib(pid);
+    assert!(csv_bytes > 40_000_000, "a file of {csv_bytes} bytes");
+    let xlsx_bytes = download(
+        &client,
+        &format!("{base}/api/v1/exports/enterprises?format=xlsx"),
+        &admin.token,
+    )
+    .await;
+    let (xlsx_peak, _) = memory_kib(pid);
+    assert!(xlsx_bytes > 5_000_000, "a workbook of {xlsx_bytes} bytes");
+    eprintln!(
+        "export of {ROWS} rows: csv {csv_bytes} B, xlsx {xlsx_bytes} B; server RSS before {before} KiB, peak after csv {csv_peak} KiB, after xlsx {xlsx_peak} KiB"
+    );
+    // The whole CSV is over 40 MB: a server that held it would be far above this.
+    assert!(
+        csv_peak < 100 * 1024,
+        "peak RSS {csv_peak} KiB during the CSV export"
+    );
+    assert!(
+        xlsx_peak < 100 * 1024,
+        "peak RSS {xlsx_peak} KiB during the XLSX export"
+    );
+    assert!(
+        csv_peak.saturating_sub(before) * 1024 < csv_bytes as u64 / 4,
+        "memory grew by {} KiB for a {csv_bytes}-byte file",
+        csv_peak - before
+    );
 }

@@ -10,7 +10,13 @@ use crate::exports::{csv_rows, xlsx_rows};
 const CSV: &str = "text/csv";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn import(app: &TestApp, who: &TestUser, query: &str, content_type: &str, body: Vec<u8>) -> Resp {
+async fn import(
+    app: &TestApp,
+    who: &TestUser,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Resp {
     app.send_bytes(
         "POST",
         &format!("/api/v1/imports/enterprises{query}"),
@@ -44,10 +50,14 @@ async fn world() -> (TestApp, TestUser, Value) {
         )
         .await;
     app.enterprise(&admin, 2, json!({})).await;
-    app.enterprise(&admin, 3, json!({"status": "suspended"})).await;
+    app.enterprise(&admin, 3, json!({"status": "suspended"}))
+        .await;
     let contact = app
         .post(
-            &format!("/api/v1/enterprises/{}/contacts", first["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/enterprises/{}/contacts",
+                first["id"].as_str().unwrap()
+            ),
             &admin.token,
             json!({"name": "张伟", "phone": "13812345678"}),
         )
@@ -66,8 +76,15 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
 
     let same = import(&app, &admin, "", CSV, exported.bytes.clone()).await;
     assert_eq!(same.status, 200, "{}", same.text);
-    assert_eq!(same.body, json!({"created": 0, "updated": 0, "unchanged": 3}));
-    assert_eq!(app.count("audit_events").await, audit_before, "nothing was written");
+    assert_eq!(
+        same.body,
+        json!({"created": 0, "updated": 0, "unchanged": 3})
+    );
+    assert_eq!(
+        app.count("audit_events").await,
+        audit_before,
+        "nothing was written"
+    );
 
     // Change an address, add a new enterprise; a dry run reports and writes nothing.
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
@@ -88,14 +105,23 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
     let file = to_csv(&headers, &rows);
     let dry = import(&app, &admin, "?dry_run=true", CSV, file.clone()).await;
     assert_eq!(dry.status, 200, "{}", dry.text);
-    assert_eq!(dry.body, json!({"created": 1, "updated": 1, "unchanged": 2}));
+    assert_eq!(
+        dry.body,
+        json!({"created": 1, "updated": 1, "unchanged": 2})
+    );
     assert_eq!(app.count("enterprises").await, 3);
     assert_eq!(app.count("audit_events").await, audit_before);
 
     let done = import(&app, &admin, "?dry_run=false", CSV, file).await;
-    assert_eq!(done.body, json!({"created": 1, "updated": 1, "unchanged": 2}));
+    assert_eq!(
+        done.body,
+        json!({"created": 1, "updated": 1, "unchanged": 2})
+    );
     let created = app
-        .get(&format!("/api/v1/enterprises?q={}", credit_code(9)), &admin.token)
+        .get(
+            &format!("/api/v1/enterprises?q={}", credit_code(9)),
+            &admin.token,
+        )
         .await;
     let created = &created.body["items"][0];
     assert_eq!(created["name"], "江西新建应急科技有限公司");
@@ -104,12 +130,18 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
     assert_eq!(created["status"], "active");
     // The first enterprise kept its formula-looking name, its lists, text with a line break.
     let kept = app
-        .get(&format!("/api/v1/enterprises/{}", first["id"].as_str().unwrap()), &admin.token)
+        .get(
+            &format!("/api/v1/enterprises/{}", first["id"].as_str().unwrap()),
+            &admin.token,
+        )
         .await;
     assert_eq!(kept.body["version"], first["version"]);
     assert_eq!(kept.body["name"], "=江西赣安应急装备有限公司");
     let changed = app
-        .get(&format!("/api/v1/enterprises?q={}", credit_code(2)), &admin.token)
+        .get(
+            &format!("/api/v1/enterprises?q={}", credit_code(2)),
+            &admin.token,
+        )
         .await;
     assert_eq!(changed.body["items"][0]["address"], "九江市濂溪区");
     assert_eq!(changed.body["items"][0]["version"], 2);
@@ -131,7 +163,10 @@ async fn an_xlsx_export_reimports_unchanged() {
     assert_eq!(xlsx_rows(&exported).1.len(), 3);
     let same = import(&app, &admin, "", XLSX, exported.bytes).await;
     assert_eq!(same.status, 200, "{}", same.text);
-    assert_eq!(same.body, json!({"created": 0, "updated": 0, "unchanged": 3}));
+    assert_eq!(
+        same.body,
+        json!({"created": 0, "updated": 0, "unchanged": 3})
+    );
 }
 
 #[actix_web::test]
@@ -154,7 +189,14 @@ async fn bad_rows_are_all_reported_and_nothing_is_written() {
         credit_code(21),
     );
     let enterprises_before = app.count("enterprises").await;
-    let resp = import(&app, &admin, "", "text/csv; charset=utf-8", file.into_bytes()).await;
+    let resp = import(
+        &app,
+        &admin,
+        "",
+        "text/csv; charset=utf-8",
+        file.into_bytes(),
+    )
+    .await;
     assert_eq!(resp.status, 422, "{}", resp.text);
     assert_eq!(resp.body["type"], "urn:liaison:problem:import-rejected");
     let errors: Vec<(u64, String, String)> = resp.body["errors"]
@@ -187,7 +229,11 @@ async fn bad_rows_are_all_reported_and_nothing_is_written() {
     has(6, "认定日期", "in_future");
     has(7, "统一社会信用代码", "duplicate_credit_code");
     assert!(errors.iter().all(|(row, ..)| *row != 3), "row 3 is fine");
-    assert_eq!(app.count("enterprises").await, enterprises_before, "all rows or none");
+    assert_eq!(
+        app.count("enterprises").await,
+        enterprises_before,
+        "all rows or none"
+    );
 }
 
 #[actix_web::test]
@@ -199,7 +245,14 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
     assert_eq!(forbidden.status, 403);
     let json_body = import(&app, &admin, "", "application/json", b"{}".to_vec()).await;
     assert_eq!(json_body.status, 415);
-    let unknown = import(&app, &admin, "", CSV, "统一社会信用代码,Name\n".as_bytes().to_vec()).await;
+    let unknown = import(
+        &app,
+        &admin,
+        "",
+        CSV,
+        "统一社会信用代码,Name\n".as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(unknown.status, 422);
     assert_eq!(unknown.body["errors"][0]["row"], 1);
     assert_eq!(unknown.body["errors"][0]["column"], "Name");
@@ -211,9 +264,15 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
     assert_eq!(not_xlsx.body["errors"][0]["code"], "not_xlsx");
     // Only the name column: the rest of the stored record stays as it is.
     let renamed = import(&app, &admin, "", CSV, file).await;
-    assert_eq!(renamed.body, json!({"created": 0, "updated": 1, "unchanged": 0}));
+    assert_eq!(
+        renamed.body,
+        json!({"created": 0, "updated": 1, "unchanged": 0})
+    );
     let e = app
-        .get(&format!("/api/v1/enterprises?q={}", credit_code(1)), &admin.token)
+        .get(
+            &format!("/api/v1/enterprises?q={}", credit_code(1)),
+            &admin.token,
+        )
         .await;
     assert_eq!(e.body["items"][0]["name"], "改名");
     assert_eq!(e.body["items"][0]["employees"], 120);

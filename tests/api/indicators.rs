@@ -31,7 +31,10 @@ impl Setup {
         self.app
             .call(
                 "PUT",
-                &format!("/api/v1/enterprises/{}/indicators/{quarter}", self.enterprise),
+                &format!(
+                    "/api/v1/enterprises/{}/indicators/{quarter}",
+                    self.enterprise
+                ),
                 Some(&who.token),
                 Some(&body),
             )
@@ -52,7 +55,11 @@ async fn put_creates_then_replaces_and_repeating_it_changes_nothing() {
     );
     assert_eq!(first.body["revenue"], "1250000.00");
     assert_eq!(first.body["profit"], "-20000.50");
-    assert_eq!(first.body["output_value"], Value::Null, "left out: not reported");
+    assert_eq!(
+        first.body["output_value"],
+        Value::Null,
+        "left out: not reported"
+    );
     assert_eq!(first.body["updated_by"], s.liaison.id.to_string());
 
     let again = s.put(&s.liaison, "2026-Q3", body).await;
@@ -70,7 +77,10 @@ async fn put_creates_then_replaces_and_repeating_it_changes_nothing() {
         .app
         .audit_of("indicator", &format!("{}/2026-Q3", s.enterprise))
         .await;
-    let actions: Vec<&str> = audit.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["create", "update"]);
     assert_eq!(
         audit[1]["changes"]["revenue"],
@@ -128,7 +138,9 @@ async fn money_is_exact_and_only_profit_may_be_negative() {
         .await;
     assert_eq!(resp.status, 422, "{}", resp.text);
     assert_eq!(resp.error_fields(), ["revenue", "employees"]);
-    let unknown = s.put(&s.liaison, "2026-Q1", json!({"turnover": "1.00"})).await;
+    let unknown = s
+        .put(&s.liaison, "2026-Q1", json!({"turnover": "1.00"}))
+        .await;
     assert_eq!(unknown.status, 422);
     assert_eq!(s.app.count("indicators").await, 0);
 }
@@ -138,7 +150,11 @@ async fn assigned_liaison_and_the_statistics_bureau_report_nobody_else() {
     let s = setup().await;
     let tjj = s.app.user("tjj", &[Role::Liaison]).await;
     let resp = s.put(&tjj, "2026-Q1", json!({"revenue": "10.00"})).await;
-    assert_eq!(resp.status, 201, "tjj reports for any enterprise: {}", resp.text);
+    assert_eq!(
+        resp.status, 201,
+        "tjj reports for any enterprise: {}",
+        resp.text
+    );
     for (dept, role) in [
         ("tjj", Role::Analyst),
         ("fgw", Role::Liaison),
@@ -177,7 +193,10 @@ async fn history_lists_quarters_in_order_within_the_range() {
         .get(&format!("{path}?from=2025-Q4&to=2026-Q1"), &analyst.token)
         .await;
     assert_eq!(quarters(&some), ["2025-Q4", "2026-Q1"]);
-    let bad = s.app.get(&format!("{path}?from=2025-13"), &analyst.token).await;
+    let bad = s
+        .app
+        .get(&format!("{path}?from=2025-13"), &analyst.token)
+        .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.error_fields(), ["from"]);
     let missing = s

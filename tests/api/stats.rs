@@ -89,22 +89,48 @@ fn item<'a>(body: &'a Value, key: &str) -> &'a Value {
 async fn indicator_sums_and_year_on_year_growth() {
     let w = World::new().await;
     let e1 = w.enterprise(1, json!({})).await; // rescue_disposal, 360100, medium
-    let e2 = w.enterprise(2, json!({"region_code": "360102", "size": "large"})).await;
-    let e3 = w
-        .enterprise(3, json!({"category": "monitoring_warning", "subcategory": null, "region_code": "360400"}))
+    let e2 = w
+        .enterprise(2, json!({"region_code": "360102", "size": "large"}))
         .await;
-    w.indicators(&e1, "2026-Q3", json!({"revenue": "100.10", "profit": "-10.00"})).await;
-    w.indicators(&e2, "2026-Q3", json!({"revenue": "200.20", "profit": "30.00"})).await;
-    w.indicators(&e1, "2025-Q3", json!({"revenue": "250.25", "profit": "40.00"})).await;
-    w.indicators(&e3, "2026-Q3", json!({"revenue": "50.00"})).await;
-    w.indicators(&e3, "2025-Q3", json!({"revenue": "0.00"})).await;
+    let e3 = w
+        .enterprise(
+            3,
+            json!({"category": "monitoring_warning", "subcategory": null, "region_code": "360400"}),
+        )
+        .await;
+    w.indicators(
+        &e1,
+        "2026-Q3",
+        json!({"revenue": "100.10", "profit": "-10.00"}),
+    )
+    .await;
+    w.indicators(
+        &e2,
+        "2026-Q3",
+        json!({"revenue": "200.20", "profit": "30.00"}),
+    )
+    .await;
+    w.indicators(
+        &e1,
+        "2025-Q3",
+        json!({"revenue": "250.25", "profit": "40.00"}),
+    )
+    .await;
+    w.indicators(&e3, "2026-Q3", json!({"revenue": "50.00"}))
+        .await;
+    w.indicators(&e3, "2025-Q3", json!({"revenue": "0.00"}))
+        .await;
     // Another quarter is not counted.
-    w.indicators(&e2, "2026-Q2", json!({"revenue": "999.00"})).await;
+    w.indicators(&e2, "2026-Q2", json!({"revenue": "999.00"}))
+        .await;
 
     let analyst = w.app.user("tjj", &[Role::Analyst]).await;
     let resp = w
         .app
-        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=category", &analyst.token)
+        .get(
+            "/api/v1/stats/indicators?quarter=2026-Q3&group_by=category",
+            &analyst.token,
+        )
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!(resp.body["quarter"], "2026-Q3");
@@ -121,18 +147,28 @@ async fn indicator_sums_and_year_on_year_growth() {
     assert_eq!(rescue["output_value_yoy"], Value::Null);
     let monitoring = item(&resp.body, "monitoring_warning");
     assert_eq!(monitoring["revenue"], "50.00");
-    assert_eq!(monitoring["revenue_yoy"], Value::Null, "a zero base gives no growth");
+    assert_eq!(
+        monitoring["revenue_yoy"],
+        Value::Null,
+        "a zero base gives no growth"
+    );
 
     let by_region = w
         .app
-        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=region", &analyst.token)
+        .get(
+            "/api/v1/stats/indicators?quarter=2026-Q3&group_by=region",
+            &analyst.token,
+        )
         .await;
     // A county counts for its city: 360102 is in 南昌市 360100.
     assert_eq!(item(&by_region.body, "360100")["revenue"], "300.30");
     assert_eq!(item(&by_region.body, "360400")["enterprises"], 1);
     let by_size = w
         .app
-        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=size", &analyst.token)
+        .get(
+            "/api/v1/stats/indicators?quarter=2026-Q3&group_by=size",
+            &analyst.token,
+        )
         .await;
     assert_eq!(item(&by_size.body, "large")["revenue"], "200.20");
     assert_eq!(item(&by_size.body, "large")["revenue_yoy"], Value::Null);
@@ -145,7 +181,10 @@ async fn indicator_sums_and_year_on_year_growth() {
     assert_eq!(bad.error_fields(), ["quarter"]);
     let bad_group = w
         .app
-        .get("/api/v1/stats/indicators?quarter=2026-Q3&group_by=city", &analyst.token)
+        .get(
+            "/api/v1/stats/indicators?quarter=2026-Q3&group_by=city",
+            &analyst.token,
+        )
         .await;
     assert_eq!(bad_group.status, 400);
 }
@@ -163,7 +202,11 @@ async fn overview_counts_coverage_money_and_benefits() {
     w.visit(&e4, &days_ago(1)).await; // counted as a visit, not as coverage (suspended below)
     let suspended = w
         .app
-        .patch(&format!("/api/v1/enterprises/{e4}"), &w.admin.token, json!({"status": "suspended"}))
+        .patch(
+            &format!("/api/v1/enterprises/{e4}"),
+            &w.admin.token,
+            json!({"status": "suspended"}),
+        )
         .await;
     assert_eq!(suspended.status, 200, "{}", suspended.text);
     w.demand(&e1, "gxw", Some(days_ago(1))).await; // overdue
@@ -183,7 +226,10 @@ async fn overview_counts_coverage_money_and_benefits() {
     let paid = w
         .app
         .post(
-            &format!("/api/v1/support-measures/{}/disbursements", measure.body["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/support-measures/{}/disbursements",
+                measure.body["id"].as_str().unwrap()
+            ),
             &finance.token,
             json!({"amount": "250.50", "paid_on": "2025-07-01", "voucher_no": "V-1"}),
         )
@@ -235,8 +281,14 @@ async fn overview_counts_coverage_money_and_benefits() {
     assert_eq!(resp.status, 200, "{}", resp.text);
     let o = &resp.body;
     assert_eq!(o["enterprises"]["total"], 4);
-    assert_eq!(o["enterprises"]["by_status"], json!({"active": 3, "suspended": 1, "withdrawn": 0}));
-    assert_eq!(o["enterprises"]["by_size"], json!({"large": 0, "medium": 3, "small": 1, "micro": 0}));
+    assert_eq!(
+        o["enterprises"]["by_status"],
+        json!({"active": 3, "suspended": 1, "withdrawn": 0})
+    );
+    assert_eq!(
+        o["enterprises"]["by_size"],
+        json!({"large": 0, "medium": 3, "small": 1, "micro": 0})
+    );
     assert_eq!(o["enterprises"]["by_category"]["rescue_disposal"], 3);
     assert_eq!(o["enterprises"]["by_category"]["emergency_services"], 0);
     assert_eq!(o["enterprises"]["by_city"]["360100"], 3);
@@ -250,11 +302,23 @@ async fn overview_counts_coverage_money_and_benefits() {
     // One of three active enterprises visited.
     assert_eq!(o["visits"]["coverage"], 0.333333);
 
-    assert_eq!(o["demands"]["by_status"], json!({"open": 2, "accepted": 0, "resolved": 0, "closed": 0, "rejected": 0}));
+    assert_eq!(
+        o["demands"]["by_status"],
+        json!({"open": 2, "accepted": 0, "resolved": 0, "closed": 0, "rejected": 0})
+    );
     assert_eq!(o["demands"]["overdue"], 1);
-    assert_eq!(o["demands"]["by_department"]["gxw"], json!({"open": 1, "overdue": 1}));
-    assert_eq!(o["demands"]["by_department"]["fgw"], json!({"open": 1, "overdue": 0}));
-    assert_eq!(o["demands"]["by_department"]["yjb"], json!({"open": 0, "overdue": 0}));
+    assert_eq!(
+        o["demands"]["by_department"]["gxw"],
+        json!({"open": 1, "overdue": 1})
+    );
+    assert_eq!(
+        o["demands"]["by_department"]["fgw"],
+        json!({"open": 1, "overdue": 0})
+    );
+    assert_eq!(
+        o["demands"]["by_department"]["yjb"],
+        json!({"open": 0, "overdue": 0})
+    );
 
     assert_eq!(
         o["support"]["by_department"],
@@ -286,16 +350,21 @@ async fn alerts_name_each_reason() {
     let never = w.enterprise(2, json!({"name": "B 从未走访"})).await;
     let overdue = w.enterprise(3, json!({"name": "C 诉求逾期"})).await;
     let falling = w.enterprise(4, json!({"name": "D 营收下滑"})).await;
-    w.enterprise(5, json!({"name": "E 已暂停", "status": "suspended"})).await;
+    w.enterprise(5, json!({"name": "E 已暂停", "status": "suspended"}))
+        .await;
     for e in [&fine, &overdue, &falling] {
         w.visit(e, &days_ago(3)).await;
     }
     w.demand(&overdue, "gxw", Some(days_ago(2))).await;
     w.demand(&fine, "gxw", Some(days_ago(-10))).await; // due later: not overdue
-    w.indicators(&falling, "2025-Q2", json!({"revenue": "1000.00"})).await;
-    w.indicators(&falling, "2026-Q2", json!({"revenue": "800.00"})).await;
-    w.indicators(&fine, "2025-Q2", json!({"revenue": "1000.00"})).await;
-    w.indicators(&fine, "2026-Q2", json!({"revenue": "950.00"})).await;
+    w.indicators(&falling, "2025-Q2", json!({"revenue": "1000.00"}))
+        .await;
+    w.indicators(&falling, "2026-Q2", json!({"revenue": "800.00"}))
+        .await;
+    w.indicators(&fine, "2025-Q2", json!({"revenue": "1000.00"}))
+        .await;
+    w.indicators(&fine, "2026-Q2", json!({"revenue": "950.00"}))
+        .await;
 
     let analyst = w.app.user("fgw", &[Role::Analyst]).await;
     let names = |r: &crate::common::Resp| -> Vec<String> {
@@ -312,8 +381,14 @@ async fn alerts_name_each_reason() {
     assert_eq!(names(&resp), ["B 从未走访", "C 诉求逾期"]);
     assert_eq!(resp.body["items"][0]["enterprise_id"], never);
     assert_eq!(resp.body["items"][0]["reasons"][0]["code"], "not_visited");
-    assert_eq!(resp.body["items"][0]["reasons"][0]["detail"], "never visited");
-    assert_eq!(resp.body["items"][1]["reasons"][0]["code"], "overdue_demands");
+    assert_eq!(
+        resp.body["items"][0]["reasons"][0]["detail"],
+        "never visited"
+    );
+    assert_eq!(
+        resp.body["items"][1]["reasons"][0]["code"],
+        "overdue_demands"
+    );
     assert_eq!(resp.body["items"][1]["reasons"][0]["overdue_demands"], 1);
 
     let stricter = w
@@ -341,7 +416,10 @@ async fn alerts_name_each_reason() {
         )
         .await;
     assert_eq!(names(&page2), ["C 诉求逾期", "D 营收下滑"]);
-    assert_eq!(page2.body["items"][0]["reasons"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        page2.body["items"][0]["reasons"].as_array().unwrap().len(),
+        2
+    );
 
     let bad = w
         .app
