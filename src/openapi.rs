@@ -79,7 +79,7 @@ pub struct Unprocessable(pub Problem);
 /// A binary file: an XLSX workbook.
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
-pub struct BinaryFile(Vec<u8>);
+pub struct BinaryFile(pub Vec<u8>);
 
 /// The problem document of a rejected import: `errors` lists every bad cell.
 #[derive(serde::Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! the fictional demo set.
 
 pub mod activity;
+pub mod indicators;
 pub mod money;
 
 use diesel::prelude::*;
@@ -234,6 +235,10 @@ pub async fn load_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Resu
     let (visits, demands) = activity::load(conn, &codes).await?;
     if visits > 0 {
         log::info!("demo activity: {visits} visits, {demands} demands");
+    }
+    let reported = indicators::load(conn, &codes).await?;
+    if reported > 0 {
+        log::info!("demo indicators: {reported} enterprise quarters");
     }
     let (measures, payments, benefits) = money::load(conn, &codes).await?;
     if measures > 0 {

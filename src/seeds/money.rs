@@ -28,7 +28,8 @@ const TITLES: [(&str, SupportKind); 4] = [
     ("中小企业融资担保费补贴", SupportKind::GuaranteeFeeSubsidy),
 ];
 
-async fn actor(conn: &mut AsyncPgConnection, username: &str) -> anyhow::Result<Option<Actor>> {
+/// The demo user `username` as an actor, if it exists.
+pub async fn actor(conn: &mut AsyncPgConnection, username: &str) -> anyhow::Result<Option<Actor>> {
     let row: Option<(Uuid, String, Vec<String>)> = users::table
         .filter(users::username.eq(username))
         .select((users::id, users::department, users::roles))

@@ -159,6 +159,15 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         enterprises
     );
     assert!(String::from_utf8_lossy(&again.stdout).contains("demo enterprises added: 0"));
+    // Eight quarters of indicators per enterprise, reported once (the second seed adds none).
+    assert_eq!(
+        count("SELECT count(*) FROM indicators").await,
+        enterprises * 8
+    );
+    assert!(
+        count("SELECT count(*) FROM indicators WHERE profit < 0").await > 0,
+        "some losses"
+    );
     // A year of visits and demands, in every state, with consistent events.
     let visits = count("SELECT count(*) FROM visits").await;
     assert!(visits >= 100, "{visits}");
