@@ -31,10 +31,20 @@ enum Command {
     Serve,
     /// Apply pending migrations.
     Migrate,
-    /// Load reference data (idempotent); `--demo` adds the fictional demo set.
+    /// Load reference data (idempotent); `--demo` adds the fictional demo set; `--synthetic`
+    /// fills an empty database with generated data for benchmarks.
     Seed {
         #[arg(long)]
         demo: bool,
+        /// Generated data at scale (into an empty database only).
+        #[arg(long, conflicts_with = "demo")]
+        synthetic: bool,
+        /// With --synthetic: enterprises (3 demands and 2 support measures each).
+        #[arg(long, default_value_t = 100_000, requires = "synthetic")]
+        enterprises: usize,
+        /// With --synthetic: visits (default: ten per enterprise).
+        #[arg(long, requires = "synthetic")]
+        visits: Option<usize>,
     },
     /// Manage users.
     User {
@@ -151,7 +161,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command {
         Command::Serve => serve(config, &url, secret.unwrap_or_default()).await,
         Command::Migrate => Ok(()),
-        Command::Seed { demo } => seed(&url, demo).await,
+        Command::Seed {
+            synthetic: true,
+            enterprises,
+            visits,
+            ..
+        } => {
+            let scale = seeds::synthetic::Scale {
+                enterprises,
+                visits: visits.unwrap_or(enterprises * 10),
+            };
+            seed_synthetic(&url, scale).await
+        }
+        Command::Seed { demo, .. } => seed(&url, demo).await,
         Command::User {
             action:
                 UserAction::Create {
@@ -222,6 +244,20 @@ async fn seed(url: &str, demo: bool) -> anyhow::Result<()> {
         let added = seeds::load_demo_enterprises(&mut conn).await?;
         println!("demo enterprises added: {added}");
     }
+    Ok(())
+}
+
+async fn seed_synthetic(url: &str, scale: seeds::synthetic::Scale) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    for line in seeds::synthetic::load(url, scale).await? {
+        println!("{line}");
+    }
+    println!(
+        "synthetic data loaded in {:.0} s; users syn.admin, syn.gxw.liaison01, syn.czt.finance01, \
+         syn.yjb.analyst01, … share the password {}",
+        started.elapsed().as_secs_f64(),
+        seeds::synthetic::SYNTHETIC_PASSWORD
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod indicators;
 pub mod money;
+pub mod synthetic;
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;

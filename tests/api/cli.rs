@@ -267,3 +267,62 @@ async fn user_create_names_the_bad_field() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("department"), "{stderr}");
 }
+
+#[actix_web::test]
+async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
+    let db = TestDb::new().await;
+    let out = liaison(
+        &db,
+        &[
+            "seed",
+            "--synthetic",
+            "--enterprises",
+            "300",
+            "--visits",
+            "1000",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let client = db.client().await;
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    assert_eq!(count("SELECT count(*) FROM enterprises").await, 300);
+    assert_eq!(count("SELECT count(*) FROM visits").await, 1000);
+    assert_eq!(count("SELECT count(*) FROM demands").await, 900);
+    assert_eq!(count("SELECT count(*) FROM support_measures").await, 600);
+    assert_eq!(count("SELECT count(*) FROM indicators").await, 2400);
+    // Every demand's history ends in its status; payments never exceed the amount.
+    assert_eq!(
+        count("SELECT count(*) FROM demands d WHERE d.status <> (SELECT e.to_status FROM demand_events e WHERE e.demand_id = d.id ORDER BY e.at DESC LIMIT 1)").await,
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM support_measures m WHERE m.disbursed_amount <> (SELECT coalesce(sum(amount), 0) FROM disbursements d WHERE d.measure_id = m.id)").await,
+        0
+    );
+    let codes = client
+        .query("SELECT credit_code, name FROM enterprises", &[])
+        .await
+        .unwrap();
+    for row in &codes {
+        let code: String = row.get(0);
+        assert!(
+            liaison::enterprises::credit_code::validate(&code).is_ok(),
+            "{code}"
+        );
+        let name: String = row.get(1);
+        assert!(name.ends_with("公司"), "{name}");
+    }
+    // Never into a database that holds enterprises.
+    let again = liaison(&db, &["seed", "--synthetic", "--enterprises", "10"], None);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty database"));
+    assert_eq!(count("SELECT count(*) FROM enterprises").await, 300);
+}
