@@ -1,0 +1,414 @@
+//! The scenarios: HTTP load with a fixed number of keep-alive connections, the same SQL straight
+//! against PostgreSQL, and the streamed export.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use liaison::db::local;
+use tokio_postgres::types::ToSql;
+
+use crate::http::{Connection, request};
+use crate::setup::Server;
+
+/// What one scenario measured.
+pub struct Outcome {
+    pub name: &'static str,
+    pub requests: u64,
+    pub errors: u64,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub peak_rss_mib: f64,
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+fn outcome(
+    name: &'static str,
+    mut latencies: Vec<u32>,
+    errors: u64,
+    elapsed: Duration,
+    rss: f64,
+) -> Outcome {
+    latencies.sort_unstable();
+    Outcome {
+        name,
+        requests: latencies.len() as u64,
+        errors,
+        rps: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: latencies.last().map_or(0.0, |m| f64::from(*m) / 1000.0),
+        peak_rss_mib: rss,
+    }
+}
+
+/// Current resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Samples the server's RSS every 50 ms while `work` runs; returns its output and the peak.
+async fn with_rss<T>(pid: u32, work: impl Future<Output = T>) -> (T, f64) {
+    let done = Rc::new(Cell::new(false));
+    let peak = Rc::new(Cell::new(rss_mib(pid)));
+    let sampler = {
+        let (done, peak) = (done.clone(), peak.clone());
+        async move {
+            while !done.get() {
+                peak.set(peak.get().max(rss_mib(pid)));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let work = async {
+        let out = work.await;
+        done.set(true);
+        out
+    };
+    let (out, ()) = futures_util::join!(work, sampler);
+    (out, peak.get())
+}
+
+/// Drives `addr` with `connections` keep-alive connections for `duration`; `make(n)` builds the
+/// n-th request.
+async fn http_load(
+    name: &'static str,
+    server: &Server,
+    connections: usize,
+    duration: Duration,
+    make: &dyn Fn(u64) -> Vec<u8>,
+) -> Outcome {
+    let counter = Cell::new(0u64);
+    let started = Instant::now();
+    let deadline = started + duration;
+    let one = |_| async {
+        let mut latencies = Vec::new();
+        let mut errors = 0u64;
+        let mut conn = Connection::open(&server.addr).await.ok();
+        while Instant::now() < deadline {
+            let Some(c) = conn.as_mut() else {
+                errors += 1;
+                conn = Connection::open(&server.addr).await.ok();
+                continue;
+            };
+            let n = counter.get();
+            counter.set(n + 1);
+            let req = make(n);
+            let sent = Instant::now();
+            match c.send(&req).await {
+                Ok((status, _)) => {
+                    latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                    if status >= 400 {
+                        errors += 1;
+                    }
+                }
+                Err(_) => {
+                    errors += 1;
+                    conn = Connection::open(&server.addr).await.ok();
+                }
+            }
+        }
+        (latencies, errors)
+    };
+    let (results, rss) = with_rss(server.child.id(), join_all((0..connections).map(one))).await;
+    let elapsed = started.elapsed();
+    let errors = results.iter().map(|(_, e)| e).sum();
+    let latencies = results.into_iter().flat_map(|(l, _)| l).collect();
+    outcome(name, latencies, errors, elapsed, rss)
+}
+
+/// Runs `sql` with one parameter from `params` on `connections` connections (prepared
+/// statements), as the endpoint would, and reads every row.
+async fn sql_load(
+    name: &'static str,
+    server: &Server,
+    connections: usize,
+    duration: Duration,
+    sql: &str,
+    params: &[uuid::Uuid],
+) -> anyhow::Result<Outcome> {
+    let mut clients = Vec::new();
+    for _ in 0..connections {
+        let client = local::probe(&server.db).await?;
+        let statement = client.prepare(sql).await?;
+        clients.push((client, statement));
+    }
+    let counter = Cell::new(0usize);
+    let started = Instant::now();
+    let deadline = started + duration;
+    let counter = &counter;
+    let one = async |(client, statement): &(tokio_postgres::Client, tokio_postgres::Statement)| {
+        let mut latencies = Vec::new();
+        let mut errors = 0u64;
+        while Instant::now() < deadline {
+            let n = counter.get();
+            counter.set(n + 1);
+            let id = params[n % params.len()];
+            let limit: i64 = 21;
+            let args: [&(dyn ToSql + Sync); 2] = [&id, &limit];
+            let sent = Instant::now();
+            match client.query(statement, &args).await {
+                Ok(_) => latencies.push(sent.elapsed().as_micros() as u32),
+                Err(_) => errors += 1,
+            }
+        }
+        (latencies, errors)
+    };
+    let results = join_all(clients.iter().map(one)).await;
+    let elapsed = started.elapsed();
+    let errors = results.iter().map(|(_, e)| e).sum();
+    let latencies = results.into_iter().flat_map(|(l, _)| l).collect();
+    Ok(outcome(name, latencies, errors, elapsed, 0.0))
+}
+
+const ENTERPRISE_BY_ID: &str = "SELECT id, name, credit_code, credit_code_override_reason, \
+    region_code, category, subcategory, size, lead_department, legal_representative, address, \
+    key_products, designated_on, designation_batch, status, assigned_departments, \
+    liaison_officers, tags, employees, description, created_by, version, created_at, updated_at \
+    FROM enterprises WHERE id = $1 LIMIT $2";
+const LATEST_VISITS: &str = "SELECT id, enterprise_id, department, visited_on, kind, officers, \
+    summary, participants, purpose, findings, next_visit_on, created_by, version, created_at, \
+    updated_at FROM visits WHERE enterprise_id = $1 ORDER BY visited_on DESC, id DESC LIMIT $2";
+
+/// Logs in and returns the access token.
+async fn token(server: &Server, username: &str) -> anyhow::Result<String> {
+    let body = serde_json::json!({"grant_type": "password", "username": username,
+        "password": liaison::seeds::synthetic::SYNTHETIC_PASSWORD})
+    .to_string();
+    let raw = one_request(
+        &server.addr,
+        &request("POST", "/api/v1/auth/token", "", Some(&body)),
+    )
+    .await?;
+    let json: serde_json::Value = serde_json::from_str(&raw)?;
+    json["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("login as {username} failed: {raw}"))
+}
+
+/// One request on a fresh connection that the server closes; returns the body text.
+async fn one_request(addr: &str, req: &[u8]) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut req = String::from_utf8_lossy(req).into_owned();
+    req = req.replacen("Host: bench\r\n", "Host: bench\r\nConnection: close\r\n", 1);
+    stream.write_all(req.as_bytes()).await?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await?;
+    Ok(text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned())
+}
+
+async fn ids(client: &tokio_postgres::Client, sql: &str) -> anyhow::Result<Vec<uuid::Uuid>> {
+    Ok(client
+        .query(sql, &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Every scenario at this scale.
+pub async fn run_all(
+    server: &Server,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Vec<Outcome>> {
+    let db = local::probe(&server.db).await?;
+    let any = ids(
+        &db,
+        "SELECT id FROM enterprises TABLESAMPLE SYSTEM (5) LIMIT 2000",
+    )
+    .await?;
+    let gxw_active = ids(
+        &db,
+        "SELECT id FROM enterprises WHERE status = 'active' AND lead_department = 'gxw' LIMIT 2000",
+    )
+    .await?;
+    let measures = ids(&db, "SELECT id FROM support_measures WHERE department = 'czt' AND status = 'approved' AND amount - disbursed_amount >= 1000 LIMIT 2000").await?;
+    let officer: uuid::Uuid = db
+        .query_one(
+            "SELECT id FROM users WHERE username = 'syn.gxw.liaison01'",
+            &[],
+        )
+        .await?
+        .get(0);
+    let liaison = token(server, "syn.gxw.liaison01").await?;
+    let finance = token(server, "syn.czt.finance01").await?;
+    let analyst = token(server, "syn.yjb.analyst01").await?;
+    let admin = token(server, "syn.admin").await?;
+    let today = liaison::enterprises::model::today_in_china();
+    let run_id = std::process::id();
+
+    let mut out = Vec::new();
+    let get = |path: String, token: &str| request("GET", &path, token, None);
+    out.push(
+        http_load(
+            "GET /healthz (HTTP ceiling)",
+            server,
+            connections,
+            duration,
+            &|_| request("GET", "/healthz", "", None),
+        )
+        .await,
+    );
+    out.push(
+        http_load(
+            "GET enterprise by id",
+            server,
+            connections,
+            duration,
+            &|n| {
+                get(
+                    format!("/api/v1/enterprises/{}", any[n as usize % any.len()]),
+                    &liaison,
+                )
+            },
+        )
+        .await,
+    );
+    out.push(
+        sql_load(
+            "  same SQL, raw (tokio-postgres)",
+            server,
+            connections,
+            duration,
+            ENTERPRISE_BY_ID,
+            &any,
+        )
+        .await?,
+    );
+    out.push(
+        http_load(
+            "GET visits of an enterprise (latest 20)",
+            server,
+            connections,
+            duration,
+            &|n| {
+                get(
+                    format!(
+                        "/api/v1/visits?enterprise_id={}&limit=20",
+                        any[n as usize % any.len()]
+                    ),
+                    &liaison,
+                )
+            },
+        )
+        .await,
+    );
+    out.push(
+        sql_load(
+            "  same SQL, raw (tokio-postgres)",
+            server,
+            connections,
+            duration,
+            LATEST_VISITS,
+            &any,
+        )
+        .await?,
+    );
+    out.push(http_load("GET enterprises, filtered", server, connections, duration, &|n| {
+        let city = ["360100", "360400", "360700", "360800"][n as usize % 4];
+        get(format!("/api/v1/enterprises?region_code={city}&category=rescue_disposal&status=active&limit=50"), &analyst)
+    }).await);
+    out.push(
+        http_load(
+            "GET enterprises, Chinese name search",
+            server,
+            connections,
+            duration,
+            &|n| {
+                // 赣安 / 洪都 / 井冈 + 应急
+                let q = [
+                    "%E8%B5%A3%E5%AE%89%E5%BA%94%E6%80%A5",
+                    "%E6%B4%AA%E9%83%BD%E5%BA%94%E6%80%A5",
+                    "%E4%BA%95%E5%86%88%E5%BA%94%E6%80%A5",
+                ][n as usize % 3];
+                get(format!("/api/v1/enterprises?q={q}&limit=20"), &analyst)
+            },
+        )
+        .await,
+    );
+    out.push(
+        http_load(
+            "GET demands by department and status",
+            server,
+            connections,
+            duration,
+            &|n| {
+                let status = ["open", "accepted"][n as usize % 2];
+                get(
+                    format!("/api/v1/demands?assigned_department=gxw&status={status}&limit=50"),
+                    &liaison,
+                )
+            },
+        )
+        .await,
+    );
+    out.push(http_load("POST visit with two demands", server, connections, duration, &|n| {
+        let body = serde_json::json!({"enterprise_id": gxw_active[n as usize % gxw_active.len()],
+            "visited_on": today, "kind": "on_site", "officers": [officer],
+            "summary": "基准测试走访：了解生产经营情况",
+            "demands": [{"category": "financing", "title": "流动资金贷款", "assigned_department": "gxw"},
+                        {"category": "talent", "title": "技术人才引进", "assigned_department": "kjt"}]}).to_string();
+        request("POST", "/api/v1/visits", &liaison, Some(&body))
+    }).await);
+    out.push(
+        http_load("POST disbursement", server, connections, duration, &|n| {
+            let body = serde_json::json!({"amount": "1.00", "paid_on": today,
+            "voucher_no": format!("BENCH-{run_id}-{n}")})
+            .to_string();
+            let measure = measures[n as usize % measures.len().max(1)];
+            request(
+                "POST",
+                &format!("/api/v1/support-measures/{measure}/disbursements"),
+                &finance,
+                Some(&body),
+            )
+        })
+        .await,
+    );
+    out.push(
+        http_load("GET stats overview", server, connections, duration, &|_| {
+            get("/api/v1/stats/overview".into(), &analyst)
+        })
+        .await,
+    );
+    // The export: one download of every enterprise, timed whole.
+    let export = async {
+        let mut conn = Connection::open(&server.addr).await?;
+        let started = Instant::now();
+        let (status, bytes) = conn
+            .send(&get("/api/v1/exports/enterprises".into(), &admin))
+            .await?;
+        anyhow::Ok((status, bytes, started.elapsed()))
+    };
+    let (result, rss) = with_rss(server.child.id(), export).await;
+    let (status, bytes, took) = result?;
+    let mut o = outcome(
+        "CSV export of all enterprises",
+        vec![took.as_micros() as u32],
+        u64::from(status != 200),
+        took,
+        rss,
+    );
+    o.rps = bytes as f64 / took.as_secs_f64() / 1e6; // MB/s, reported in its own column
+    out.push(o);
+    Ok(out)
+}
