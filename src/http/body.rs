@@ -174,12 +174,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
     type Future = std::future::Ready<AppResult<Self>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
-            serde_urlencoded::from_str::<T>(req.query_string())
-                .map(StrictQuery)
-                .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}"))),
-        )
+        std::future::ready(parse_query(req.query_string()))
     }
+}
+
+/// Parses a query string strictly. NUL is refused up front: PostgreSQL cannot compare text with it.
+fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(AppError::BadRequest(format!(
+            "query parameter `{}` contains a NUL character",
+            name.replace('\0', "")
+        )));
+    }
+    serde_urlencoded::from_str::<T>(query)
+        .map(StrictQuery)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))
 }
 
 /// For endpoints that take no query parameters at all.
@@ -212,6 +226,26 @@ mod tests {
             Err(AppError::Validation(errors)) => assert_eq!(errors[0].code, "required"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Filter {
+        #[allow(dead_code)]
+        q: Option<String>,
+    }
+
+    #[test]
+    fn nul_in_a_query_is_a_bad_request() {
+        assert!(parse_query::<Filter>("q=%E8%B5%A3").is_ok());
+        assert!(matches!(
+            parse_query::<Filter>("q=a%00b"),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_query::<Filter>("other=1"),
+            Err(AppError::BadRequest(_))
+        ));
     }
 
     #[test]

@@ -409,3 +409,16 @@ async fn a_large_export_streams_in_flat_memory() {
         csv_peak - before
     );
 }
+
+#[actix_web::test]
+async fn a_nul_in_a_filter_is_a_bad_request_not_a_server_error() {
+    let w = world().await;
+    for path in [
+        "/api/v1/exports/demands?assigned_department=a%00b",
+        "/api/v1/demands?assigned_department=a%00b",
+        "/api/v1/enterprises?q=%00",
+    ] {
+        let resp = w.app.get(path, &w.admin.token).await;
+        assert_eq!(resp.status, 400, "{path}: {}", resp.text);
+    }
+}
