@@ -151,6 +151,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_visited_on -> Nullable<Date>,
     }
 }
 

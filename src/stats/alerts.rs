@@ -74,8 +74,9 @@ struct AlertRow {
     base_revenue: Option<Money>,
 }
 
-/// One page (plus one row) of alerts in `(name, id)` order, after `after`. Each enterprise's
-/// last visit, overdue demands and latest revenue come from their indexes (lateral joins).
+/// One page (plus one row) of alerts in `(name, id)` order, after `after`. The last visit is
+/// kept on the enterprise (by triggers on visits); overdue demands and the latest revenue come
+/// from their indexes (lateral joins).
 pub async fn list(
     conn: &mut AsyncPgConnection,
     rules: &AlertRules,
@@ -83,11 +84,9 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<Vec<Alert>> {
     let mut sql = String::from(
-        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
+        "SELECT e.id, e.name, e.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
                 rv.base_revenue \
          FROM enterprises e \
-         LEFT JOIN LATERAL (SELECT max(v.visited_on) AS last_visited_on FROM visits v \
-                            WHERE v.enterprise_id = e.id) lv ON true \
          LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
                             WHERE d.enterprise_id = e.id AND d.status IN ('open', 'accepted') \
                               AND d.due_on < $1) od ON true \
@@ -99,7 +98,7 @@ pub async fn list(
                             WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
                             ORDER BY i.quarter DESC LIMIT 1) rv ON true \
          WHERE e.status = 'active' \
-           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
+           AND (e.last_visited_on IS NULL OR e.last_visited_on < $2 OR od.overdue > 0 \
                 OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
     );
     if rules.department.is_some() {

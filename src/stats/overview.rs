@@ -203,20 +203,19 @@ pub async fn compute(
     })
 }
 
-/// Counts by status, category, size and city in one scan (grouping sets).
+/// Counts by status, category, size and region, each from an index alone; regions are then
+/// counted for their city (a county code shares its city's first four digits).
 async fn enterprise_counts(
     conn: &mut AsyncPgConnection,
     category_codes: Vec<String>,
     city_codes: Vec<String>,
 ) -> AppResult<EnterpriseCounts> {
     let rows: Vec<Dimension> = diesel::sql_query(
-        "SELECT CASE WHEN GROUPING(status) = 0 THEN 'status' \
-                     WHEN GROUPING(category) = 0 THEN 'category' \
-                     WHEN GROUPING(size) = 0 THEN 'size' ELSE 'city' END AS dimension, \
-                COALESCE(status, category, size, city) AS code, COUNT(*) AS n \
-         FROM (SELECT status, category, size, left(region_code, 4) || '00' AS city \
-               FROM enterprises) e \
-         GROUP BY GROUPING SETS ((status), (category), (size), (city))",
+        "SELECT 'status' AS dimension, status AS code, COUNT(*) AS n FROM enterprises \
+             GROUP BY status \
+         UNION ALL SELECT 'category', category, COUNT(*) FROM enterprises GROUP BY category \
+         UNION ALL SELECT 'size', size, COUNT(*) FROM enterprises GROUP BY size \
+         UNION ALL SELECT 'region', region_code, COUNT(*) FROM enterprises GROUP BY region_code",
     )
     .load(conn)
     .await?;
@@ -228,22 +227,29 @@ async fn enterprise_counts(
         by_city: filled(city_codes),
     };
     for row in rows {
-        let map = match row.dimension.as_str() {
+        match row.dimension.as_str() {
             "status" => {
                 counts.total += row.n;
-                &mut counts.by_status
+                counts.by_status.insert(row.code, row.n);
             }
-            "category" => &mut counts.by_category,
-            "size" => &mut counts.by_size,
-            _ => &mut counts.by_city,
-        };
-        map.insert(row.code, row.n);
+            "category" => {
+                counts.by_category.insert(row.code, row.n);
+            }
+            "size" => {
+                counts.by_size.insert(row.code, row.n);
+            }
+            _ => {
+                let city = format!("{}00", row.code.get(..4).unwrap_or_default());
+                *counts.by_city.entry(city).or_default() += row.n;
+            }
+        }
     }
     Ok(counts)
 }
 
-/// Visits within the window and the share of active enterprises they reached; served by the
-/// `(visited_on, enterprise_id)` index.
+/// Visits within the window (from the `(visited_on, enterprise_id)` index) and the active
+/// enterprises visited (from the last visit kept on each enterprise, `(status,
+/// last_visited_on)` index).
 async fn visit_coverage(
     conn: &mut AsyncPgConnection,
     today: NaiveDate,
@@ -252,12 +258,10 @@ async fn visit_coverage(
 ) -> AppResult<VisitCoverage> {
     let since = today - Duration::days(window_days - 1);
     let row: WindowCounts = diesel::sql_query(
-        "WITH visited AS ( \
-             SELECT enterprise_id, COUNT(*) AS n FROM visits \
-             WHERE visited_on >= $1 AND visited_on <= $2 GROUP BY enterprise_id) \
-         SELECT COALESCE(SUM(visited.n), 0)::bigint AS visits, \
-                COUNT(*) FILTER (WHERE e.status = 'active') AS visited_active \
-         FROM visited JOIN enterprises e ON e.id = visited.enterprise_id",
+        "SELECT (SELECT COUNT(*) FROM visits WHERE visited_on >= $1 AND visited_on <= $2) \
+                    AS visits, \
+                (SELECT COUNT(*) FROM enterprises \
+                 WHERE status = 'active' AND last_visited_on >= $1) AS visited_active",
     )
     .bind::<Date, _>(since)
     .bind::<Date, _>(today)

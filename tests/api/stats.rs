@@ -428,3 +428,73 @@ async fn alerts_name_each_reason() {
     assert_eq!(bad.status, 422);
     assert_eq!(bad.error_fields(), ["revenue_drop"]);
 }
+
+#[actix_web::test]
+async fn coverage_follows_visits_being_moved_and_deleted() {
+    let w = World::new().await;
+    let e = w.enterprise(1, json!({})).await;
+    w.visit(&e, &days_ago(200)).await;
+    let recent = w
+        .app
+        .post(
+            "/api/v1/visits",
+            &w.gxw.token,
+            json!({"enterprise_id": e, "visited_on": days_ago(3), "kind": "phone",
+                   "officers": [w.gxw.id], "summary": "电话回访"}),
+        )
+        .await;
+    assert_eq!(recent.status, 201);
+    let id = recent.body["id"].as_str().unwrap().to_owned();
+    async fn visited(w: &World) -> i64 {
+        w.app
+            .get("/api/v1/stats/overview", &w.admin.token)
+            .await
+            .body["visits"]["enterprises_visited"]
+            .as_i64()
+            .unwrap()
+    }
+    assert_eq!(visited(&w).await, 1);
+    // Moved back in time: outside the window.
+    let moved = w
+        .app
+        .patch(
+            &format!("/api/v1/visits/{id}"),
+            &w.gxw.token,
+            json!({"visited_on": days_ago(150)}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(visited(&w).await, 0);
+    let alerts = w.app.get("/api/v1/stats/alerts", &w.admin.token).await;
+    assert_eq!(
+        alerts.body["items"][0]["reasons"][0]["last_visited_on"],
+        days_ago(150)
+    );
+    let moved_back = w
+        .app
+        .patch(
+            &format!("/api/v1/visits/{id}"),
+            &w.gxw.token,
+            json!({"visited_on": days_ago(1)}),
+        )
+        .await;
+    assert_eq!(moved_back.status, 200);
+    assert_eq!(visited(&w).await, 1);
+    let deleted = w
+        .app
+        .call(
+            "DELETE",
+            &format!("/api/v1/visits/{id}"),
+            Some(&w.gxw.token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(visited(&w).await, 0);
+    let alerts = w.app.get("/api/v1/stats/alerts", &w.admin.token).await;
+    assert_eq!(
+        alerts.body["items"][0]["reasons"][0]["last_visited_on"],
+        days_ago(200),
+        "the earlier visit is the last one again"
+    );
+}
