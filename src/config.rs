@@ -156,6 +156,15 @@ pub struct Config {
     )]
     pub alert_revenue_drop: rust_decimal::Decimal,
 
+    /// How long computed statistics (overview, indicator sums) are reused, in seconds (0: never).
+    #[arg(
+        long,
+        env = "LIAISON_STATS_CACHE_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub stats_cache_secs: u64,
+
     /// Largest import file, in bytes (exports have no limit: they stream).
     #[arg(
         long,
@@ -200,6 +209,8 @@ impl Config {
             alert_unvisited_days: 90,
             alert_revenue_drop: rust_decimal::Decimal::new(2, 1),
             import_max_bytes: 32 * 1024 * 1024,
+            // Tests read their own writes at once.
+            stats_cache_secs: 0,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::auth::standing::StandingCache;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::metrics::Metrics;
+use crate::stats::cache::StatsCache;
 
 /// Application state, built once and shared by every worker.
 pub struct AppState {
@@ -15,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub standing: StandingCache,
     pub metrics: Metrics,
+    /// Recently computed statistics.
+    pub stats: StatsCache,
 }
 
 impl AppState {
@@ -26,12 +29,14 @@ impl AppState {
             &config.jwt_audience,
             config.access_token_ttl,
         );
+        let stats = StatsCache::new(std::time::Duration::from_secs(config.stats_cache_secs));
         Ok(AppState {
             pool,
             keys,
             config: Arc::new(config),
             standing: StandingCache::default(),
             metrics: Metrics::new()?,
+            stats,
         })
     }
 }

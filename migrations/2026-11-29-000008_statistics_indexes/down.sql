@@ -1,3 +1,4 @@
+DROP INDEX enterprises_category_name_idx;
 DROP INDEX support_measures_stats_idx;
 DROP INDEX demands_stats_idx;
 DROP TRIGGER visits_last_visited_delete ON visits;

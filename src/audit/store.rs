@@ -61,14 +61,14 @@ pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<V
         query = if f.newest_first {
             query.filter(
                 audit_events::at
-                    .lt(at)
-                    .or(audit_events::at.eq(at).and(audit_events::id.lt(id))),
+                    .le(at)
+                    .and(audit_events::at.lt(at).or(audit_events::id.lt(id))),
             )
         } else {
             query.filter(
                 audit_events::at
-                    .gt(at)
-                    .or(audit_events::at.eq(at).and(audit_events::id.gt(id))),
+                    .ge(at)
+                    .and(audit_events::at.gt(at).or(audit_events::id.gt(id))),
             )
         };
     }

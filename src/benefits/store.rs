@@ -319,11 +319,11 @@ pub async fn list(
     }
     if let Some((at, id)) = after {
         query = query.filter(
-            policy_benefits::created_at
-                .lt(at)
-                .or(policy_benefits::created_at
-                    .eq(at)
-                    .and(policy_benefits::id.lt(id))),
+            policy_benefits::created_at.le(at).and(
+                policy_benefits::created_at
+                    .lt(at)
+                    .or(policy_benefits::id.lt(id)),
+            ),
         );
     }
     query

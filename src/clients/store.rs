@@ -153,8 +153,8 @@ pub async fn list(
     if let Some((at, id)) = after {
         query = query.filter(
             api_clients::created_at
-                .gt(at)
-                .or(api_clients::created_at.eq(at).and(api_clients::id.gt(id))),
+                .ge(at)
+                .and(api_clients::created_at.gt(at).or(api_clients::id.gt(id))),
         );
     }
     query

@@ -62,11 +62,11 @@ pub async fn list(
         .into_boxed();
     if let Some((at, id)) = after {
         query = query.filter(
-            enterprise_contacts::created_at
-                .gt(at)
-                .or(enterprise_contacts::created_at
-                    .eq(at)
-                    .and(enterprise_contacts::id.gt(id))),
+            enterprise_contacts::created_at.ge(at).and(
+                enterprise_contacts::created_at
+                    .gt(at)
+                    .or(enterprise_contacts::id.gt(id)),
+            ),
         );
     }
     query

@@ -344,8 +344,8 @@ pub async fn list(
     if let Some((at, id)) = after {
         query = query.filter(
             demands::created_at
-                .lt(at)
-                .or(demands::created_at.eq(at).and(demands::id.lt(id))),
+                .le(at)
+                .and(demands::created_at.lt(at).or(demands::id.lt(id))),
         );
     }
     query

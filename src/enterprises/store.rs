@@ -449,21 +449,23 @@ fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Keyset condition and order for one column: `(col, id) > (v, id)` ascending, `<` descending.
+/// Keyset condition and order for one column: `(col, id) > (v, id)` ascending, `<` descending,
+/// written `col >= v AND (col > v OR id > last_id)` so that `col >= v` bounds the index scan
+/// (the plain `col > v OR (col = v AND …)` makes PostgreSQL walk the index from its start).
 macro_rules! keyset {
     ($query:ident, $column:expr, $after:expr, $descending:expr) => {{
         if let Some((value, id)) = $after {
             $query = if $descending {
                 $query.filter(
                     $column
-                        .lt(value.clone())
-                        .or($column.eq(value).and(enterprises::id.lt(id))),
+                        .le(value.clone())
+                        .and($column.lt(value).or(enterprises::id.lt(id))),
                 )
             } else {
                 $query.filter(
                     $column
-                        .gt(value.clone())
-                        .or($column.eq(value).and(enterprises::id.gt(id))),
+                        .ge(value.clone())
+                        .and($column.gt(value).or(enterprises::id.gt(id))),
                 )
             };
         }
@@ -489,12 +491,21 @@ pub async fn list(
         .select(Enterprise::as_select())
         .into_boxed();
     if let Some(q) = f.q.filter(|q| !q.trim().is_empty()) {
-        let pattern = like_pattern(q.trim());
-        query = query.filter(
-            enterprises::name
-                .ilike(pattern.clone())
-                .or(enterprises::credit_code.ilike(pattern.to_uppercase())),
-        );
+        let q = q.trim();
+        let pattern = like_pattern(q);
+        // A credit code is 18 ASCII letters and digits: other text (Chinese) searches names
+        // only, and text without Latin letters needs no case folding.
+        query = if q.chars().all(|c| c.is_ascii_alphanumeric()) {
+            query.filter(
+                enterprises::name
+                    .ilike(pattern.clone())
+                    .or(enterprises::credit_code.like(pattern.to_uppercase())),
+            )
+        } else if q.chars().any(|c| c.is_ascii_alphabetic()) {
+            query.filter(enterprises::name.ilike(pattern))
+        } else {
+            query.filter(enterprises::name.like(pattern))
+        };
     }
     if let Some(region) = f.region_code {
         let in_region = regions::table

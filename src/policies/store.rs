@@ -280,8 +280,8 @@ pub async fn list(
     if let Some((on, id)) = after {
         query = query.filter(
             policies::issued_on
-                .lt(on)
-                .or(policies::issued_on.eq(on).and(policies::id.lt(id))),
+                .le(on)
+                .and(policies::issued_on.lt(on).or(policies::id.lt(id))),
         );
     }
     query

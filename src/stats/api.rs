@@ -17,6 +17,10 @@ use crate::http::pagination::{Page, checked_limit, decode_cursor};
 use crate::indicators::api::parse_quarter;
 use crate::state::AppState;
 
+fn json_bytes(value: &impl serde::Serialize) -> actix_web::web::Bytes {
+    serde_json::to_vec(value).unwrap_or_default().into()
+}
+
 /// Longest window a statistic looks back over: ten years.
 const MAX_WINDOW_DAYS: i64 = 3650;
 
@@ -42,7 +46,8 @@ pub struct OverviewQuery {
     pub window_days: Option<i64>,
 }
 
-/// Enterprises, visit coverage, demands, money and benefits at a glance. Any role.
+/// Enterprises, visit coverage, demands, money and benefits at a glance (computed at most
+/// `LIAISON_STATS_CACHE_SECS` ago). Any role.
 #[utoipa::path(
     get, path = "/api/v1/stats/overview", tag = "statistics", params(OverviewQuery),
     responses(
@@ -59,9 +64,17 @@ pub async fn stats_overview(
     query: StrictQuery<OverviewQuery>,
 ) -> AppResult<HttpResponse> {
     let window = checked_window("window_days", query.0.window_days.unwrap_or(90))?;
-    let mut conn = state.pool.get().await?;
-    let overview = overview::compute(&mut conn, today_in_china(), window).await?;
-    Ok(HttpResponse::Ok().json(overview))
+    let body = state
+        .stats
+        .get_or_compute(format!("overview/{window}"), async || {
+            let mut conn = state.pool.get().await?;
+            let overview: Overview = overview::compute(&mut conn, today_in_china(), window).await?;
+            Ok(json_bytes(&overview))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Query of the indicator statistics.
@@ -97,10 +110,18 @@ pub async fn stats_indicators(
         Some(text) => parse_quarter("quarter", text)?,
         None => crate::db::quarter::Quarter::of(today_in_china()).previous(),
     };
-    let mut conn = state.pool.get().await?;
-    let stats: IndicatorStats =
-        indicators::compute(&mut conn, quarter, q.group_by.unwrap_or_default()).await?;
-    Ok(HttpResponse::Ok().json(stats))
+    let group_by = q.group_by.unwrap_or_default();
+    let body = state
+        .stats
+        .get_or_compute(format!("indicators/{quarter}/{group_by:?}"), async || {
+            let mut conn = state.pool.get().await?;
+            let stats: IndicatorStats = indicators::compute(&mut conn, quarter, group_by).await?;
+            Ok(json_bytes(&stats))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Query of the alerts.

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod cache;
 pub mod indicators;
 pub mod overview;
 

@@ -483,11 +483,11 @@ pub async fn list(
     }
     if let Some((at, id)) = after {
         query = query.filter(
-            support_measures::created_at
-                .lt(at)
-                .or(support_measures::created_at
-                    .eq(at)
-                    .and(support_measures::id.lt(id))),
+            support_measures::created_at.le(at).and(
+                support_measures::created_at
+                    .lt(at)
+                    .or(support_measures::id.lt(id)),
+            ),
         );
     }
     query

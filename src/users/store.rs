@@ -184,8 +184,8 @@ pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Ve
     if let Some((username, id)) = f.after {
         query = query.filter(
             users::username
-                .gt(username.clone())
-                .or(users::username.eq(username).and(users::id.gt(id))),
+                .ge(username.clone())
+                .and(users::username.gt(username).or(users::id.gt(id))),
         );
     }
     query

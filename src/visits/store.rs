@@ -267,8 +267,8 @@ pub async fn list(
     if let Some((on, id)) = after {
         query = query.filter(
             visits::visited_on
-                .lt(on)
-                .or(visits::visited_on.eq(on).and(visits::id.lt(id))),
+                .le(on)
+                .and(visits::visited_on.lt(on).or(visits::id.lt(id))),
         );
     }
     query
