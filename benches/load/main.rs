@@ -31,6 +31,8 @@ fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     let seconds: u64 = arg("--seconds").map_or(Ok(5), |s| s.parse())?;
     let connections: usize = arg("--connections").map_or(Ok(64), |s| s.parse())?;
+    // `--only "by id"`: only the scenarios whose names contain the text.
+    let _ = scenarios::ONLY.set(arg("--only"));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

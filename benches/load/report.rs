@@ -10,7 +10,8 @@ pub fn scale_table(scale: usize, connections: usize, results: &[Outcome]) -> Str
          | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         scale * 10
     );
-    for r in results {
+    let results: Vec<&Outcome> = results.iter().filter(|r| r.requests > 0).collect();
+    for r in &results {
         if r.name.starts_with("CSV export") {
             out.push_str(&format!(
                 "| {} | 1 | {:.1} MB/s | | | {:.0} (whole file) | {} | {:.0} |\n",
@@ -55,6 +56,9 @@ pub fn growth_table(tables: &[(usize, Vec<Outcome>)]) -> String {
     out.push_str(" ---: |\n");
     let (_, first) = &tables[0];
     for (i, r) in first.iter().enumerate() {
+        if r.requests == 0 {
+            continue;
+        }
         out.push_str(&format!("| {} |", r.name.trim()));
         for (_, results) in tables {
             let value = if r.name.starts_with("CSV export") {
