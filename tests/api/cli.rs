@@ -271,6 +271,24 @@ async fn user_create_names_the_bad_field() {
 #[actix_web::test]
 async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
     let db = TestDb::new().await;
+    // The seed drops indexes and foreign keys for the load and must build every one again.
+    let schema_sql = "SELECT string_agg(d, E'\\n' ORDER BY d) FROM ( \
+        SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index \
+        WHERE indrelid = ANY('{enterprises,visits,demands,demand_events,support_measures,disbursements,indicators}'::regclass[]) \
+        UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+        WHERE conrelid = ANY('{enterprises,visits,demands,demand_events,support_measures,disbursements,indicators}'::regclass[])) x";
+    let schema_before: String = db
+        .client()
+        .await
+        .query_one(schema_sql, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        schema_before.contains("visits_window_idx"),
+        "{schema_before}"
+    );
+    assert!(schema_before.contains("FOREIGN KEY"), "{schema_before}");
     let out = liaison(
         &db,
         &[
@@ -298,6 +316,8 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
     assert_eq!(count("SELECT count(*) FROM demands").await, 900);
     assert_eq!(count("SELECT count(*) FROM support_measures").await, 600);
     assert_eq!(count("SELECT count(*) FROM indicators").await, 2400);
+    let schema_after: String = client.query_one(schema_sql, &[]).await.unwrap().get(0);
+    assert_eq!(schema_after, schema_before);
     // Every demand's history ends in its status; payments never exceed the amount.
     assert_eq!(
         count("SELECT count(*) FROM demands d WHERE d.status <> (SELECT e.to_status FROM demand_events e WHERE e.demand_id = d.id ORDER BY e.at DESC LIMIT 1)").await,

@@ -7,6 +7,7 @@
 //! Only into an empty database: synthetic rows never mix with real ones.
 
 mod copy;
+mod deferred;
 mod demands;
 mod money;
 mod text;
@@ -76,6 +77,11 @@ pub async fn load(url: &str, scale: Scale) -> anyhow::Result<Vec<String>> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut report = Vec::new();
+    // One transaction: a load that fails leaves the database empty, never half loaded.
+    client
+        .batch_execute("BEGIN; SET LOCAL maintenance_work_mem = '256MB'")
+        .await?;
+    let deferred = deferred::drop_all(&client).await?;
     timed(&mut report, "users", world.copy_users(&client, &hash)).await?;
     timed(&mut report, "enterprises", world.copy_enterprises(&client)).await?;
     timed(&mut report, "visits", world.copy_visits(&client)).await?;
@@ -99,6 +105,8 @@ pub async fn load(url: &str, scale: Scale) -> anyhow::Result<Vec<String>> {
     )
     .await?;
     timed(&mut report, "indicators", world.copy_indicators(&client)).await?;
+    timed(&mut report, "indexes and keys", deferred.rebuild(&client)).await?;
+    client.batch_execute("COMMIT").await?;
     let started = Instant::now();
     client
         .batch_execute("VACUUM ANALYZE")
