@@ -230,6 +230,10 @@ async fn one_request(addr: &str, req: &[u8]) -> anyhow::Result<String> {
     Ok(text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned())
 }
 
+fn percent_encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
 async fn ids(client: &tokio_postgres::Client, sql: &str) -> anyhow::Result<Vec<uuid::Uuid>> {
     Ok(client
         .query(sql, &[])
@@ -257,6 +261,25 @@ pub async fn run_all(
     )
     .await?;
     let measures = ids(&db, "SELECT id FROM support_measures WHERE department = 'czt' AND status = 'approved' AND amount - disbursed_amount >= 1000 LIMIT 2000").await?;
+    // What an official types: four characters from inside a real name (the brand and the start
+    // of the trade, as in 恒达应急), percent-encoded.
+    let name_pieces: Vec<String> = db
+        .query(
+            "SELECT name FROM enterprises TABLESAMPLE SYSTEM (5) LIMIT 500",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            percent_encode(
+                &r.get::<_, String>(0)
+                    .chars()
+                    .skip(2)
+                    .take(4)
+                    .collect::<String>(),
+            )
+        })
+        .collect();
     let officer: uuid::Uuid = db
         .query_one(
             "SELECT id FROM users WHERE username = 'syn.gxw.liaison01'",
@@ -344,16 +367,29 @@ pub async fn run_all(
     }).await);
     out.push(
         http_load(
-            "GET enterprises, Chinese name search",
+            "GET enterprises, Chinese name search (a piece of a name)",
             server,
             connections,
             duration,
             &|n| {
-                // 赣安 / 洪都 / 井冈 + 应急
+                let q = &name_pieces[n as usize % name_pieces.len()];
+                get(format!("/api/v1/enterprises?q={q}&limit=20"), &analyst)
+            },
+        )
+        .await,
+    );
+    out.push(
+        http_load(
+            "GET enterprises, Chinese common-word search",
+            server,
+            connections,
+            duration,
+            &|n| {
+                // 应急装备 / 消防科技 / 安全防护: one name in sixteen each
                 let q = [
-                    "%E8%B5%A3%E5%AE%89%E5%BA%94%E6%80%A5",
-                    "%E6%B4%AA%E9%83%BD%E5%BA%94%E6%80%A5",
-                    "%E4%BA%95%E5%86%88%E5%BA%94%E6%80%A5",
+                    "%E5%BA%94%E6%80%A5%E8%A3%85%E5%A4%87",
+                    "%E6%B6%88%E9%98%B2%E7%A7%91%E6%8A%80",
+                    "%E5%AE%89%E5%85%A8%E9%98%B2%E6%8A%A4",
                 ][n as usize % 3];
                 get(format!("/api/v1/enterprises?q={q}&limit=20"), &analyst)
             },

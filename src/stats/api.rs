@@ -67,8 +67,8 @@ pub async fn stats_overview(
     let body = state
         .stats
         .get_or_compute(format!("overview/{window}"), async || {
-            let mut conn = state.pool.get().await?;
-            let overview: Overview = overview::compute(&mut conn, today_in_china(), window).await?;
+            let overview: Overview =
+                overview::compute(&state.pool, today_in_china(), window).await?;
             Ok(json_bytes(&overview))
         })
         .await?;

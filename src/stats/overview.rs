@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::ratio;
 use crate::benefits::model::BenefitStatus;
+use crate::db::DbPool;
 use crate::db::money::Money;
 use crate::db::schema::{categories, departments, regions};
 use crate::demands::model::DemandStatus;
@@ -145,54 +146,22 @@ fn filled(codes: impl IntoIterator<Item = String>) -> Counts {
 }
 
 /// Computes the overview as of `today` (China time) with a visit window of `window_days`.
-pub async fn compute(
-    conn: &mut AsyncPgConnection,
-    today: NaiveDate,
-    window_days: i64,
-) -> AppResult<Overview> {
-    let category_codes: Vec<String> = categories::table
-        .select(categories::code)
-        .load(conn)
-        .await?;
-    let city_codes: Vec<String> = regions::table
-        .filter(regions::level.eq("city"))
-        .select(regions::code)
-        .load(conn)
-        .await?;
-    let department_codes: Vec<String> = departments::table
-        .select(departments::code)
-        .load(conn)
-        .await?;
-
-    let enterprises = enterprise_counts(conn, category_codes, city_codes).await?;
+/// The five parts are independent: each runs on its own pooled connection at the same time, so
+/// the overview takes about as long as its slowest part instead of their sum.
+pub async fn compute(pool: &DbPool, today: NaiveDate, window_days: i64) -> AppResult<Overview> {
+    let (enterprises, window, demands, support, benefits) = futures_util::try_join!(
+        async { enterprise_counts(&mut *pool.get().await?).await },
+        async { window_counts(&mut *pool.get().await?, today, window_days).await },
+        async { demand_counts(&mut *pool.get().await?, today).await },
+        async { support_sums(&mut *pool.get().await?).await },
+        async { benefit_counts(&mut *pool.get().await?).await },
+    )?;
     let active = enterprises.by_status.get("active").copied().unwrap_or(0);
-    let visits = visit_coverage(conn, today, window_days, active).await?;
-    let demands = demand_counts(conn, today, &department_codes).await?;
-    let support = SupportSums {
-        by_department: diesel::sql_query(
-            "SELECT department, fiscal_year, \
-                    COALESCE(SUM(amount) FILTER (WHERE status IN ('approved', 'disbursed')), 0) \
-                        AS approved, \
-                    COALESCE(SUM(disbursed_amount), 0) AS disbursed \
-             FROM support_measures GROUP BY department, fiscal_year \
-             ORDER BY department, fiscal_year",
-        )
-        .load(conn)
-        .await?,
-    };
-    let benefit_rows: Vec<StatusCount> =
-        diesel::sql_query("SELECT status, COUNT(*) AS n FROM policy_benefits GROUP BY status")
-            .load(conn)
-            .await?;
-    let mut by_status = filled(BenefitStatus::ALL.map(|s| s.as_str().to_owned()));
-    for row in benefit_rows {
-        by_status.insert(row.status, row.n);
-    }
-    let all: i64 = by_status.values().sum();
-    let realized = by_status.get("realized").copied().unwrap_or(0);
-    let benefits = BenefitCounts {
-        realization_rate: ratio(Decimal::from(realized), Decimal::from(all)).unwrap_or(0.0),
-        by_status,
+    let visits = VisitCoverage {
+        window_days,
+        count: window.visits,
+        enterprises_visited: window.visited_active,
+        coverage: ratio(Decimal::from(window.visited_active), Decimal::from(active)).unwrap_or(0.0),
     };
     Ok(Overview {
         enterprises,
@@ -203,13 +172,50 @@ pub async fn compute(
     })
 }
 
+async fn support_sums(conn: &mut AsyncPgConnection) -> AppResult<SupportSums> {
+    Ok(SupportSums {
+        by_department: diesel::sql_query(
+            "SELECT department, fiscal_year, \
+                    COALESCE(SUM(amount) FILTER (WHERE status IN ('approved', 'disbursed')), 0) \
+                        AS approved, \
+                    COALESCE(SUM(disbursed_amount), 0) AS disbursed \
+             FROM support_measures GROUP BY department, fiscal_year \
+             ORDER BY department, fiscal_year",
+        )
+        .load(conn)
+        .await?,
+    })
+}
+
+async fn benefit_counts(conn: &mut AsyncPgConnection) -> AppResult<BenefitCounts> {
+    let rows: Vec<StatusCount> =
+        diesel::sql_query("SELECT status, COUNT(*) AS n FROM policy_benefits GROUP BY status")
+            .load(conn)
+            .await?;
+    let mut by_status = filled(BenefitStatus::ALL.map(|s| s.as_str().to_owned()));
+    for row in rows {
+        by_status.insert(row.status, row.n);
+    }
+    let all: i64 = by_status.values().sum();
+    let realized = by_status.get("realized").copied().unwrap_or(0);
+    Ok(BenefitCounts {
+        realization_rate: ratio(Decimal::from(realized), Decimal::from(all)).unwrap_or(0.0),
+        by_status,
+    })
+}
+
 /// Counts by status, category, size and region, each from an index alone; regions are then
 /// counted for their city (a county code shares its city's first four digits).
-async fn enterprise_counts(
-    conn: &mut AsyncPgConnection,
-    category_codes: Vec<String>,
-    city_codes: Vec<String>,
-) -> AppResult<EnterpriseCounts> {
+async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<EnterpriseCounts> {
+    let category_codes: Vec<String> = categories::table
+        .select(categories::code)
+        .load(conn)
+        .await?;
+    let city_codes: Vec<String> = regions::table
+        .filter(regions::level.eq("city"))
+        .select(regions::code)
+        .load(conn)
+        .await?;
     let rows: Vec<Dimension> = diesel::sql_query(
         "SELECT 'status' AS dimension, status AS code, COUNT(*) AS n FROM enterprises \
              GROUP BY status \
@@ -250,14 +256,13 @@ async fn enterprise_counts(
 /// Visits within the window (from the `(visited_on, enterprise_id)` index) and the active
 /// enterprises visited (from the last visit kept on each enterprise, `(status,
 /// last_visited_on)` index).
-async fn visit_coverage(
+async fn window_counts(
     conn: &mut AsyncPgConnection,
     today: NaiveDate,
     window_days: i64,
-    active: i64,
-) -> AppResult<VisitCoverage> {
+) -> AppResult<WindowCounts> {
     let since = today - Duration::days(window_days - 1);
-    let row: WindowCounts = diesel::sql_query(
+    Ok(diesel::sql_query(
         "SELECT (SELECT COUNT(*) FROM visits WHERE visited_on >= $1 AND visited_on <= $2) \
                     AS visits, \
                 (SELECT COUNT(*) FROM enterprises \
@@ -266,20 +271,14 @@ async fn visit_coverage(
     .bind::<Date, _>(since)
     .bind::<Date, _>(today)
     .get_result(conn)
-    .await?;
-    Ok(VisitCoverage {
-        window_days,
-        count: row.visits,
-        enterprises_visited: row.visited_active,
-        coverage: ratio(Decimal::from(row.visited_active), Decimal::from(active)).unwrap_or(0.0),
-    })
+    .await?)
 }
 
-async fn demand_counts(
-    conn: &mut AsyncPgConnection,
-    today: NaiveDate,
-    department_codes: &[String],
-) -> AppResult<DemandCounts> {
+async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppResult<DemandCounts> {
+    let department_codes: Vec<String> = departments::table
+        .select(departments::code)
+        .load(conn)
+        .await?;
     let rows: Vec<DemandGroup> = diesel::sql_query(
         "SELECT assigned_department AS department, status, COUNT(*) AS n, \
                 COUNT(*) FILTER (WHERE due_on < $1 AND status IN ('open', 'accepted')) \

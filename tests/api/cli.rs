@@ -276,7 +276,9 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
         SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index \
         WHERE indrelid = ANY('{enterprises,visits,demands,demand_events,support_measures,disbursements,indicators}'::regclass[]) \
         UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
-        WHERE conrelid = ANY('{enterprises,visits,demands,demand_events,support_measures,disbursements,indicators}'::regclass[])) x";
+        WHERE conrelid = ANY('{enterprises,visits,demands,demand_events,support_measures,disbursements,indicators}'::regclass[]) \
+        UNION ALL SELECT attrelid::regclass || ' statistics ' || attstattarget FROM pg_attribute \
+        WHERE attstattarget > 0 AND attrelid = ANY('{enterprises,enterprises_name_bigrams_idx}'::regclass[])) x";
     let schema_before: String = db
         .client()
         .await
@@ -289,6 +291,10 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
         "{schema_before}"
     );
     assert!(schema_before.contains("FOREIGN KEY"), "{schema_before}");
+    assert!(
+        schema_before.contains("enterprises_name_bigrams_idx statistics 1000"),
+        "{schema_before}"
+    );
     let out = liaison(
         &db,
         &[

@@ -492,6 +492,18 @@ async fn list_filters_search_and_sorts() {
             "q=%E5%8D%97%E6%98%8C",
             vec!["南昌安泰消防科技有限公司", "南昌红谷监测预警技术有限公司"],
         ), // 南昌
+        ("q=%E7%BA%A2%E8%B0%B7", vec!["南昌红谷监测预警技术有限公司"]), // 红谷: two characters, from inside the name
+        (
+            "q=%E5%85%AC%E5%8F%B8",
+            vec![
+                "九江庐山防护用品有限公司",
+                "南昌安泰消防科技有限公司",
+                "南昌红谷监测预警技术有限公司",
+                "景德镇瓷都应急服务有限公司",
+            ],
+        ), // 公司
+        ("q=%E7%93%B7", vec!["景德镇瓷都应急服务有限公司"]),            // 瓷: one character
+        ("q=%E8%B0%B7%E5%8D%97", vec![]), // 谷南: both characters are there, not as a piece
         (
             "region_code=360100",
             vec!["南昌安泰消防科技有限公司", "南昌红谷监测预警技术有限公司"],

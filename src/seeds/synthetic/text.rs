@@ -17,31 +17,14 @@ const PLACES: [&str; 12] = [
     "鹰潭",
     "江西",
 ];
-const BRANDS: [&str; 24] = [
-    "赣安",
-    "洪都",
-    "井冈",
-    "庐山",
-    "鄱湖",
-    "赣江",
-    "章贡",
-    "滕王",
-    "匡庐",
-    "武功",
-    "三清",
-    "龙虎",
-    "明月",
-    "仙女湖",
-    "瑞金",
-    "青原",
-    "抚河",
-    "信江",
-    "昌北",
-    "红谷",
-    "浔阳",
-    "袁州",
-    "临川",
-    "玉山",
+/// Brand names are two of these characters: 4,830 brands, so that a piece of a name
+/// matches a few enterprises, as in real registers, and not a fixed share of them.
+const BRAND_CHARS: [char; 70] = [
+    '华', '兴', '盛', '泰', '恒', '宏', '鑫', '达', '通', '安', '信', '瑞', '祥', '丰', '和', '嘉',
+    '德', '利', '源', '昌', '隆', '福', '康', '宁', '新', '联', '创', '科', '天', '正', '远', '捷',
+    '汇', '中', '金', '海', '山', '江', '洪', '赣', '庐', '井', '冈', '鄱', '章', '贡', '滕', '明',
+    '月', '仙', '青', '原', '临', '川', '玉', '龙', '虎', '凯', '博', '航', '睿', '智', '启', '宇',
+    '卓', '越', '众', '诚', '宜', '晟',
 ];
 const TRADES: [&str; 16] = [
     "应急装备",
@@ -106,15 +89,22 @@ fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
     items[rng.gen_range(0..items.len())]
 }
 
-/// An enterprise name such as 九江赣安应急装备有限公司.
+/// An enterprise name such as 九江恒达应急装备有限公司.
 pub fn enterprise_name(rng: &mut StdRng) -> String {
     format!(
         "{}{}{}{}",
         pick(rng, &PLACES),
-        pick(rng, &BRANDS),
+        brand(rng),
         pick(rng, &TRADES),
         pick(rng, &FORMS)
     )
+}
+
+/// Two different brand characters, such as 恒达.
+fn brand(rng: &mut StdRng) -> String {
+    let first = rng.gen_range(0..BRAND_CHARS.len());
+    let second = (first + rng.gen_range(1..BRAND_CHARS.len())) % BRAND_CHARS.len();
+    [BRAND_CHARS[first], BRAND_CHARS[second]].iter().collect()
 }
 
 /// A person's name such as 王伟.

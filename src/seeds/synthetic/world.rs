@@ -1,5 +1,7 @@
 //! The synthetic rows, each derived from its index.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -82,6 +84,8 @@ pub struct World {
     regions: Vec<String>,
     subcategories: Vec<(String, String)>,
     users: Vec<(String, &'static str, &'static str)>,
+    /// Each liaison department's officers, as user ids, worked out once (not per row).
+    officers: HashMap<&'static str, Vec<Uuid>>,
     pub(super) today: NaiveDate,
 }
 
@@ -99,25 +103,30 @@ pub(super) fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
 
 impl World {
     pub fn new(scale: Scale, regions: Vec<String>, subcategories: Vec<(String, String)>) -> World {
+        let users = synthetic_users();
+        let mut officers: HashMap<&'static str, Vec<Uuid>> = HashMap::new();
+        for (i, (_, dept, role)) in users.iter().enumerate() {
+            if *role == "liaison" {
+                officers.entry(*dept).or_default().push(id(USER, i));
+            }
+        }
         World {
             scale,
             regions,
             subcategories,
-            users: synthetic_users(),
+            users,
+            officers,
             today: today_in_china(),
         }
     }
 
-    /// The user id of the `k`-th liaison officer (from 0) of `dept`.
+    /// The user id of the `k`-th liaison officer (from 0) of `dept` (the admin where the
+    /// department has none).
     fn officer(&self, dept: &str, k: usize) -> Uuid {
-        let officers: Vec<usize> = self
-            .users
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, d, role))| *d == dept && *role == "liaison")
-            .map(|(i, _)| i)
-            .collect();
-        id(USER, officers[k % officers.len().max(1)])
+        match self.officers.get(dept) {
+            Some(ids) if !ids.is_empty() => ids[k % ids.len()],
+            _ => id(USER, 0),
+        }
     }
 
     fn lead_of(rng: &mut StdRng) -> &'static str {
