@@ -76,6 +76,21 @@ pub struct UnsupportedMediaType(pub Problem);
 )]
 pub struct Unprocessable(pub Problem);
 
+/// An export: CSV (UTF-8 with a BOM, Chinese headers) or an XLSX workbook, as `format` asks.
+#[derive(ToResponse)]
+#[response(
+    description = "The file, streamed",
+    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
+)]
+pub enum ExportFile {
+    Csv(#[content("text/csv")] String),
+    Xlsx(
+        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+        #[to_schema]
+        BinaryFile,
+    ),
+}
+
 /// A binary file: an XLSX workbook.
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
@@ -227,7 +242,8 @@ impl Modify for BearerScheme {
         ),
         responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-        PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable, ImportRejected
+        PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable, ImportRejected,
+        ExportFile
         )
     ),
     tags(

@@ -106,10 +106,7 @@ pub struct MeasureExportQuery {
 #[utoipa::path(
     get, path = "/api/v1/exports/enterprises", tag = "exports", params(EnterpriseExportQuery),
     responses(
-        (status = 200, description = "The file, streamed", content(
-            (String = "text/csv", example = "\u{feff}统一社会信用代码,企业名称,…"),
-            (crate::openapi::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String))),
+        (status = 200, response = crate::openapi::ExportFile),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     ),
@@ -141,10 +138,7 @@ pub async fn export_enterprises(
 #[utoipa::path(
     get, path = "/api/v1/exports/visits", tag = "exports", params(VisitExportQuery),
     responses(
-        (status = 200, description = "The file, streamed", content(
-            (String = "text/csv"),
-            (crate::openapi::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String))),
+        (status = 200, response = crate::openapi::ExportFile),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     ),
@@ -176,10 +170,7 @@ pub async fn export_visits(
 #[utoipa::path(
     get, path = "/api/v1/exports/demands", tag = "exports", params(DemandExportQuery),
     responses(
-        (status = 200, description = "The file, streamed", content(
-            (String = "text/csv"),
-            (crate::openapi::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String))),
+        (status = 200, response = crate::openapi::ExportFile),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     ),
@@ -211,10 +202,7 @@ pub async fn export_demands(
 #[utoipa::path(
     get, path = "/api/v1/exports/support-measures", tag = "exports", params(MeasureExportQuery),
     responses(
-        (status = 200, description = "The file, streamed", content(
-            (String = "text/csv"),
-            (crate::openapi::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ), headers(("Content-Disposition" = String))),
+        (status = 200, response = crate::openapi::ExportFile),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     ),
