@@ -211,22 +211,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()> {
-    let pool = db::build_pool(url, config.db_pool_size, config.db_statement_timeout_ms)?;
     let bind = config.bind.clone();
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
         config.workers
     };
-    let state = actix_web::web::Data::new(AppState::new(pool, config, &secret)?);
+    // LIAISON_DB_POOL_SIZE connections in all, shared out among the workers.
+    let per_worker = config.db_pool_size.div_ceil(workers).max(2);
+    let pools = (0..workers)
+        .map(|_| db::build_pool(url, per_worker, config.db_statement_timeout_ms))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let state = AppState::with_pools(pools, config, &secret)?;
+    // The factory runs once on each worker thread (each has a clone of it).
+    let next_worker = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     log::info!("listening on http://{bind}");
-    actix_web::HttpServer::new(move || build_app(state.clone()))
-        .workers(workers)
-        .shutdown_timeout(30)
-        .bind(&bind)
-        .with_context(|| format!("cannot listen on {bind}"))?
-        .run()
-        .await?;
+    actix_web::HttpServer::new(move || {
+        let n = next_worker.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        build_app(actix_web::web::Data::new(state.for_worker(n)))
+    })
+    .workers(workers)
+    .shutdown_timeout(30)
+    .bind(&bind)
+    .with_context(|| format!("cannot listen on {bind}"))?
+    .run()
+    .await?;
     log::info!("stopped");
     Ok(())
 }

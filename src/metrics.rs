@@ -55,12 +55,19 @@ impl Metrics {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn render(state: web::Data<AppState>) -> HttpResponse {
-    let status = state.pool.status();
+    // Summed over the workers' pools.
+    let (mut size, mut available, mut waiting, mut max) = (0, 0, 0, 0);
+    for status in state.pools.iter().map(|p| p.status()) {
+        size += status.size as i64;
+        available += status.available as i64;
+        waiting += status.waiting as i64;
+        max += status.max_size as i64;
+    }
     let m = &state.metrics;
-    m.pool_size.set(status.size as i64);
-    m.pool_available.set(status.available as i64);
-    m.pool_waiting.set(status.waiting as i64);
-    m.pool_max.set(status.max_size as i64);
+    m.pool_size.set(size);
+    m.pool_available.set(available);
+    m.pool_waiting.set(waiting);
+    m.pool_max.set(max);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
         log::error!("cannot encode metrics: {e}");
