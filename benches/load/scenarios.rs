@@ -261,24 +261,17 @@ pub async fn run_all(
     )
     .await?;
     let measures = ids(&db, "SELECT id FROM support_measures WHERE department = 'czt' AND status = 'approved' AND amount - disbursed_amount >= 1000 LIMIT 2000").await?;
-    // What an official types: four characters from inside a real name (the brand and the start
-    // of the trade, as in 恒达应急), percent-encoded.
-    let name_pieces: Vec<String> = db
+    // What an official types: the first six characters of a real name (place, brand and the
+    // start of the trade, as in 九江恒达应急), which single out about one enterprise at every
+    // scale, so that each scale returns as many rows.
+    let name_starts: Vec<String> = db
         .query(
             "SELECT name FROM enterprises TABLESAMPLE SYSTEM (5) LIMIT 500",
             &[],
         )
         .await?
         .iter()
-        .map(|r| {
-            percent_encode(
-                &r.get::<_, String>(0)
-                    .chars()
-                    .skip(2)
-                    .take(4)
-                    .collect::<String>(),
-            )
-        })
+        .map(|r| percent_encode(&r.get::<_, String>(0).chars().take(6).collect::<String>()))
         .collect();
     let officer: uuid::Uuid = db
         .query_one(
@@ -367,12 +360,12 @@ pub async fn run_all(
     }).await);
     out.push(
         http_load(
-            "GET enterprises, Chinese name search (a piece of a name)",
+            "GET enterprises, Chinese name search (start of a name)",
             server,
             connections,
             duration,
             &|n| {
-                let q = &name_pieces[n as usize % name_pieces.len()];
+                let q = &name_starts[n as usize % name_starts.len()];
                 get(format!("/api/v1/enterprises?q={q}&limit=20"), &analyst)
             },
         )
