@@ -40,6 +40,15 @@ fn main() -> anyhow::Result<()> {
         let mut tables = Vec::new();
         for scale in scales {
             let server = setup::prepare(scale).await?;
+            // The database's own cache decides how much of the data is read from memory.
+            let settings = liaison::db::local::probe(&server.db)
+                .await?
+                .query_one("SELECT current_setting('shared_buffers')", &[])
+                .await?;
+            println!(
+                "\nPostgreSQL shared_buffers = {}",
+                settings.get::<_, String>(0)
+            );
             let results =
                 scenarios::run_all(&server, connections, Duration::from_secs(seconds)).await?;
             println!("{}", report::scale_table(scale, connections, &results));
