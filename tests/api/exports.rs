@@ -343,6 +343,8 @@ async fn a_large_export_streams_in_flat_memory() {
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &app.db.url)
             .env("LIAISON_JWT_SECRET", crate::common::JWT_SECRET)
+            .env("LIAISON_WORKERS", "2")
+            .env("LIAISON_DB_POOL_SIZE", "5")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -408,6 +410,10 @@ async fn a_large_export_streams_in_flat_memory() {
         "memory grew by {} KiB for a {csv_bytes}-byte file",
         csv_peak - before
     );
+    // Each of the two workers has a pool of its own: five connections shared out, three each.
+    let mut metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+    let metrics = String::from_utf8_lossy(&metrics.body().await.unwrap()).into_owned();
+    assert!(metrics.contains("liaison_db_pool_max 6"), "{metrics}");
 }
 
 #[actix_web::test]
