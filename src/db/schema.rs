@@ -151,7 +151,6 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        last_visited_on -> Nullable<Date>,
     }
 }
 
@@ -327,6 +326,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Kept by triggers on visits and enterprises (migration 000011); read by the statistics.
+    enterprise_last_visits (enterprise_id) {
+        enterprise_id -> Uuid,
+        status -> Text,
+        last_visited_on -> Date,
+    }
+}
+
+diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
 diesel::joinable!(visits -> enterprises (enterprise_id));
 diesel::joinable!(demands -> enterprises (enterprise_id));
 diesel::joinable!(demand_events -> demands (demand_id));
@@ -337,6 +346,7 @@ diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
 diesel::joinable!(indicators -> enterprises (enterprise_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    enterprise_last_visits,
     departments,
     regions,
     categories,

@@ -84,9 +84,10 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<Vec<Alert>> {
     let mut sql = String::from(
-        "SELECT e.id, e.name, e.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
+        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
                 rv.base_revenue \
          FROM enterprises e \
+         LEFT JOIN enterprise_last_visits lv ON lv.enterprise_id = e.id \
          LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
                             WHERE d.enterprise_id = e.id AND d.status IN ('open', 'accepted') \
                               AND d.due_on < $1) od ON true \
@@ -98,7 +99,7 @@ pub async fn list(
                             WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
                             ORDER BY i.quarter DESC LIMIT 1) rv ON true \
          WHERE e.status = 'active' \
-           AND (e.last_visited_on IS NULL OR e.last_visited_on < $2 OR od.overdue > 0 \
+           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
                 OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
     );
     if rules.department.is_some() {

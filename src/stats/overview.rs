@@ -254,8 +254,8 @@ async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<Enterprise
 }
 
 /// Visits within the window (from the `(visited_on, enterprise_id)` index) and the active
-/// enterprises visited (from the last visit kept on each enterprise, `(status,
-/// last_visited_on)` index).
+/// enterprises visited (from each enterprise's last visit, kept by triggers in
+/// `enterprise_last_visits`, `(status, last_visited_on)` index).
 async fn window_counts(
     conn: &mut AsyncPgConnection,
     today: NaiveDate,
@@ -265,7 +265,7 @@ async fn window_counts(
     Ok(diesel::sql_query(
         "SELECT (SELECT COUNT(*) FROM visits WHERE visited_on >= $1 AND visited_on <= $2) \
                     AS visits, \
-                (SELECT COUNT(*) FROM enterprises \
+                (SELECT COUNT(*) FROM enterprise_last_visits \
                  WHERE status = 'active' AND last_visited_on >= $1) AS visited_active",
     )
     .bind::<Date, _>(since)

@@ -480,6 +480,19 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
         .await;
     assert_eq!(moved_back.status, 200);
     assert_eq!(visited(&w).await, 1);
+    // Coverage counts active enterprises only, and follows a change of status.
+    for (status, expected) in [("suspended", 0), ("active", 1)] {
+        let changed = w
+            .app
+            .patch(
+                &format!("/api/v1/enterprises/{e}"),
+                &w.admin.token,
+                json!({ "status": status }),
+            )
+            .await;
+        assert_eq!(changed.status, 200, "{}", changed.text);
+        assert_eq!(visited(&w).await, expected, "{status}");
+    }
     let deleted = w
         .app
         .call(
