@@ -23,15 +23,22 @@ DROP FUNCTION visits_raise_last_visited();
 DROP INDEX enterprises_coverage_idx;
 ALTER TABLE enterprises DROP COLUMN last_visited_on;
 
--- New visits can only move the last visit later. The enterprise rows are read FOR SHARE, in id
--- order, so that a status change being made at the same time is either seen or waits for us.
+-- New visits can only move the last visit later. An enterprise's first visit adds its row; the
+-- enterprise is then read FOR SHARE, in id order, so that a status change being made at the same
+-- time is either seen or waits for this transaction (and then updates the new row). Later visits
+-- only touch the narrow row, and only when they are later than the last one.
 CREATE FUNCTION visits_raise_last_visit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    UPDATE enterprise_last_visits l SET last_visited_on = n.last
+    FROM (SELECT enterprise_id, max(visited_on) AS last FROM new_visits GROUP BY enterprise_id) n
+    WHERE l.enterprise_id = n.enterprise_id AND l.last_visited_on < n.last;
+
     INSERT INTO enterprise_last_visits AS l (enterprise_id, status, last_visited_on)
     SELECT e.id, e.status, n.last
     FROM enterprises e
     JOIN (SELECT enterprise_id, max(visited_on) AS last FROM new_visits GROUP BY enterprise_id) n
       ON n.enterprise_id = e.id
+    WHERE NOT EXISTS (SELECT 1 FROM enterprise_last_visits x WHERE x.enterprise_id = e.id)
     ORDER BY e.id
     FOR SHARE OF e
     ON CONFLICT (enterprise_id) DO UPDATE SET last_visited_on = EXCLUDED.last_visited_on
