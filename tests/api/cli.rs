@@ -322,6 +322,27 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
     assert_eq!(count("SELECT count(*) FROM demands").await, 900);
     assert_eq!(count("SELECT count(*) FROM support_measures").await, 600);
     assert_eq!(count("SELECT count(*) FROM indicators").await, 2400);
+    // The triggers on visits kept each enterprise's last visit through the COPY.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT enterprise_id, max(visited_on) FROM visits GROUP BY 1 \
+               EXCEPT SELECT enterprise_id, last_visited_on FROM enterprise_last_visits) x"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM enterprise_last_visits").await,
+        count("SELECT count(DISTINCT enterprise_id) FROM visits").await
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM enterprise_last_visits l JOIN enterprises e \
+               ON e.id = l.enterprise_id WHERE l.status <> e.status"
+        )
+        .await,
+        0
+    );
     let schema_after: String = client.query_one(schema_sql, &[]).await.unwrap().get(0);
     assert_eq!(schema_after, schema_before);
     // Every demand's history ends in its status; payments never exceed the amount.

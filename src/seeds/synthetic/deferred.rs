@@ -2,8 +2,8 @@
 //! again afterwards: one sort per index and one join per foreign key instead of a B-tree insertion
 //! and a lookup per row (with them in place, 1,000,000 enterprises took 35 minutes to load).
 //! Primary keys and unique indexes stay, so duplicates still fail at once. An index's own
-//! statistics target is set again with it. The definitions are
-//! read from the catalog, so a new migration's index is covered without a change here.
+//! statistics target is set again with it. The definitions are read from the catalog, so a new
+//! migration's index is covered without a change here.
 
 use tokio_postgres::Client;
 
