@@ -78,3 +78,27 @@ pub fn growth_table(tables: &[(usize, Vec<Outcome>)]) -> String {
     }
     out
 }
+
+/// Each scenario over several rounds (`--rounds`): the median of rates, requests and latency
+/// percentiles, so that one noisy round does not decide; the worst max and peak RSS, and every
+/// round's errors.
+pub fn median_of_rounds(rounds: &[Vec<Outcome>]) -> Vec<Outcome> {
+    let median = |i: usize, value: fn(&Outcome) -> f64| {
+        let mut values: Vec<f64> = rounds.iter().map(|r| value(&r[i])).collect();
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        (values[(n - 1) / 2] + values[n / 2]) / 2.0
+    };
+    (0..rounds[0].len())
+        .map(|i| Outcome {
+            name: rounds[0][i].name,
+            requests: median(i, |o| o.requests as f64).round() as u64,
+            errors: rounds.iter().map(|r| r[i].errors).sum(),
+            rps: median(i, |o| o.rps),
+            p50_ms: median(i, |o| o.p50_ms),
+            p99_ms: median(i, |o| o.p99_ms),
+            max_ms: rounds.iter().map(|r| r[i].max_ms).fold(0.0, f64::max),
+            peak_rss_mib: rounds.iter().map(|r| r[i].peak_rss_mib).fold(0.0, f64::max),
+        })
+        .collect()
+}

@@ -15,6 +15,13 @@ use crate::setup::Server;
 /// Only the scenarios whose names contain this text run (`--only`).
 pub static ONLY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 
+/// How long each scenario runs unmeasured before it is measured (`--warmup`, seconds).
+pub static WARMUP: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+fn warmup() -> Duration {
+    WARMUP.get().copied().unwrap_or_default()
+}
+
 fn skipped(name: &str) -> bool {
     ONLY.get()
         .and_then(Option::as_deref)
@@ -94,8 +101,9 @@ async fn with_rss<T>(pid: u32, work: impl Future<Output = T>) -> (T, f64) {
     (out, peak.get())
 }
 
-/// Drives `addr` with `connections` keep-alive connections for `duration`; `make(n)` builds the
-/// n-th request.
+/// Drives `addr` with `connections` keep-alive connections: first unmeasured for the warm-up
+/// (`--warmup`), so that caches hold the scenario's pages, then measured for `duration`. `make(n)`
+/// builds the n-th request; n keeps counting through both.
 async fn http_load(
     name: &'static str,
     server: &Server,
@@ -107,42 +115,48 @@ async fn http_load(
         return outcome(name, Vec::new(), 0, duration, 0.0);
     }
     let counter = Cell::new(0u64);
-    let started = Instant::now();
-    let deadline = started + duration;
-    let one = |_| async {
-        let mut latencies = Vec::new();
-        let mut errors = 0u64;
-        let mut conn = Connection::open(&server.addr).await.ok();
-        while Instant::now() < deadline {
-            let Some(c) = conn.as_mut() else {
-                errors += 1;
-                conn = Connection::open(&server.addr).await.ok();
-                continue;
-            };
-            let n = counter.get();
-            counter.set(n + 1);
-            let req = make(n);
-            let sent = Instant::now();
-            match c.send(&req).await {
-                Ok((status, _)) => {
-                    latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-                    if status >= 400 {
-                        errors += 1;
-                    }
-                }
-                Err(_) => {
+    let drive = async |duration: Duration| {
+        let started = Instant::now();
+        let deadline = started + duration;
+        let one = |_| async {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut conn = Connection::open(&server.addr).await.ok();
+            while Instant::now() < deadline {
+                let Some(c) = conn.as_mut() else {
                     errors += 1;
                     conn = Connection::open(&server.addr).await.ok();
+                    continue;
+                };
+                let n = counter.get();
+                counter.set(n + 1);
+                let req = make(n);
+                let sent = Instant::now();
+                match c.send(&req).await {
+                    Ok((status, _)) => {
+                        latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                        if status >= 400 {
+                            errors += 1;
+                        }
+                    }
+                    Err(_) => {
+                        errors += 1;
+                        conn = Connection::open(&server.addr).await.ok();
+                    }
                 }
             }
-        }
-        (latencies, errors)
+            (latencies, errors)
+        };
+        let (results, rss) = with_rss(server.child.id(), join_all((0..connections).map(one))).await;
+        (results, rss, started.elapsed())
     };
-    let (results, rss) = with_rss(server.child.id(), join_all((0..connections).map(one))).await;
-    let elapsed = started.elapsed();
-    let errors = results.iter().map(|(_, e)| e).sum();
+    let (warm, warm_rss, _) = drive(warmup()).await;
+    let warm_errors: u64 = warm.iter().map(|(_, e)| e).sum();
+    let (results, rss, elapsed) = drive(duration).await;
+    // Errors and memory count in the warm-up too; only latencies and the rate do not.
+    let errors = warm_errors + results.iter().map(|(_, e)| e).sum::<u64>();
     let latencies = results.into_iter().flat_map(|(l, _)| l).collect();
-    outcome(name, latencies, errors, elapsed, rss)
+    outcome(name, latencies, errors, elapsed, rss.max(warm_rss))
 }
 
 /// Runs `sql` with one parameter from `params` on `connections` connections (prepared
@@ -165,29 +179,35 @@ async fn sql_load(
         clients.push((client, statement));
     }
     let counter = Cell::new(0usize);
-    let started = Instant::now();
-    let deadline = started + duration;
     let counter = &counter;
-    let one = async |(client, statement): &(tokio_postgres::Client, tokio_postgres::Statement)| {
-        let mut latencies = Vec::new();
-        let mut errors = 0u64;
-        while Instant::now() < deadline {
-            let n = counter.get();
-            counter.set(n + 1);
-            let id = params[n % params.len()];
-            let limit: i64 = 21;
-            let args: [&(dyn ToSql + Sync); 2] = [&id, &limit];
-            let sent = Instant::now();
-            match client.query(statement, &args).await {
-                Ok(_) => latencies.push(sent.elapsed().as_micros() as u32),
-                Err(_) => errors += 1,
-            }
-        }
-        (latencies, errors)
+    // Warm-up, then the measured run, as for HTTP.
+    let drive = async |duration: Duration| {
+        let started = Instant::now();
+        let deadline = started + duration;
+        let one =
+            async |(client, statement): &(tokio_postgres::Client, tokio_postgres::Statement)| {
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                while Instant::now() < deadline {
+                    let n = counter.get();
+                    counter.set(n + 1);
+                    let id = params[n % params.len()];
+                    let limit: i64 = 21;
+                    let args: [&(dyn ToSql + Sync); 2] = [&id, &limit];
+                    let sent = Instant::now();
+                    match client.query(statement, &args).await {
+                        Ok(_) => latencies.push(sent.elapsed().as_micros() as u32),
+                        Err(_) => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            };
+        let results = join_all(clients.iter().map(one)).await;
+        (results, started.elapsed())
     };
-    let results = join_all(clients.iter().map(one)).await;
-    let elapsed = started.elapsed();
-    let errors = results.iter().map(|(_, e)| e).sum();
+    let (warm, _) = drive(warmup()).await;
+    let (results, elapsed) = drive(duration).await;
+    let errors = warm.iter().chain(&results).map(|(_, e)| e).sum();
     let latencies = results.into_iter().flat_map(|(l, _)| l).collect();
     Ok(outcome(name, latencies, errors, elapsed, 0.0))
 }
@@ -250,9 +270,19 @@ pub async fn run_all(
     duration: Duration,
 ) -> anyhow::Result<Vec<Outcome>> {
     let db = local::probe(&server.db).await?;
+    // The same number of enterprises at every scale (2,000, spread over the whole table), so
+    // that the scales differ in the data around them, not in how many are asked for.
+    let total: i64 = db
+        .query_one("SELECT count(*) FROM enterprises", &[])
+        .await?
+        .get(0);
+    let percent = (100.0 * 4_000.0 / total.max(1) as f64).min(100.0);
     let any = ids(
         &db,
-        "SELECT id FROM enterprises TABLESAMPLE SYSTEM (5) LIMIT 2000",
+        &format!(
+            "SELECT id FROM enterprises TABLESAMPLE BERNOULLI ({percent}) REPEATABLE (7) \
+             ORDER BY md5(id::text) LIMIT 2000"
+        ),
     )
     .await?;
     let gxw_active = ids(
@@ -266,7 +296,10 @@ pub async fn run_all(
     // scale, so that each scale returns as many rows.
     let name_starts: Vec<String> = db
         .query(
-            "SELECT name FROM enterprises TABLESAMPLE SYSTEM (5) LIMIT 500",
+            &format!(
+                "SELECT name FROM enterprises TABLESAMPLE BERNOULLI ({percent}) REPEATABLE (8) \
+                 ORDER BY md5(id::text) LIMIT 500"
+            ),
             &[],
         )
         .await?
@@ -285,7 +318,10 @@ pub async fn run_all(
     let analyst = token(server, "syn.yjb.analyst01").await?;
     let admin = token(server, "syn.admin").await?;
     let today = liaison::enterprises::model::today_in_china();
-    let run_id = std::process::id();
+    // Voucher numbers must never repeat, across rounds and runs alike.
+    let run_id = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
 
     let mut out = Vec::new();
     let get = |path: String, token: &str| request("GET", &path, token, None);
