@@ -230,6 +230,13 @@ async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()>
         let n = next_worker.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         build_app(actix_web::web::Data::new(state.for_worker(n)))
     })
+    // Responses go out as soon as they are written: without TCP_NODELAY, the latest-visits
+    // scenario ran 15-20 % slower, with a longer tail (see README, Performance).
+    .on_connect(|conn, _| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            let _ = tcp.set_nodelay(true);
+        }
+    })
     .workers(workers)
     .shutdown_timeout(30)
     .bind(&bind)
