@@ -74,9 +74,9 @@ struct AlertRow {
     base_revenue: Option<Money>,
 }
 
-/// One page (plus one row) of alerts in `(name, id)` order, after `after`. The last visit is
-/// kept on the enterprise (by triggers on visits); overdue demands and the latest revenue come
-/// from their indexes (lateral joins).
+/// One page (plus one row) of alerts in `(name, id)` order, after `after`. The last visit comes
+/// from `enterprise_last_visits` (kept by triggers on visits); overdue demands and the latest
+/// revenue come from their indexes (lateral joins).
 pub async fn list(
     conn: &mut AsyncPgConnection,
     rules: &AlertRules,
