@@ -10,7 +10,7 @@ use liaison::config::Config;
 use liaison::db::local::PrivateCluster;
 use liaison::error::AppError;
 use liaison::state::AppState;
-use liaison::{auth, build_app, clients, db, seeds, users};
+use liaison::{auth, build_app, clients, db, seeds, stats, users};
 
 #[derive(Parser)]
 #[command(
@@ -222,6 +222,8 @@ async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()>
     let pools = (0..workers)
         .map(|_| db::build_pool(url, per_worker, config.db_statement_timeout_ms))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // The overview's running totals are compacted on a connection of their own.
+    stats::rollups::spawn_compaction(db::build_pool(url, 1, config.db_statement_timeout_ms)?);
     let state = AppState::with_pools(pools, config, &secret)?;
     // The factory runs once on each worker thread (each has a clone of it).
     let next_worker = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cache;
 pub mod indicators;
 pub mod overview;
+pub mod rollups;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

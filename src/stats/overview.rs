@@ -1,5 +1,6 @@
-//! `GET /api/v1/stats/overview`: enterprises, visit coverage, demands, money and benefits, each a
-//! single aggregate query. Every enum value appears, with 0 where there is none.
+//! `GET /api/v1/stats/overview`: enterprises, visit coverage, demands, money and benefits. All but
+//! the benefits are read from running totals kept by triggers (see `rollups`), a few hundred rows
+//! whatever the number of enterprises. Every enum value appears, with 0 where there is none.
 
 use std::collections::BTreeMap;
 
@@ -175,11 +176,9 @@ pub async fn compute(pool: &DbPool, today: NaiveDate, window_days: i64) -> AppRe
 async fn support_sums(conn: &mut AsyncPgConnection) -> AppResult<SupportSums> {
     Ok(SupportSums {
         by_department: diesel::sql_query(
-            "SELECT department, fiscal_year, \
-                    COALESCE(SUM(amount) FILTER (WHERE status IN ('approved', 'disbursed')), 0) \
-                        AS approved, \
-                    COALESCE(SUM(disbursed_amount), 0) AS disbursed \
-             FROM support_measures GROUP BY department, fiscal_year \
+            "SELECT department, fiscal_year, sum(approved) AS approved, \
+                    sum(disbursed) AS disbursed \
+             FROM support_totals GROUP BY department, fiscal_year HAVING sum(measures) > 0 \
              ORDER BY department, fiscal_year",
         )
         .load(conn)
@@ -204,8 +203,8 @@ async fn benefit_counts(conn: &mut AsyncPgConnection) -> AppResult<BenefitCounts
     })
 }
 
-/// Counts by status, category, size and region, each from an index alone; regions are then
-/// counted for their city (a county code shares its city's first four digits).
+/// Counts by status, category, size and region; regions are then counted for their city (a
+/// county code shares its city's first four digits).
 async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<EnterpriseCounts> {
     let category_codes: Vec<String> = categories::table
         .select(categories::code)
@@ -217,11 +216,8 @@ async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<Enterprise
         .load(conn)
         .await?;
     let rows: Vec<Dimension> = diesel::sql_query(
-        "SELECT 'status' AS dimension, status AS code, COUNT(*) AS n FROM enterprises \
-             GROUP BY status \
-         UNION ALL SELECT 'category', category, COUNT(*) FROM enterprises GROUP BY category \
-         UNION ALL SELECT 'size', size, COUNT(*) FROM enterprises GROUP BY size \
-         UNION ALL SELECT 'region', region_code, COUNT(*) FROM enterprises GROUP BY region_code",
+        "SELECT dimension, code, sum(n)::bigint AS n FROM enterprise_tallies \
+         GROUP BY dimension, code HAVING sum(n) <> 0",
     )
     .load(conn)
     .await?;
@@ -253,9 +249,8 @@ async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<Enterprise
     Ok(counts)
 }
 
-/// Visits within the window (from the `(visited_on, enterprise_id)` index) and the active
-/// enterprises visited (from each enterprise's last visit, kept by triggers in
-/// `enterprise_last_visits`, `(status, last_visited_on)` index).
+/// Visits within the window (visits per day) and the active enterprises whose last visit is
+/// within it (enterprises per status and day of last visit).
 async fn window_counts(
     conn: &mut AsyncPgConnection,
     today: NaiveDate,
@@ -263,9 +258,9 @@ async fn window_counts(
 ) -> AppResult<WindowCounts> {
     let since = today - Duration::days(window_days - 1);
     Ok(diesel::sql_query(
-        "SELECT (SELECT COUNT(*) FROM visits WHERE visited_on >= $1 AND visited_on <= $2) \
-                    AS visits, \
-                (SELECT COUNT(*) FROM enterprise_last_visits \
+        "SELECT (SELECT coalesce(sum(n), 0)::bigint FROM visit_day_tallies \
+                 WHERE visited_on >= $1 AND visited_on <= $2) AS visits, \
+                (SELECT coalesce(sum(n), 0)::bigint FROM last_visit_tallies \
                  WHERE status = 'active' AND last_visited_on >= $1) AS visited_active",
     )
     .bind::<Date, _>(since)
@@ -280,10 +275,9 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
         .load(conn)
         .await?;
     let rows: Vec<DemandGroup> = diesel::sql_query(
-        "SELECT assigned_department AS department, status, COUNT(*) AS n, \
-                COUNT(*) FILTER (WHERE due_on < $1 AND status IN ('open', 'accepted')) \
-                    AS overdue \
-         FROM demands GROUP BY assigned_department, status",
+        "SELECT department, status, sum(n)::bigint AS n, \
+                coalesce(sum(n) FILTER (WHERE due_on < $1), 0)::bigint AS overdue \
+         FROM demand_tallies GROUP BY department, status HAVING sum(n) <> 0",
     )
     .bind::<Date, _>(today)
     .load(conn)

@@ -343,6 +343,40 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
         .await,
         0
     );
+    // The overview's running totals, kept by triggers through the COPY, add up to a recount.
+    for (totals, recount) in [
+        (
+            "SELECT department, fiscal_year, sum(measures), sum(approved), sum(disbursed) \
+             FROM support_totals GROUP BY 1, 2",
+            "SELECT department, fiscal_year, count(*), coalesce(sum(amount) FILTER \
+             (WHERE status IN ('approved', 'disbursed')), 0), sum(disbursed_amount) \
+             FROM support_measures GROUP BY 1, 2",
+        ),
+        (
+            "SELECT code, sum(n) FROM enterprise_tallies WHERE dimension = 'region' GROUP BY 1",
+            "SELECT region_code, count(*) FROM enterprises GROUP BY 1",
+        ),
+        (
+            "SELECT visited_on, sum(n) FROM visit_day_tallies GROUP BY 1",
+            "SELECT visited_on, count(*) FROM visits GROUP BY 1",
+        ),
+        (
+            "SELECT status, last_visited_on, sum(n) FROM last_visit_tallies GROUP BY 1, 2",
+            "SELECT status, last_visited_on, count(*) FROM enterprise_last_visits GROUP BY 1, 2",
+        ),
+        (
+            "SELECT department, status, due_on, sum(n) FROM demand_tallies GROUP BY 1, 2, 3",
+            "SELECT assigned_department, status, CASE WHEN status IN ('open', 'accepted') \
+             THEN due_on END, count(*) FROM demands GROUP BY 1, 2, 3",
+        ),
+    ] {
+        let differing = format!(
+            "SELECT count(*) FROM (({totals} EXCEPT {recount}) \
+             UNION ALL ({recount} EXCEPT {totals})) x"
+        );
+        let n: i64 = client.query_one(&differing, &[]).await.unwrap().get(0);
+        assert_eq!(n, 0, "{totals}");
+    }
     let schema_after: String = client.query_one(schema_sql, &[]).await.unwrap().get(0);
     assert_eq!(schema_after, schema_before);
     // Every demand's history ends in its status; payments never exceed the amount.

@@ -549,3 +549,182 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
     assert!(all >= 7, "{all} GIN indexes");
     assert_eq!(direct, all, "every GIN index takes entries straight in");
 }
+
+/// Folds the overview's running totals, as the server does every few seconds.
+async fn compact_totals(app: &TestApp) {
+    let mut conn = app.state.pool.get().await.expect("connection");
+    liaison::stats::rollups::compact(&mut conn, today())
+        .await
+        .expect("compact");
+}
+
+#[actix_web::test]
+async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
+    let w = World::new().await;
+    let e1 = w.enterprise(1, json!({})).await;
+    let e2 = w.enterprise(2, json!({"region_code": "360102"})).await;
+    w.visit(&e1, &days_ago(20)).await;
+    w.visit(&e1, &days_ago(2)).await;
+    w.visit(&e2, &days_ago(3)).await;
+
+    // Demands: one accepted past its due date, one handed over to fgw, one rejected.
+    let late = w.demand(&e1, "gxw", Some(days_ago(3))).await;
+    let handed_over = w.demand(&e1, "gxw", Some(days_ago(-30))).await;
+    let rejected = w.demand(&e2, "gxw", Some(days_ago(5))).await;
+    for (id, body) in [
+        (&late, json!({"to": "accepted"})),
+        (
+            &handed_over,
+            json!({"to": "open", "assigned_department": "fgw", "note": "转发改委"}),
+        ),
+        (
+            &rejected,
+            json!({"to": "rejected", "note": "不属于支持范围"}),
+        ),
+    ] {
+        let resp = w
+            .app
+            .post(
+                &format!("/api/v1/demands/{id}/transitions"),
+                &w.gxw.token,
+                body,
+            )
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+    }
+
+    // A new category, size and status: each moves one enterprise from one count to another.
+    let edited = w
+        .app
+        .patch(
+            &format!("/api/v1/enterprises/{e2}"),
+            &w.admin.token,
+            json!({"category": "monitoring_warning", "subcategory": null, "size": "small",
+                   "status": "suspended"}),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    // Money: three payments at once while the totals are being compacted; a planned measure
+    // approved later; a cancelled one that counts as a measure but not as approved money.
+    let finance = w.app.user("czt", &[Role::Finance]).await;
+    let mut measures = Vec::new();
+    for (year, amount, status) in [
+        (2025, "1000.00", "approved"),
+        (2026, "500.00", "planned"),
+        (2026, "70.00", "planned"),
+    ] {
+        let mut body = json!({"enterprise_id": e1, "kind": "subsidy", "title": "专项资金",
+                              "fiscal_year": year, "amount": amount, "status": status});
+        if status == "approved" {
+            body["approved_on"] = json!("2025-06-30");
+        }
+        let resp = w
+            .app
+            .post("/api/v1/support-measures", &finance.token, body)
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        measures.push(format!(
+            "/api/v1/support-measures/{}",
+            resp.body["id"].as_str().unwrap()
+        ));
+    }
+    let pay_path = format!("{}/disbursements", measures[0]);
+    let payments = (0..3).map(|i| {
+        w.app.post(
+            &pay_path,
+            &finance.token,
+            json!({"amount": "100.10", "paid_on": "2025-07-01", "voucher_no": format!("V-{i}")}),
+        )
+    });
+    let compactions = (0..3).map(|_| compact_totals(&w.app));
+    let (paid, _) = futures_util::future::join(
+        futures_util::future::join_all(payments),
+        futures_util::future::join_all(compactions),
+    )
+    .await;
+    assert!(paid.iter().all(|r| r.status == 201), "{paid:?}");
+    for (path, body) in [
+        (
+            &measures[1],
+            json!({"status": "approved", "approved_on": "2026-01-10"}),
+        ),
+        (&measures[2], json!({"status": "cancelled"})),
+    ] {
+        let resp = w.app.patch(path, &finance.token, body).await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+    }
+
+    let before = w.app.get("/api/v1/stats/overview", &w.admin.token).await;
+    assert_eq!(before.status, 200, "{}", before.text);
+    let o = &before.body;
+    assert_eq!(o["enterprises"]["total"], 2);
+    assert_eq!(
+        o["enterprises"]["by_status"],
+        json!({"active": 1, "suspended": 1, "withdrawn": 0})
+    );
+    assert_eq!(
+        o["enterprises"]["by_size"],
+        json!({"large": 0, "medium": 1, "small": 1, "micro": 0})
+    );
+    assert_eq!(o["enterprises"]["by_category"]["rescue_disposal"], 1);
+    assert_eq!(o["enterprises"]["by_category"]["monitoring_warning"], 1);
+    assert_eq!(o["enterprises"]["by_city"]["360100"], 2);
+    assert_eq!(o["visits"]["count"], 3);
+    // The suspended enterprise's visit counts as a visit, not as coverage.
+    assert_eq!(o["visits"]["enterprises_visited"], 1);
+    assert_eq!(o["visits"]["coverage"], 1.0);
+    assert_eq!(
+        o["demands"]["by_status"],
+        json!({"open": 1, "accepted": 1, "resolved": 0, "closed": 0, "rejected": 1})
+    );
+    // The accepted demand is late; the one handed over is fgw's now.
+    let by_department = &o["demands"]["by_department"];
+    assert_eq!(
+        (
+            &o["demands"]["overdue"],
+            &by_department["gxw"],
+            &by_department["fgw"]
+        ),
+        (
+            &json!(1),
+            &json!({"open": 1, "overdue": 1}),
+            &json!({"open": 1, "overdue": 0})
+        )
+    );
+    assert_eq!(
+        o["support"]["by_department"],
+        json!([
+            {"department": "czt", "fiscal_year": 2025, "approved": "1000.00", "disbursed": "300.30"},
+            {"department": "czt", "fiscal_year": 2026, "approved": "500.00", "disbursed": "0.00"}
+        ])
+    );
+
+    // Compacting leaves one row per key and changes no figure.
+    compact_totals(&w.app).await;
+    let after = w.app.get("/api/v1/stats/overview", &w.admin.token).await;
+    assert_eq!(after.body, before.body);
+    let db = w.app.db.client().await;
+    for (table, key) in [
+        ("support_totals", "department, fiscal_year"),
+        ("enterprise_tallies", "dimension, code"),
+        ("visit_day_tallies", "visited_on"),
+        ("last_visit_tallies", "status, last_visited_on"),
+        ("demand_tallies", "department, status, due_on"),
+    ] {
+        let row = db
+            .query_one(
+                &format!("SELECT count(*), count(DISTINCT ({key})) FROM {table}"),
+                &[],
+            )
+            .await
+            .unwrap();
+        let (rows, keys): (i64, i64) = (row.get(0), row.get(1));
+        assert_eq!(rows, keys, "{table}: one row per key after compaction");
+    }
+    let support_rows: i64 = db
+        .query_one("SELECT count(*) FROM support_totals", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(support_rows, 2);
+}
