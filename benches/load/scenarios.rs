@@ -470,6 +470,23 @@ pub async fn run_all(
         })
         .await,
     );
+    // One computation at a time, as the target states it: each request asks for another visit
+    // window, so no answer comes from the cache.
+    out.push(
+        http_load(
+            "GET stats overview, computed each time (1 connection)",
+            server,
+            1,
+            duration,
+            &|n| {
+                get(
+                    format!("/api/v1/stats/overview?window_days={}", 1 + n % 3650),
+                    &analyst,
+                )
+            },
+        )
+        .await,
+    );
     if skipped("CSV export of all enterprises") {
         return Ok(out);
     }

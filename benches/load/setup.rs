@@ -31,7 +31,10 @@ fn liaison(db_name: &str) -> Command {
         .env_remove("DATABASE_URL")
         .env("LIAISON_DB_NAME", db_name)
         .env("LIAISON_JWT_SECRET", SECRET)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // Statistics are reused for a second, not ten: the uncached overview scenario asks for a
+        // new window each time, and cycles through them in more than a second.
+        .env("LIAISON_STATS_CACHE_SECS", "1");
     command
 }
 

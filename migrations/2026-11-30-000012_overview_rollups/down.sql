@@ -3,6 +3,6 @@ DROP FUNCTION compact_overview_rollups(date);
 -- functions.
 DROP FUNCTION support_totals_collect(), enterprise_tallies_collect(), visit_day_tallies_collect(),
     last_visit_tallies_collect(), demand_tallies_collect() CASCADE;
-DROP FUNCTION rollup_changed_rows(text);
+DROP FUNCTION rollup_truncated() CASCADE;
 DROP TABLE support_totals, enterprise_tallies, visit_day_tallies, last_visit_tallies,
     demand_tallies;

@@ -4,20 +4,15 @@
 --
 -- Every total is kept as deltas. Statement-level triggers (one firing per statement, so a COPY
 -- of a million rows adds one row per key) append what a statement added (+1) and removed (-1);
--- an update removes the old version of a row and adds the new one. Writers only ever insert
--- here, so concurrent disbursements never queue on a shared counter row and cannot deadlock on
--- one. Readers sum the deltas by key. `compact_overview_rollups` folds them back into one row
--- per key; the server runs it every few seconds (src/stats/rollups.rs).
-
--- The rows a statement changed, with their sign, as SQL for EXECUTE in the triggers below. Their
--- transition tables are all called new_rows and old_rows.
-CREATE FUNCTION rollup_changed_rows(op text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE op
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END
-$$;
+-- an update removes the old version of a row and adds the new one, by two triggers. Writers only
+-- ever insert here, so concurrent disbursements never queue on a shared counter row and cannot
+-- deadlock on one. Readers sum the deltas by key. `compact_overview_rollups` folds them back
+-- into one row per key; the server runs it every few seconds (src/stats/rollups.rs).
+--
+-- Each rollup has one function with one static statement over the transition table
+-- `changed_rows`, and the sign as the trigger's argument. PL/pgSQL keeps the plan of a static
+-- statement; building the statement for EXECUTE instead cost 0.27 ms per firing, and made an
+-- update of a support measure twice as slow.
 
 -- Support measures per granting department and fiscal year: how many, the amount approved
 -- (approved or disbursed measures) and the amount paid. Exact numeric, as on the measures.
@@ -30,17 +25,14 @@ CREATE TABLE support_totals (
 );
 
 CREATE FUNCTION support_totals_collect() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := TG_ARGV[0];
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO support_totals (department, fiscal_year, measures, approved, disbursed)
-        SELECT * FROM (
-            SELECT department, fiscal_year, sum(sign) AS measures,
-                   sum(sign * CASE WHEN status IN ('approved', 'disbursed')
-                                   THEN coalesce(amount, 0) ELSE 0 END) AS approved,
-                   sum(sign * disbursed_amount) AS disbursed
-            FROM (%s) r GROUP BY department, fiscal_year) d
-        WHERE measures <> 0 OR approved <> 0 OR disbursed <> 0 $sql$,
-        rollup_changed_rows(TG_OP));
+    INSERT INTO support_totals (department, fiscal_year, measures, approved, disbursed)
+    SELECT department, fiscal_year, sign * count(*),
+           sign * coalesce(sum(amount) FILTER (WHERE status IN ('approved', 'disbursed')), 0),
+           sign * sum(disbursed_amount)
+    FROM changed_rows GROUP BY department, fiscal_year;
     RETURN NULL;
 END $$;
 
@@ -58,15 +50,15 @@ CREATE TABLE enterprise_tallies (
 );
 
 CREATE FUNCTION enterprise_tallies_collect() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := TG_ARGV[0];
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO enterprise_tallies (dimension, code, n)
-        SELECT d.dimension, d.code, sum(r.sign)
-        FROM (%s) r
-        CROSS JOIN LATERAL (VALUES ('status', r.status), ('category', r.category),
-                                   ('size', r.size), ('region', r.region_code)) d (dimension, code)
-        GROUP BY d.dimension, d.code HAVING sum(r.sign) <> 0 $sql$,
-        rollup_changed_rows(TG_OP));
+    INSERT INTO enterprise_tallies (dimension, code, n)
+    SELECT d.dimension, d.code, sign * count(*)
+    FROM changed_rows e
+    CROSS JOIN LATERAL (VALUES ('status', e.status), ('category', e.category),
+                               ('size', e.size), ('region', e.region_code)) d (dimension, code)
+    GROUP BY d.dimension, d.code;
     RETURN NULL;
 END $$;
 
@@ -84,12 +76,11 @@ CREATE TABLE visit_day_tallies (
 );
 
 CREATE FUNCTION visit_day_tallies_collect() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := TG_ARGV[0];
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO visit_day_tallies (visited_on, n)
-        SELECT visited_on, sum(sign) FROM (%s) r
-        GROUP BY visited_on HAVING sum(sign) <> 0 $sql$,
-        rollup_changed_rows(TG_OP));
+    INSERT INTO visit_day_tallies (visited_on, n)
+    SELECT visited_on, sign * count(*) FROM changed_rows GROUP BY visited_on;
     RETURN NULL;
 END $$;
 
@@ -105,12 +96,12 @@ CREATE TABLE last_visit_tallies (
 );
 
 CREATE FUNCTION last_visit_tallies_collect() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := TG_ARGV[0];
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO last_visit_tallies (status, last_visited_on, n)
-        SELECT status, last_visited_on, sum(sign) FROM (%s) r
-        GROUP BY status, last_visited_on HAVING sum(sign) <> 0 $sql$,
-        rollup_changed_rows(TG_OP));
+    INSERT INTO last_visit_tallies (status, last_visited_on, n)
+    SELECT status, last_visited_on, sign * count(*) FROM changed_rows
+    GROUP BY status, last_visited_on;
     RETURN NULL;
 END $$;
 
@@ -128,13 +119,13 @@ CREATE TABLE demand_tallies (
 );
 
 CREATE FUNCTION demand_tallies_collect() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := TG_ARGV[0];
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO demand_tallies (department, status, due_on, n)
-        SELECT assigned_department, status,
-               CASE WHEN status IN ('open', 'accepted') THEN due_on END, sum(sign)
-        FROM (%s) r GROUP BY 1, 2, 3 HAVING sum(sign) <> 0 $sql$,
-        rollup_changed_rows(TG_OP));
+    INSERT INTO demand_tallies (department, status, due_on, n)
+    SELECT assigned_department, status,
+           CASE WHEN status IN ('open', 'accepted') THEN due_on END, sign * count(*)
+    FROM changed_rows GROUP BY 1, 2, 3;
     RETURN NULL;
 END $$;
 
@@ -143,10 +134,19 @@ SELECT assigned_department, status, CASE WHEN status IN ('open', 'accepted') THE
        count(*)
 FROM demands GROUP BY 1, 2, 3;
 
--- Each rollup's function fires after every insert, update and delete on its source table.
+-- TRUNCATE fires no row-changing trigger and has no transition table: it empties the rollup.
+CREATE FUNCTION rollup_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('DELETE FROM %I', TG_ARGV[0]);
+    RETURN NULL;
+END $$;
+
+-- Each rollup's function fires after every insert (+1), update (old version -1, new +1) and
+-- delete (-1) on its source table, and the rollup is emptied when its source is truncated.
 DO $$
 DECLARE
     t record;
+    e record;
 BEGIN
     FOR t IN SELECT * FROM (VALUES ('support_totals', 'support_measures'),
                                    ('enterprise_tallies', 'enterprises'),
@@ -154,17 +154,18 @@ BEGIN
                                    ('last_visit_tallies', 'enterprise_last_visits'),
                                    ('demand_tallies', 'demands')) v (rollup, source)
     LOOP
-        EXECUTE format('CREATE TRIGGER %1$s_insert AFTER INSERT ON %2$I
-                            REFERENCING NEW TABLE AS new_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION %1$s_collect()',
-                       t.rollup, t.source);
-        EXECUTE format('CREATE TRIGGER %1$s_update AFTER UPDATE ON %2$I
-                            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION %1$s_collect()',
-                       t.rollup, t.source);
-        EXECUTE format('CREATE TRIGGER %1$s_delete AFTER DELETE ON %2$I
-                            REFERENCING OLD TABLE AS old_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION %1$s_collect()',
+        FOR e IN SELECT * FROM (VALUES ('insert', 'INSERT', 'NEW', '1'),
+                                       ('update_new', 'UPDATE', 'NEW', '1'),
+                                       ('update_old', 'UPDATE', 'OLD', '-1'),
+                                       ('delete', 'DELETE', 'OLD', '-1')) v (suffix, event, version, sign)
+        LOOP
+            EXECUTE format('CREATE TRIGGER %1$s_%3$s AFTER %4$s ON %2$I
+                                REFERENCING %5$s TABLE AS changed_rows
+                                FOR EACH STATEMENT EXECUTE FUNCTION %1$s_collect(%6$L)',
+                           t.rollup, t.source, e.suffix, e.event, e.version, e.sign);
+        END LOOP;
+        EXECUTE format('CREATE TRIGGER %1$s_truncate AFTER TRUNCATE ON %2$I
+                            FOR EACH STATEMENT EXECUTE FUNCTION rollup_truncated(%1$L)',
                        t.rollup, t.source);
     END LOOP;
 END $$;

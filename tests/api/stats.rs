@@ -727,4 +727,16 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
         .unwrap()
         .get(0);
     assert_eq!(support_rows, 2);
+
+    // A TRUNCATE (say, by an operator's data fix) empties the totals of what it removed.
+    db.batch_execute("TRUNCATE demands CASCADE").await.unwrap();
+    let emptied = w.app.get("/api/v1/stats/overview", &w.admin.token).await;
+    assert_eq!(
+        (
+            &emptied.body["demands"]["by_status"]["open"],
+            &emptied.body["demands"]["overdue"]
+        ),
+        (&json!(0), &json!(0))
+    );
+    assert_eq!(emptied.body["support"], after.body["support"]);
 }
