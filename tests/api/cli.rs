@@ -407,3 +407,47 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty database"));
     assert_eq!(count("SELECT count(*) FROM enterprises").await, 300);
 }
+
+#[actix_web::test]
+async fn serve_folds_the_overview_totals_into_one_row_per_key() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    // Deltas as the triggers leave them: two for one day, and a day whose visits were removed.
+    client
+        .batch_execute(
+            "INSERT INTO visit_day_tallies (visited_on, n) \
+             VALUES ('2026-01-01', 2), ('2026-01-01', 3), ('2026-01-02', 1), ('2026-01-02', -1)",
+        )
+        .await
+        .unwrap();
+    let _server = crate::common::Child(
+        Command::new(env!("CARGO_BIN_EXE_liaison"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &db.url)
+            .env("LIAISON_JWT_SECRET", crate::common::JWT_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // The server compacts as it starts, then every 10 s.
+    let mut rows = Vec::new();
+    for _ in 0..200 {
+        rows = client
+            .query(
+                "SELECT visited_on::text, n FROM visit_day_tallies ORDER BY visited_on",
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
+            .collect::<Vec<_>>();
+        if rows.len() == 1 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(rows, [("2026-01-01".to_owned(), 5)]);
+}

@@ -279,16 +279,6 @@ fn memory_kib(pid: u32) -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-/// Kills the server when the test ends, however it ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Downloads `path` chunk by chunk without keeping it; returns the byte count.
 async fn download(client: &awc::Client, url: &str, token: &str) -> usize {
     use futures_util::StreamExt;
@@ -338,7 +328,7 @@ async fn a_large_export_streams_in_flat_memory() {
         .local_addr()
         .unwrap()
         .port();
-    let server = Child(
+    let server = crate::common::Child(
         std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &app.db.url)

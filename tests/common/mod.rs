@@ -504,3 +504,13 @@ impl TestApp {
         resp.body
     }
 }
+
+/// A process of the real binary, killed when the test ends, however it ends.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
