@@ -89,6 +89,13 @@ async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Ve
             errors.push(FieldError::new(field, "too_long", "too long"));
         }
     }
+    // Blank is allowed here (it is stored as none); the limit is the one the OpenAPI file states.
+    if f.document_no
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 100)
+    {
+        errors.push(FieldError::new("document_no", "too_long", "too long"));
+    }
     if let (Some(from), Some(until)) = (f.effective_from, f.effective_until)
         && until < from
     {
