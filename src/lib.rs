@@ -21,43 +21,21 @@
 //! - [`seeds`]: reference and demo data loaded from `seeds/`.
 //! - [`ops`], [`metrics`], [`openapi`]: operations endpoints and the API document.
 
-pub mod audit;
-pub mod auth;
-pub mod benefits;
-pub mod clients;
 pub mod config;
-pub mod contacts;
 pub mod db;
-pub mod demands;
-pub mod departments;
-pub mod enterprises;
-pub mod error;
-pub mod exports;
-pub mod http;
-pub mod imports;
-pub mod indicators;
-pub mod metrics;
+pub mod domain;
 pub mod openapi;
-pub mod ops;
-pub mod policies;
-pub mod reference;
-pub mod routes;
 pub mod seeds;
-pub mod state;
-pub mod stats;
-pub mod support;
-pub mod timeline;
-pub mod users;
-pub mod validation;
-pub mod visits;
+pub mod web;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
-use actix_web::{App, Error, web};
+use actix_web::web::Data;
+use actix_web::{App, Error};
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// Security headers on every response.
 fn security_headers() -> DefaultHeaders {
@@ -93,7 +71,7 @@ fn cors(origins: &[String]) -> Cors {
 
 /// The whole application over shared state; used by `serve` and by the tests.
 pub fn build_app(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -107,15 +85,17 @@ pub fn build_app(
     let metrics = state.metrics.middleware();
     App::new()
         .app_data(state)
-        .configure(routes::configure)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(error::AppError::NotFound("no such route".into()))
+        .configure(crate::web::routes::configure)
+        .default_service(actix_web::web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(domain::error::AppError::NotFound(
+                "no such route".into(),
+            ))
         }))
-        .wrap(from_fn(http::idempotency::idempotent))
-        .wrap(from_fn(http::fallback::problem_for_plain_errors))
+        .wrap(from_fn(crate::web::idempotency::idempotent))
+        .wrap(from_fn(crate::web::fallback::problem_for_plain_errors))
         .wrap(security_headers())
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         .wrap(metrics)
-        .wrap(from_fn(http::request_id::assign))
+        .wrap(from_fn(crate::web::request_id::assign))
         .wrap(Logger::new("%{x-request-id}o \"%r\" %s %b %Dms").log_target("liaison::request"))
 }

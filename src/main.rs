@@ -5,12 +5,13 @@ use std::io::Read;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use liaison::auth::Role;
 use liaison::config::Config;
 use liaison::db::local::PrivateCluster;
-use liaison::error::AppError;
-use liaison::state::AppState;
-use liaison::{auth, build_app, clients, db, seeds, stats, users};
+use liaison::domain::actor::Role;
+use liaison::domain::error::AppError;
+use liaison::domain::{auth, clients, stats, users};
+use liaison::web::state::AppState;
+use liaison::{build_app, db, seeds};
 
 #[derive(Parser)]
 #[command(
@@ -288,7 +289,7 @@ async fn create_user(
     password_stdin: bool,
 ) -> anyhow::Result<()> {
     let roles = parse_roles(&roles)?;
-    if let Err(e) = liaison::validation::username(&username) {
+    if let Err(e) = liaison::domain::validation::username(&username) {
         bail!("invalid username: {}", e.message.unwrap_or_default());
     }
     let (password, generated) = if password_stdin {
@@ -298,7 +299,7 @@ async fn create_user(
     } else {
         (auth::secrets::random_secret()[..20].to_owned(), true)
     };
-    if liaison::validation::password(&password).is_err() {
+    if liaison::domain::validation::password(&password).is_err() {
         bail!("the password must have at least 12 characters");
     }
     let mut conn = AsyncPgConnection::establish(url).await?;

@@ -2,127 +2,9 @@
 //! and committed as `openapi/openapi.json` (a test fails when the two drift apart).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
+use utoipa::{Modify, OpenApi};
 
-use crate::error::Problem;
-
-/// Malformed JSON or query string, unknown query parameter, bad cursor.
-#[derive(ToResponse)]
-#[response(
-    description = "Malformed request",
-    content_type = "application/problem+json"
-)]
-pub struct BadRequest(pub Problem);
-
-/// No token, or a bad one.
-#[derive(ToResponse)]
-#[response(
-    description = "Missing, invalid or expired token",
-    content_type = "application/problem+json",
-    headers(("WWW-Authenticate" = String, description = "Bearer"))
-)]
-pub struct Unauthorized(pub Problem);
-
-/// The caller's role or department may not do this.
-#[derive(ToResponse)]
-#[response(
-    description = "Forbidden for this role or department",
-    content_type = "application/problem+json"
-)]
-pub struct Forbidden(pub Problem);
-
-/// Unknown id.
-#[derive(ToResponse)]
-#[response(
-    description = "No such resource",
-    content_type = "application/problem+json"
-)]
-pub struct NotFound(pub Problem);
-
-/// Duplicate or not allowed in the current state.
-#[derive(ToResponse)]
-#[response(description = "Conflict", content_type = "application/problem+json")]
-pub struct Conflict(pub Problem);
-
-/// Stale `If-Match`.
-#[derive(ToResponse)]
-#[response(
-    description = "The resource changed since it was read",
-    content_type = "application/problem+json"
-)]
-pub struct PreconditionFailed(pub Problem);
-
-/// Body over 1 MiB.
-#[derive(ToResponse)]
-#[response(
-    description = "Body too large",
-    content_type = "application/problem+json"
-)]
-pub struct PayloadTooLarge(pub Problem);
-
-/// Not JSON.
-#[derive(ToResponse)]
-#[response(
-    description = "Unsupported content type",
-    content_type = "application/problem+json"
-)]
-pub struct UnsupportedMediaType(pub Problem);
-
-/// The body parsed but has invalid fields.
-#[derive(ToResponse)]
-#[response(
-    description = "Validation failed; `errors` lists every bad field",
-    content_type = "application/problem+json"
-)]
-pub struct Unprocessable(pub Problem);
-
-/// An export: CSV (UTF-8 with a BOM, Chinese headers) or an XLSX workbook, as `format` asks.
-#[derive(ToResponse)]
-#[response(
-    description = "The file, streamed",
-    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
-)]
-pub enum ExportFile {
-    Csv(#[content("text/csv")] String),
-    Xlsx(
-        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-        #[to_schema]
-        BinaryFile,
-    ),
-}
-
-/// A binary file: an XLSX workbook.
-#[derive(ToSchema)]
-#[schema(value_type = String, format = Binary)]
-pub struct BinaryFile(pub Vec<u8>);
-
-/// The problem document of a rejected import: `errors` lists every bad cell.
-#[derive(serde::Serialize, ToSchema)]
-pub struct ImportProblem {
-    #[serde(rename = "type")]
-    type_: String,
-    title: String,
-    status: u16,
-    detail: String,
-    request_id: String,
-    errors: Vec<crate::error::RowError>,
-}
-
-/// An import file with bad cells.
-#[derive(ToResponse)]
-#[response(
-    description = "The file has bad cells; nothing was written. `errors` lists each with its row and column",
-    content_type = "application/problem+json"
-)]
-pub struct ImportRejected(pub ImportProblem);
-
-/// The database is unreachable.
-#[derive(ToResponse)]
-#[response(
-    description = "Database unavailable",
-    content_type = "application/problem+json"
-)]
-pub struct Unavailable(pub Problem);
+use crate::web::problem::*;
 
 /// Adds the bearer security scheme.
 struct BearerScheme;
@@ -152,91 +34,91 @@ impl Modify for BearerScheme {
     ),
     modifiers(&BearerScheme),
     paths(
-        crate::ops::healthz,
-        crate::ops::readyz,
-        crate::auth::api::token,
-        crate::auth::api::revoke,
-        crate::auth::api::me,
-        crate::departments::api::list_departments,
-        crate::departments::api::get_department,
-        crate::departments::api::create_department,
-        crate::departments::api::update_department,
-        crate::users::api::create_user,
-        crate::users::api::list_users,
-        crate::users::api::get_user,
-        crate::users::api::update_user,
-        crate::clients::api::create_client,
-        crate::clients::api::list_clients,
-        crate::clients::api::get_client,
-        crate::clients::api::update_client,
-        crate::reference::api::list_regions,
-        crate::reference::api::list_categories,
-        crate::enterprises::api::create_enterprise,
-        crate::enterprises::api::list_enterprises,
-        crate::enterprises::api::get_enterprise,
-        crate::enterprises::api::update_enterprise,
-        crate::enterprises::api::withdraw_enterprise,
-        crate::contacts::api::create_contact,
-        crate::contacts::api::list_contacts,
-        crate::contacts::api::get_contact,
-        crate::contacts::api::update_contact,
-        crate::contacts::api::delete_contact,
-        crate::timeline::api::enterprise_timeline,
-        crate::visits::api::create_visit,
-        crate::visits::api::list_visits,
-        crate::visits::api::get_visit,
-        crate::visits::api::update_visit,
-        crate::visits::api::delete_visit,
-        crate::demands::api::create_demand,
-        crate::demands::api::list_demands,
-        crate::demands::api::get_demand,
-        crate::demands::api::transition_demand,
-        crate::demands::api::list_demand_events,
-        crate::support::api::create_measure,
-        crate::support::api::list_measures,
-        crate::support::api::get_measure,
-        crate::support::api::update_measure,
-        crate::support::api::create_disbursement,
-        crate::support::api::list_disbursements,
-        crate::policies::api::create_policy,
-        crate::policies::api::list_policies,
-        crate::policies::api::get_policy,
-        crate::policies::api::update_policy,
-        crate::policies::api::eligible_policies,
-        crate::benefits::api::create_benefit,
-        crate::benefits::api::list_benefits,
-        crate::benefits::api::get_benefit,
-        crate::benefits::api::transition_benefit,
-        crate::benefits::api::list_benefit_events,
-        crate::indicators::api::put_indicators,
-        crate::indicators::api::list_indicators,
-        crate::stats::api::stats_overview,
-        crate::stats::api::stats_indicators,
-        crate::stats::api::stats_alerts,
-        crate::exports::api::export_enterprises,
-        crate::exports::api::export_visits,
-        crate::exports::api::export_demands,
-        crate::exports::api::export_measures,
-        crate::imports::api::import_enterprises,
-        crate::audit::api::list_audit_events,
-        crate::audit::api::get_audit_event,
+        crate::web::ops::healthz,
+        crate::web::ops::readyz,
+        crate::web::api::auth::token,
+        crate::web::api::auth::revoke,
+        crate::web::api::auth::me,
+        crate::web::api::departments::list_departments,
+        crate::web::api::departments::get_department,
+        crate::web::api::departments::create_department,
+        crate::web::api::departments::update_department,
+        crate::web::api::users::create_user,
+        crate::web::api::users::list_users,
+        crate::web::api::users::get_user,
+        crate::web::api::users::update_user,
+        crate::web::api::clients::create_client,
+        crate::web::api::clients::list_clients,
+        crate::web::api::clients::get_client,
+        crate::web::api::clients::update_client,
+        crate::web::api::reference::list_regions,
+        crate::web::api::reference::list_categories,
+        crate::web::api::enterprises::create_enterprise,
+        crate::web::api::enterprises::list_enterprises,
+        crate::web::api::enterprises::get_enterprise,
+        crate::web::api::enterprises::update_enterprise,
+        crate::web::api::enterprises::withdraw_enterprise,
+        crate::web::api::contacts::create_contact,
+        crate::web::api::contacts::list_contacts,
+        crate::web::api::contacts::get_contact,
+        crate::web::api::contacts::update_contact,
+        crate::web::api::contacts::delete_contact,
+        crate::web::api::timeline::enterprise_timeline,
+        crate::web::api::visits::create_visit,
+        crate::web::api::visits::list_visits,
+        crate::web::api::visits::get_visit,
+        crate::web::api::visits::update_visit,
+        crate::web::api::visits::delete_visit,
+        crate::web::api::demands::create_demand,
+        crate::web::api::demands::list_demands,
+        crate::web::api::demands::get_demand,
+        crate::web::api::demands::transition_demand,
+        crate::web::api::demands::list_demand_events,
+        crate::web::api::support::create_measure,
+        crate::web::api::support::list_measures,
+        crate::web::api::support::get_measure,
+        crate::web::api::support::update_measure,
+        crate::web::api::support::create_disbursement,
+        crate::web::api::support::list_disbursements,
+        crate::web::api::policies::create_policy,
+        crate::web::api::policies::list_policies,
+        crate::web::api::policies::get_policy,
+        crate::web::api::policies::update_policy,
+        crate::web::api::policies::eligible_policies,
+        crate::web::api::benefits::create_benefit,
+        crate::web::api::benefits::list_benefits,
+        crate::web::api::benefits::get_benefit,
+        crate::web::api::benefits::transition_benefit,
+        crate::web::api::benefits::list_benefit_events,
+        crate::web::api::indicators::put_indicators,
+        crate::web::api::indicators::list_indicators,
+        crate::web::api::stats::stats_overview,
+        crate::web::api::stats::stats_indicators,
+        crate::web::api::stats::stats_alerts,
+        crate::web::api::exports::export_enterprises,
+        crate::web::api::exports::export_visits,
+        crate::web::api::exports::export_demands,
+        crate::web::api::exports::export_measures,
+        crate::web::api::imports::import_enterprises,
+        crate::web::api::audit::list_audit_events,
+        crate::web::api::audit::get_audit_event,
     ),
     components(
         schemas(
-            crate::auth::Role,
-            crate::audit::api::AuditSort,
-            crate::enterprises::api::EnterpriseSort,
-            crate::enterprises::model::EnterpriseSize,
-            crate::enterprises::model::EnterpriseStatus,
-            crate::visits::model::VisitKind,
-            crate::demands::model::DemandCategory,
-            crate::demands::model::DemandStatus,
-            crate::demands::model::Satisfaction,
-            crate::support::model::SupportKind,
-            crate::support::model::MeasureStatus,
-            crate::benefits::model::BenefitStatus,
-            crate::exports::Format,
-            crate::stats::indicators::GroupBy,
+            crate::domain::actor::Role,
+            crate::web::api::audit::AuditSort,
+            crate::web::api::enterprises::EnterpriseSort,
+            crate::domain::enterprises::model::EnterpriseSize,
+            crate::domain::enterprises::model::EnterpriseStatus,
+            crate::domain::visits::model::VisitKind,
+            crate::domain::demands::model::DemandCategory,
+            crate::domain::demands::model::DemandStatus,
+            crate::domain::demands::model::Satisfaction,
+            crate::domain::support::model::SupportKind,
+            crate::domain::support::model::MeasureStatus,
+            crate::domain::benefits::model::BenefitStatus,
+            crate::domain::exports::Format,
+            crate::domain::stats::indicators::GroupBy,
             Problem,
             ImportProblem
         ),

@@ -317,7 +317,7 @@ pub async fn run_all(
     let finance = token(server, "syn.czt.finance01").await?;
     let analyst = token(server, "syn.yjb.analyst01").await?;
     let admin = token(server, "syn.admin").await?;
-    let today = liaison::enterprises::model::today_in_china();
+    let today = liaison::db::clock::today_in_china();
     // Voucher numbers must never repeat, across rounds and runs alike.
     let run_id = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?

@@ -1,5 +1,6 @@
 //! Database access: the connection pool, embedded migrations, finding or starting a server.
 
+pub mod clock;
 pub mod local;
 pub mod migrate;
 pub mod money;

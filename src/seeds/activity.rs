@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::clock::today_in_china;
 use crate::db::schema::{demand_events, demands, enterprises, users, visits};
-use crate::enterprises::model::today_in_china;
 
 const SUMMARIES: [&str; 8] = [
     "走访企业生产车间，了解订单、产能和用工情况",

@@ -9,12 +9,12 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::money::actor;
+use crate::db::clock::today_in_china;
 use crate::db::money::Money;
 use crate::db::quarter::Quarter;
 use crate::db::schema::{enterprises, indicators};
-use crate::enterprises::model::today_in_china;
-use crate::indicators::model::Figures;
-use crate::indicators::store;
+use crate::domain::indicators::model::Figures;
+use crate::domain::indicators::store;
 
 /// Quarters of history per enterprise.
 const QUARTERS: usize = 8;

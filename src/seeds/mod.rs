@@ -12,11 +12,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{Role, secrets};
-use crate::contacts::model::ContactFields;
 use crate::db::schema::{categories, departments, policies, regions, subcategories};
-use crate::enterprises::model::EnterpriseDraft;
-use crate::{contacts, enterprises, users};
+use crate::domain::actor::Role;
+use crate::domain::auth::secrets;
+use crate::domain::contacts::model::ContactFields;
+use crate::domain::enterprises::model::EnterpriseDraft;
+use crate::domain::{contacts, enterprises, users};
 
 #[derive(Deserialize)]
 struct DepartmentSeed {

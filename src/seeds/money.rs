@@ -9,14 +9,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::auth::{Actor, ActorKind, Role};
-use crate::benefits::model::BenefitStatus;
-use crate::benefits::store::{self as benefits, BenefitMove, NewBenefit};
 use crate::db::money::Money;
 use crate::db::schema::{enterprises, policies, support_measures, users};
-use crate::policies::store::{self as policy_store, PolicyFields};
-use crate::support::model::{MeasureStatus, SupportKind};
-use crate::support::store::{self as support, MeasureFields, NewDisbursement};
+use crate::domain::actor::{Actor, ActorKind, Role};
+use crate::domain::benefits::model::BenefitStatus;
+use crate::domain::benefits::store::{self as benefits, BenefitMove, NewBenefit};
+use crate::domain::policies::store::{self as policy_store, PolicyFields};
+use crate::domain::support::model::{MeasureStatus, SupportKind};
+use crate::domain::support::store::{self as support, MeasureFields, NewDisbursement};
 
 const TITLES: [(&str, SupportKind); 4] = [
     ("省级应急产业发展专项资金", SupportKind::Subsidy),
@@ -86,7 +86,7 @@ pub async fn load(
         .first(conn)
         .await
         .optional()?;
-    let err = |e: crate::error::AppError| anyhow::anyhow!("demo money: {e:?}");
+    let err = |e: crate::domain::error::AppError| anyhow::anyhow!("demo money: {e:?}");
     let (mut measures, mut payments, mut benefit_count) = (0, 0, 0);
     for (i, (enterprise_id, assigned)) in targets.iter().enumerate().take(40) {
         let (title, kind) = TITLES[i % TITLES.len()];

@@ -1,6 +1,6 @@
 //! `GET /api/v1/audit-events`: admin only, filters, append-only, same transaction as the change.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{JWT_SECRET, TestApp, TestUser};
@@ -315,7 +315,7 @@ async fn a_disabled_users_token_stops_working_within_seconds() {
         .await
         .unwrap();
     tokio::time::sleep(
-        liaison::auth::standing::STANDING_TTL + std::time::Duration::from_millis(300),
+        liaison::domain::auth::standing::STANDING_TTL + std::time::Duration::from_millis(300),
     )
     .await;
     assert_eq!(app.get("/api/v1/me", &user.token).await.status, 401);

@@ -1,6 +1,6 @@
 //! `/api/v1/policy-benefits`: the status machine, one open benefit, department rules, events.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};

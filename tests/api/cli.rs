@@ -395,7 +395,7 @@ async fn synthetic_seed_fills_an_empty_database_with_valid_rows() {
     for row in &codes {
         let code: String = row.get(0);
         assert!(
-            liaison::enterprises::credit_code::validate(&code).is_ok(),
+            liaison::domain::enterprises::credit_code::validate(&code).is_ok(),
             "{code}"
         );
         let name: String = row.get(1);

@@ -1,6 +1,6 @@
 //! `/api/v1/enterprises/{id}/contacts`: writes by assigned departments, masking for the rest.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

@@ -1,6 +1,6 @@
 //! `/api/v1/demands`: the status machine, department rules, events, overdue, concurrency.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};

@@ -1,6 +1,6 @@
 //! `/api/v1/departments`.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

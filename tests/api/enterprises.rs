@@ -1,6 +1,6 @@
 //! `/api/v1/enterprises`: designation, profile edits, withdrawal, lists, concurrency, audit.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, credit_code, enterprise_body};

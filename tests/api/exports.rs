@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{Resp, TestApp, TestUser};

@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on creating POSTs: retries replay, other bodies conflict, one record only.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

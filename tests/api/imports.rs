@@ -1,7 +1,7 @@
 //! `POST /api/v1/imports/enterprises`: the export read back, upsert by credit code, all rows or
 //! none, every bad cell reported.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{Resp, TestApp, TestUser, credit_code};

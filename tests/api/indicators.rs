@@ -1,6 +1,6 @@
 //! `/api/v1/enterprises/{id}/indicators`: quarterly figures, idempotent upsert, who may report.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};

@@ -28,9 +28,9 @@ async fn readiness_and_requests_are_503_problems_when_the_database_is_unreachabl
         .keys
         .issue(
             uuid::Uuid::new_v4(),
-            liaison::auth::ActorKind::User,
+            liaison::domain::actor::ActorKind::User,
             "gxw",
-            &[liaison::auth::Role::Admin],
+            &[liaison::domain::actor::Role::Admin],
         )
         .unwrap();
     let started = std::time::Instant::now();

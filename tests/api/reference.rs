@@ -1,6 +1,6 @@
 //! `/api/v1/reference/*`.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 
 use crate::common::TestApp;
 

@@ -1,7 +1,7 @@
 //! `/api/v1/stats/*`: the arithmetic against hand-computed values.
 
 use chrono::{Duration, NaiveDate, Utc};
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
@@ -553,7 +553,7 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
 /// Folds the overview's running totals, as the server does every few seconds.
 async fn compact_totals(app: &TestApp) {
     let mut conn = app.state.pool.get().await.expect("connection");
-    liaison::stats::rollups::compact(&mut conn, today())
+    liaison::domain::stats::rollups::compact(&mut conn, today())
         .await
         .expect("compact");
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/support-measures` and disbursements: roles, exact money, lifecycle, concurrency.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};

@@ -1,6 +1,6 @@
 //! `GET /api/v1/enterprises/{id}/timeline`.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

@@ -1,6 +1,6 @@
 //! `/api/v1/visits`: logging visits with their demands, department rules, lists.
 
-use liaison::auth::Role;
+use liaison::domain::actor::Role;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};

@@ -10,10 +10,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use actix_web::web;
-use liaison::auth::{ActorKind, Role};
 use liaison::config::Config;
 use liaison::db::local::{self, PrivateCluster};
-use liaison::state::AppState;
+use liaison::domain::actor::{ActorKind, Role};
+use liaison::web::state::AppState;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -302,13 +302,13 @@ impl TestApp {
         let mut conn = diesel_async::AsyncPgConnection::establish(&self.db.url)
             .await
             .expect("connect");
-        let user = liaison::users::store::create(
+        let user = liaison::domain::users::store::create(
             &mut conn,
             None,
-            liaison::users::store::NewUser {
+            liaison::domain::users::store::NewUser {
                 username: username.clone(),
                 display_name: Some("测试用户".into()),
-                password_hash: liaison::auth::secrets::hash_password(password.clone())
+                password_hash: liaison::domain::auth::secrets::hash_password(password.clone())
                     .await
                     .expect("hash"),
                 department: department.to_owned(),
@@ -467,7 +467,8 @@ impl Drop for TestApp {
 /// A valid credit code (GB 32100-2015), different for each `seed`.
 pub fn credit_code(seed: u32) -> String {
     let first17 = format!("9136010{:010}", seed);
-    let check = liaison::enterprises::credit_code::check_character(&first17).expect("charset");
+    let check =
+        liaison::domain::enterprises::credit_code::check_character(&first17).expect("charset");
     format!("{first17}{check}")
 }
 

@@ -15,8 +15,8 @@ mod world;
 
 use std::time::Instant;
 
-use crate::auth::secrets;
 use crate::db::local;
+use crate::domain::auth::secrets;
 use anyhow::{Context, bail};
 
 pub use world::{SYNTHETIC_PASSWORD, synthetic_users};

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::copy::{CopyWriter, Value, array, copy_rows};
 use super::text;
 use super::{CHUNK_ROWS, Scale};
-use crate::enterprises::credit_code;
-use crate::enterprises::model::today_in_china;
+use crate::db::clock::today_in_china;
+use crate::domain::enterprises::credit_code;
 
 /// The password of every synthetic user.
 pub const SYNTHETIC_PASSWORD: &str = "synthetic-password";

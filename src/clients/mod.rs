@@ -1,4 +1,0 @@
-//! API clients: other government systems calling with the client-credentials grant.
-
-pub mod api;
-pub mod store;

@@ -1,4 +1,0 @@
-//! Departments (省工信委, 省财政厅, …): seeded, extended by admins.
-
-pub mod api;
-pub mod store;

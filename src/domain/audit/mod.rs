@@ -1,0 +1,107 @@
+//! The audit trail: every change is recorded in the same transaction as the change itself.
+
+pub mod store;
+
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::db::schema::audit_events;
+use crate::domain::actor::Actor;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Runs `work` with `id` as the request id its audit events record (the web layer wraps each
+/// request in it).
+pub async fn with_request_id<F: std::future::Future>(id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(id, work).await
+}
+
+/// The id of the request being served (empty outside a request).
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Fields that change on every write and say nothing to an auditor.
+const NOISE_FIELDS: [&str; 2] = ["version", "updated_at"];
+
+/// One audit event to write.
+pub struct AuditEntry<'a> {
+    /// `create`, `update`, `delete`, `transition`, `login`, `logout`, …
+    pub action: &'a str,
+    /// `user`, `client`, `department`, `enterprise`, …
+    pub entity: &'a str,
+    pub entity_id: String,
+    /// `{field: {"before", "after"}}`, see [`changes`].
+    pub changes: Value,
+}
+
+/// Writes an event. `actor` is `None` for the command line (recorded as `system`).
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    entry: AuditEntry<'_>,
+) -> QueryResult<()> {
+    let request_id = Some(current_request_id()).filter(|id| !id.is_empty());
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::id.eq(Uuid::new_v4()),
+            audit_events::actor.eq(actor.map(|a| a.id)),
+            audit_events::actor_kind.eq(actor.map_or("system", |a| a.kind.as_str())),
+            audit_events::department.eq(actor.map(|a| a.department.clone())),
+            audit_events::action.eq(entry.action),
+            audit_events::entity.eq(entry.entity),
+            audit_events::entity_id.eq(entry.entity_id),
+            audit_events::changes.eq(entry.changes),
+            audit_events::request_id.eq(request_id),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+use diesel::ExpressionMethods;
+
+/// The changed fields between two JSON objects, as `{field: {"before", "after"}}`.
+/// A create passes `None` as `before`, a deletion `None` as `after`.
+pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Value {
+    let empty = Map::new();
+    let before = before.and_then(Value::as_object).unwrap_or(&empty);
+    let after = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut out = Map::new();
+    for key in before.keys().chain(after.keys()) {
+        if NOISE_FIELDS.contains(&key.as_str()) || out.contains_key(key) {
+            continue;
+        }
+        let (b, a) = (
+            before.get(key).unwrap_or(&Value::Null),
+            after.get(key).unwrap_or(&Value::Null),
+        );
+        if b != a {
+            out.insert(key.clone(), json!({"before": b, "after": a}));
+        }
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_lists_only_changed_fields() {
+        let before = json!({"name": "甲", "code": "x", "version": 1});
+        let after = json!({"name": "乙", "code": "x", "version": 2});
+        assert_eq!(
+            changes(Some(&before), Some(&after)),
+            json!({"name": {"before": "甲", "after": "乙"}})
+        );
+        assert_eq!(
+            changes(None, Some(&json!({"a": 1}))),
+            json!({"a": {"before": null, "after": 1}})
+        );
+    }
+}

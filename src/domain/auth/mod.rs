@@ -1,0 +1,8 @@
+//! Authentication: JWT access tokens, passwords and secrets, the cached standing of accounts,
+//! refresh tokens and login throttling. Who acts is [`crate::domain::actor`].
+
+pub mod jwt;
+pub mod secrets;
+pub mod standing;
+pub mod store;
+pub mod throttle;

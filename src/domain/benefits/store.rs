@@ -1,0 +1,337 @@
+//! Benefit queries. A move locks the benefit, so two moves from one state never both succeed;
+//! the partial unique index keeps one open benefit per enterprise and policy.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{BenefitEvent, BenefitStatus, PolicyBenefit};
+use crate::db::clock::today_in_china;
+use crate::db::money::Money;
+use crate::db::schema::{benefit_events, departments, policies, policy_benefits};
+use crate::domain::actor::{Actor, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::enterprises::store::{get as get_enterprise, may_edit};
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// A new benefit record.
+pub struct NewBenefit {
+    pub enterprise_id: Uuid,
+    pub policy_id: Uuid,
+    pub responsible_department: String,
+    pub expected_amount: Option<Money>,
+    pub notes: Option<String>,
+}
+
+/// A requested move.
+pub struct BenefitMove {
+    pub to: BenefitStatus,
+    pub note: Option<String>,
+    pub realized_amount: Option<Money>,
+    pub realized_on: Option<NaiveDate>,
+}
+
+async fn record_event(
+    conn: &mut AsyncPgConnection,
+    actor: Option<Uuid>,
+    b: &PolicyBenefit,
+    from: Option<&str>,
+    note: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(benefit_events::table)
+        .values((
+            benefit_events::id.eq(Uuid::new_v4()),
+            benefit_events::benefit_id.eq(b.id),
+            benefit_events::enterprise_id.eq(b.enterprise_id),
+            benefit_events::actor.eq(actor),
+            benefit_events::from_status.eq(from),
+            benefit_events::to_status.eq(&b.status),
+            benefit_events::note.eq(note),
+            benefit_events::realized_amount
+                .eq(b.realized_amount.filter(|_| b.status == "realized")),
+            benefit_events::realized_on.eq(b.realized_on.filter(|_| b.status == "realized")),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Records a benefit: admins, or liaison officers of an assigned department of the enterprise.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    n: NewBenefit,
+) -> AppResult<PolicyBenefit> {
+    conn.transaction(async move |conn| {
+        let mut errors = Vec::new();
+        let enterprise = match get_enterprise(conn, n.enterprise_id).await {
+            Ok(e) => Some(e),
+            Err(AppError::NotFound(_)) => {
+                errors.push(FieldError::new(
+                    "enterprise_id",
+                    "unknown_enterprise",
+                    "no such enterprise",
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(e) = &enterprise
+            && !may_edit(actor, e)
+        {
+            return Err(AppError::Forbidden(
+                "only admins and liaison officers of an assigned department record benefits".into(),
+            ));
+        }
+        let policy_known: bool =
+            diesel::select(diesel::dsl::exists(policies::table.find(n.policy_id)))
+                .get_result(conn)
+                .await?;
+        if !policy_known {
+            errors.push(FieldError::new(
+                "policy_id",
+                "unknown_policy",
+                "no such policy",
+            ));
+        }
+        let dept_known: bool = diesel::select(diesel::dsl::exists(
+            departments::table.find(&n.responsible_department),
+        ))
+        .get_result(conn)
+        .await?;
+        if !dept_known {
+            errors.push(FieldError::new(
+                "responsible_department",
+                "unknown_department",
+                "not a known department",
+            ));
+        }
+        if n.expected_amount.is_some_and(Money::is_negative) {
+            errors.push(FieldError::new(
+                "expected_amount",
+                "range",
+                "may not be negative",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let benefit: PolicyBenefit = diesel::insert_into(policy_benefits::table)
+            .values((
+                policy_benefits::id.eq(Uuid::new_v4()),
+                policy_benefits::enterprise_id.eq(n.enterprise_id),
+                policy_benefits::policy_id.eq(n.policy_id),
+                policy_benefits::responsible_department.eq(&n.responsible_department),
+                policy_benefits::expected_amount.eq(n.expected_amount),
+                policy_benefits::notes.eq(n.notes),
+                policy_benefits::created_by.eq(actor.id),
+            ))
+            .returning(PolicyBenefit::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => AppError::Conflict(
+                    "this enterprise already has an open benefit for this policy".into(),
+                ),
+                other => other,
+            })?;
+        record_event(conn, Some(actor.id), &benefit, None, None).await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "create",
+                entity: "policy_benefit",
+                entity_id: benefit.id.to_string(),
+                changes: audit::changes(None, serde_json::to_value(&benefit).ok().as_ref()),
+            },
+        )
+        .await?;
+        Ok(benefit)
+    })
+    .await
+}
+
+/// One benefit.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<PolicyBenefit> {
+    policy_benefits::table
+        .find(id)
+        .select(PolicyBenefit::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))
+}
+
+/// Moves a benefit: liaison or finance staff of the responsible department, or an admin.
+pub async fn transition(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    m: BenefitMove,
+) -> AppResult<PolicyBenefit> {
+    conn.transaction(async move |conn| {
+        let before: PolicyBenefit = policy_benefits::table
+            .find(id)
+            .select(PolicyBenefit::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))?;
+        let may_move = actor.has(Role::Admin)
+            || ((actor.has(Role::Liaison) || actor.has(Role::Finance))
+                && actor.department == before.responsible_department);
+        if !may_move {
+            return Err(AppError::Forbidden(
+                "only the responsible department moves this benefit".into(),
+            ));
+        }
+        let note = m.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let mut errors = Vec::new();
+        if m.to == BenefitStatus::Realized {
+            match m.realized_amount {
+                None => errors.push(FieldError::new(
+                    "realized_amount",
+                    "required",
+                    "realizing records the amount received",
+                )),
+                Some(a) if a.is_negative() => errors.push(FieldError::new(
+                    "realized_amount",
+                    "range",
+                    "may not be negative",
+                )),
+                _ => {}
+            }
+            match m.realized_on {
+                None => errors.push(FieldError::new(
+                    "realized_on",
+                    "required",
+                    "realizing records the date",
+                )),
+                Some(d) if d > today_in_china() => errors.push(FieldError::new(
+                    "realized_on",
+                    "in_future",
+                    "may not be in the future",
+                )),
+                _ => {}
+            }
+        }
+        if m.to == BenefitStatus::Rejected && note.is_none() {
+            errors.push(FieldError::new(
+                "note",
+                "required",
+                "a rejection gives its reason",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let current = BenefitStatus::parse(&before.status).unwrap_or(BenefitStatus::Identified);
+        if !current.allows(m.to) {
+            return Err(AppError::Conflict(format!(
+                "a {} benefit cannot move to {}",
+                current.as_str(),
+                m.to.as_str()
+            )));
+        }
+        let realized = m.to == BenefitStatus::Realized;
+        let after: PolicyBenefit = diesel::update(policy_benefits::table.find(id))
+            .set((
+                policy_benefits::status.eq(m.to.as_str()),
+                policy_benefits::realized_amount.eq(if realized {
+                    m.realized_amount
+                } else {
+                    before.realized_amount
+                }),
+                policy_benefits::realized_on.eq(if realized {
+                    m.realized_on
+                } else {
+                    before.realized_on
+                }),
+                policy_benefits::version.eq(policy_benefits::version + 1),
+                policy_benefits::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PolicyBenefit::as_returning())
+            .get_result(conn)
+            .await?;
+        record_event(conn, Some(actor.id), &after, Some(&before.status), note).await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "transition",
+                entity: "policy_benefit",
+                entity_id: id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&before).ok().as_ref(),
+                    serde_json::to_value(&after).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// The events of a benefit, oldest first.
+pub async fn events(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<BenefitEvent>> {
+    benefit_events::table
+        .filter(benefit_events::benefit_id.eq(id))
+        .select(BenefitEvent::as_select())
+        .order((benefit_events::at, benefit_events::id))
+        .load(conn)
+        .await
+}
+
+/// Filters of the benefit list.
+#[derive(Default)]
+pub struct BenefitFilter {
+    pub enterprise_id: Option<Uuid>,
+    pub policy_id: Option<Uuid>,
+    pub responsible_department: Option<String>,
+    pub status: Option<BenefitStatus>,
+}
+
+/// A page (plus one row) of benefits, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: BenefitFilter,
+    after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<PolicyBenefit>> {
+    let mut query = policy_benefits::table
+        .select(PolicyBenefit::as_select())
+        .into_boxed();
+    if let Some(id) = f.enterprise_id {
+        query = query.filter(policy_benefits::enterprise_id.eq(id));
+    }
+    if let Some(id) = f.policy_id {
+        query = query.filter(policy_benefits::policy_id.eq(id));
+    }
+    if let Some(dept) = f.responsible_department {
+        query = query.filter(policy_benefits::responsible_department.eq(dept));
+    }
+    if let Some(status) = f.status {
+        query = query.filter(policy_benefits::status.eq(status.as_str()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            policy_benefits::created_at.le(at).and(
+                policy_benefits::created_at
+                    .lt(at)
+                    .or(policy_benefits::id.lt(id)),
+            ),
+        );
+    }
+    query
+        .order((
+            policy_benefits::created_at.desc(),
+            policy_benefits::id.desc(),
+        ))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}

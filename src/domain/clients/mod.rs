@@ -1,0 +1,3 @@
+//! API clients: other government systems calling with the client-credentials grant.
+
+pub mod store;

@@ -1,0 +1,223 @@
+//! API client queries; every write with its audit event in one transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::api_clients;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::auth::secrets;
+use crate::domain::departments;
+use crate::domain::error::check_version;
+use crate::domain::error::{AppError, AppResult};
+
+/// A client as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_clients, check_for_backend(diesel::pg::Pg))]
+pub struct ClientRow {
+    pub id: Uuid,
+    pub client_id: String,
+    pub name: String,
+    pub secret_hash: Vec<u8>,
+    pub department: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A client as the API shows it (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiClient {
+    pub id: Uuid,
+    /// The `client_id` of the client-credentials grant.
+    pub client_id: String,
+    pub name: String,
+    pub department: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<ClientRow> for ApiClient {
+    fn from(r: ClientRow) -> Self {
+        ApiClient {
+            id: r.id,
+            client_id: r.client_id,
+            name: r.name,
+            department: r.department,
+            roles: Role::parse_all(&r.roles),
+            disabled: r.disabled,
+            created_at: r.created_at,
+            version: r.version,
+        }
+    }
+}
+
+/// A change to a client.
+#[derive(Default)]
+pub struct ClientChange {
+    pub name: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub disabled: Option<bool>,
+}
+
+/// Creates a client; returns it with its secret, which is stored only as a hash.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    name: &str,
+    department: &str,
+    roles: &[Role],
+) -> AppResult<(ApiClient, String)> {
+    let secret = secrets::random_secret();
+    let client_id = format!("lc_{}", secrets::random_hex(12));
+    let secret_hash = secrets::sha256(&secret);
+    let client = conn
+        .transaction(async move |conn| {
+            if !departments::store::exists(conn, department).await? {
+                return Err(AppError::invalid(
+                    "department",
+                    "unknown_department",
+                    &format!("no department `{department}`"),
+                ));
+            }
+            let row: ClientRow = diesel::insert_into(api_clients::table)
+                .values((
+                    api_clients::id.eq(Uuid::new_v4()),
+                    api_clients::client_id.eq(&client_id),
+                    api_clients::name.eq(name.trim()),
+                    api_clients::secret_hash.eq(&secret_hash),
+                    api_clients::department.eq(department),
+                    api_clients::roles.eq(Role::to_strings(roles)),
+                ))
+                .returning(ClientRow::as_returning())
+                .get_result(conn)
+                .await?;
+            let client = ApiClient::from(row);
+            let after = serde_json::to_value(&client).ok();
+            audit::record(
+                conn,
+                actor,
+                AuditEntry {
+                    action: "create",
+                    entity: "client",
+                    entity_id: client.id.to_string(),
+                    changes: audit::changes(None, after.as_ref()),
+                },
+            )
+            .await?;
+            Ok::<_, AppError>(client)
+        })
+        .await?;
+    Ok((client, secret))
+}
+
+/// One client by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<ClientRow> {
+    api_clients::table
+        .find(id)
+        .select(ClientRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such client".into()))
+}
+
+/// One client by its `client_id`.
+pub async fn find_by_client_id(
+    conn: &mut AsyncPgConnection,
+    client_id: &str,
+) -> QueryResult<Option<ClientRow>> {
+    api_clients::table
+        .filter(api_clients::client_id.eq(client_id))
+        .select(ClientRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A page (plus one row) of clients, oldest first, served by `api_clients_list_idx`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<ClientRow>> {
+    let mut query = api_clients::table
+        .select(ClientRow::as_select())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            api_clients::created_at
+                .ge(at)
+                .and(api_clients::created_at.gt(at).or(api_clients::id.gt(id))),
+        );
+    }
+    query
+        .order((api_clients::created_at, api_clients::id))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+/// Applies a change, honouring `If-Match`.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    change: ClientChange,
+    expected_version: Option<i32>,
+) -> AppResult<ApiClient> {
+    conn.transaction(async move |conn| {
+        let before = api_clients::table
+            .find(id)
+            .select(ClientRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::NotFound("no such client".into()))?;
+        check_version(expected_version, before.version)?;
+        let after: ClientRow = diesel::update(api_clients::table.find(id))
+            .set((
+                api_clients::name.eq(change
+                    .name
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or(&before.name)),
+                api_clients::roles.eq(change
+                    .roles
+                    .as_deref()
+                    .map(Role::to_strings)
+                    .unwrap_or(before.roles.clone())),
+                api_clients::disabled.eq(change.disabled.unwrap_or(before.disabled)),
+                api_clients::version.eq(api_clients::version + 1),
+                api_clients::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(ClientRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let (b, a) = (ApiClient::from(before), ApiClient::from(after));
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "client",
+                entity_id: id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&b).ok().as_ref(),
+                    serde_json::to_value(&a).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(a)
+    })
+    .await
+}

@@ -1,0 +1,5 @@
+//! Contact-point enterprises (联系点企业): the registry every other record hangs on.
+
+pub mod credit_code;
+pub mod model;
+pub mod store;

@@ -1,0 +1,369 @@
+//! Enterprise rows, enums and the rules that need no database.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::credit_code;
+use crate::db::schema::enterprises;
+use crate::domain::error::FieldError;
+
+/// Enterprise size (企业规模).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseSize {
+    Large,
+    Medium,
+    Small,
+    Micro,
+}
+
+impl EnterpriseSize {
+    /// Every value, in the contract's order.
+    pub const ALL: [EnterpriseSize; 4] = [
+        EnterpriseSize::Large,
+        EnterpriseSize::Medium,
+        EnterpriseSize::Small,
+        EnterpriseSize::Micro,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnterpriseSize::Large => "large",
+            EnterpriseSize::Medium => "medium",
+            EnterpriseSize::Small => "small",
+            EnterpriseSize::Micro => "micro",
+        }
+    }
+}
+
+/// Whether the enterprise is a contact point now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseStatus {
+    Active,
+    Suspended,
+    Withdrawn,
+}
+
+impl EnterpriseStatus {
+    /// Every value, in the contract's order.
+    pub const ALL: [EnterpriseStatus; 3] = [
+        EnterpriseStatus::Active,
+        EnterpriseStatus::Suspended,
+        EnterpriseStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnterpriseStatus::Active => "active",
+            EnterpriseStatus::Suspended => "suspended",
+            EnterpriseStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// An enterprise as stored and as the API shows it.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = enterprises, check_for_backend(diesel::pg::Pg))]
+pub struct Enterprise {
+    pub id: Uuid,
+    /// 企业名称.
+    pub name: String,
+    /// 统一社会信用代码, 18 characters, upper case.
+    pub credit_code: String,
+    /// Why a code failing the GB 32100-2015 check is stored (set by admins only).
+    pub credit_code_override_reason: Option<String>,
+    /// Six-digit region code (city or county).
+    pub region_code: String,
+    /// Emergency-industry category code.
+    pub category: String,
+    pub subcategory: Option<String>,
+    /// `large`, `medium`, `small` or `micro`.
+    pub size: String,
+    /// Department code of the lead department.
+    pub lead_department: String,
+    pub legal_representative: Option<String>,
+    pub address: Option<String>,
+    pub key_products: Vec<String>,
+    pub designated_on: NaiveDate,
+    pub designation_batch: Option<String>,
+    /// `active`, `suspended` or `withdrawn`.
+    pub status: String,
+    /// Department codes; always includes the lead.
+    pub assigned_departments: Vec<String>,
+    /// User ids of liaison officers of assigned departments.
+    pub liaison_officers: Vec<Uuid>,
+    pub tags: Vec<String>,
+    pub employees: Option<i32>,
+    pub description: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable state of an enterprise: what a create sets and a patch changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnterpriseDraft {
+    pub name: String,
+    pub credit_code: String,
+    pub credit_code_override_reason: Option<String>,
+    pub region_code: String,
+    pub category: String,
+    pub subcategory: Option<String>,
+    pub size: String,
+    pub lead_department: String,
+    pub legal_representative: Option<String>,
+    pub address: Option<String>,
+    pub key_products: Vec<String>,
+    pub designated_on: NaiveDate,
+    pub designation_batch: Option<String>,
+    pub status: String,
+    pub assigned_departments: Vec<String>,
+    pub liaison_officers: Vec<Uuid>,
+    pub tags: Vec<String>,
+    pub employees: Option<i32>,
+    pub description: Option<String>,
+}
+
+impl From<&Enterprise> for EnterpriseDraft {
+    fn from(e: &Enterprise) -> Self {
+        EnterpriseDraft {
+            name: e.name.clone(),
+            credit_code: e.credit_code.clone(),
+            credit_code_override_reason: e.credit_code_override_reason.clone(),
+            region_code: e.region_code.clone(),
+            category: e.category.clone(),
+            subcategory: e.subcategory.clone(),
+            size: e.size.clone(),
+            lead_department: e.lead_department.clone(),
+            legal_representative: e.legal_representative.clone(),
+            address: e.address.clone(),
+            key_products: e.key_products.clone(),
+            designated_on: e.designated_on,
+            designation_batch: e.designation_batch.clone(),
+            status: e.status.clone(),
+            assigned_departments: e.assigned_departments.clone(),
+            liaison_officers: e.liaison_officers.clone(),
+            tags: e.tags.clone(),
+            employees: e.employees,
+            description: e.description.clone(),
+        }
+    }
+}
+
+/// Longest free text, in characters.
+const MAX_TEXT: usize = 2000;
+/// Longest short text (names, titles, batches).
+const MAX_SHORT: usize = 200;
+/// Most entries of a list field.
+const MAX_ITEMS: usize = 50;
+
+impl EnterpriseDraft {
+    /// Normalizes what people type: trims text, upper-cases the credit code, puts the lead
+    /// department into the assigned ones, drops duplicates.
+    pub fn normalize(&mut self) {
+        self.name = self.name.trim().to_owned();
+        self.credit_code = credit_code::normalize(&self.credit_code);
+        self.credit_code_override_reason = trimmed(self.credit_code_override_reason.take());
+        if !self.assigned_departments.contains(&self.lead_department) {
+            self.assigned_departments
+                .insert(0, self.lead_department.clone());
+        }
+        dedup_keep_order(&mut self.assigned_departments);
+        dedup_keep_order(&mut self.liaison_officers);
+        for list in [&mut self.key_products, &mut self.tags] {
+            for item in list.iter_mut() {
+                *item = item.trim().to_owned();
+            }
+            dedup_keep_order(list);
+        }
+    }
+
+    /// Every rule that needs no database, all at once.
+    pub fn check(&self, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        text_rule(&mut errors, "name", Some(&self.name), true, MAX_SHORT);
+        let override_given = self.credit_code_override_reason.is_some();
+        let code_check = if override_given {
+            credit_code::validate_shape(&self.credit_code)
+        } else {
+            credit_code::validate(&self.credit_code)
+        };
+        if let Err(e) = code_check {
+            errors.push(FieldError::new("credit_code", e.code(), e.message()));
+        }
+        text_rule(
+            &mut errors,
+            "credit_code_override_reason",
+            self.credit_code_override_reason.as_deref(),
+            false,
+            MAX_TEXT,
+        );
+        text_rule(
+            &mut errors,
+            "legal_representative",
+            self.legal_representative.as_deref(),
+            false,
+            MAX_SHORT,
+        );
+        text_rule(
+            &mut errors,
+            "address",
+            self.address.as_deref(),
+            false,
+            MAX_SHORT,
+        );
+        text_rule(
+            &mut errors,
+            "designation_batch",
+            self.designation_batch.as_deref(),
+            false,
+            MAX_SHORT,
+        );
+        text_rule(
+            &mut errors,
+            "description",
+            self.description.as_deref(),
+            false,
+            MAX_TEXT,
+        );
+        for (field, list) in [("key_products", &self.key_products), ("tags", &self.tags)] {
+            if list.len() > MAX_ITEMS {
+                errors.push(FieldError::new(field, "too_many", "at most 50 entries"));
+            }
+            for (i, item) in list.iter().enumerate() {
+                text_rule(&mut errors, &format!("{field}[{i}]"), Some(item), true, 100);
+            }
+        }
+        if self.employees.is_some_and(|n| n < 0) {
+            errors.push(FieldError::new("employees", "range", "may not be negative"));
+        }
+        if self.designated_on > today {
+            errors.push(FieldError::new(
+                "designated_on",
+                "in_future",
+                "may not be in the future",
+            ));
+        }
+        errors
+    }
+}
+
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn dedup_keep_order<T: PartialEq + Clone>(list: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(list.len());
+    list.retain(|item| {
+        if seen.contains(item) {
+            false
+        } else {
+            seen.push(item.clone());
+            true
+        }
+    });
+}
+
+/// Required text may not be blank; no text may be longer than `max` characters.
+fn text_rule(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    required: bool,
+    max: usize,
+) {
+    match value {
+        Some(text) if required && text.trim().is_empty() => {
+            errors.push(FieldError::new(field, "blank", "may not be empty or blank"))
+        }
+        Some(text) if text.chars().count() > max => errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("at most {max} characters"),
+        )),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::clock::today_in_china;
+
+    fn draft() -> EnterpriseDraft {
+        EnterpriseDraft {
+            name: " 江西赣安应急装备有限公司 ".into(),
+            credit_code: "91350100m000100y43".into(),
+            credit_code_override_reason: None,
+            region_code: "360100".into(),
+            category: "rescue_disposal".into(),
+            subcategory: None,
+            size: "medium".into(),
+            lead_department: "gxw".into(),
+            legal_representative: None,
+            address: None,
+            key_products: vec!["救生衣".into(), "救生衣".into()],
+            designated_on: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default(),
+            designation_batch: None,
+            status: "active".into(),
+            assigned_departments: vec!["fgw".into()],
+            liaison_officers: vec![],
+            tags: vec![],
+            employees: Some(120),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn normalize_adds_the_lead_and_cleans_text() {
+        let mut d = draft();
+        d.normalize();
+        assert_eq!(d.name, "江西赣安应急装备有限公司");
+        assert_eq!(d.credit_code, "91350100M000100Y43");
+        assert_eq!(d.assigned_departments, vec!["gxw", "fgw"]);
+        assert_eq!(d.key_products, vec!["救生衣"]);
+        assert!(d.check(today_in_china()).is_empty());
+    }
+
+    #[test]
+    fn check_lists_every_problem() {
+        let mut d = draft();
+        d.name = "  ".into();
+        d.credit_code = "91350100M000100Y44".into();
+        d.employees = Some(-1);
+        d.designated_on = today_in_china() + chrono::Days::new(1);
+        d.tags = vec!["".into()];
+        d.normalize();
+        let fields: Vec<String> = d
+            .check(today_in_china())
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "name",
+                "credit_code",
+                "tags[0]",
+                "employees",
+                "designated_on"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_override_reason_allows_a_failing_check_character_only() {
+        let mut d = draft();
+        d.credit_code = "91350100M000100Y44".into();
+        d.credit_code_override_reason = Some("工商登记照面如此".into());
+        d.normalize();
+        assert!(d.check(today_in_china()).is_empty());
+        d.credit_code = "91350100M000100I44".into();
+        assert_eq!(d.check(today_in_china())[0].code, "invalid_character");
+    }
+}

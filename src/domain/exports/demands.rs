@@ -1,0 +1,94 @@
+//! The demand export, newest first, with the enterprise's name and whether it is overdue.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::lookup::enterprise_names;
+use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use crate::domain::demands::model::Demand;
+use crate::domain::demands::store::{self, DemandFilter};
+use crate::domain::error::AppResult;
+
+const COLUMNS: [Column; 14] = [
+    col("提出时间", 20.0),
+    col("企业名称", 36.0),
+    col("统一社会信用代码", 22.0),
+    col("诉求类别", 14.0),
+    col("诉求标题", 30.0),
+    col("诉求内容", 40.0),
+    col("承办部门", 10.0),
+    col("状态", 10.0),
+    col("办理期限", 12.0),
+    col("是否逾期", 10.0),
+    col("办理结果", 40.0),
+    col("满意度", 12.0),
+    col("更新时间", 20.0),
+    col("编号", 38.0),
+];
+
+/// Demands matching the list's filters.
+pub struct DemandExport {
+    filter: DemandFilter,
+    today: NaiveDate,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    done: bool,
+}
+
+impl DemandExport {
+    pub fn new(filter: DemandFilter, today: NaiveDate) -> Self {
+        DemandExport {
+            filter,
+            today,
+            after: None,
+            done: false,
+        }
+    }
+}
+
+impl Source for DemandExport {
+    const NAME: &'static str = "demands";
+    const SHEET: &'static str = "企业诉求";
+
+    fn columns(&self) -> &'static [Column] {
+        &COLUMNS
+    }
+
+    async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut rows = store::list(conn, self.filter.clone(), self.after.take(), PAGE_ROWS).await?;
+        self.done = rows.len() as i64 <= PAGE_ROWS;
+        rows.truncate(PAGE_ROWS as usize);
+        self.after = rows.last().map(|d| (d.created_at, d.id));
+        let enterprises = enterprise_names(conn, rows.iter().map(|d| d.enterprise_id)).await?;
+        let batch = rows
+            .into_iter()
+            .map(|row| {
+                let d = Demand::from_row(row, self.today);
+                let (name, code) = enterprises
+                    .get(&d.enterprise_id)
+                    .cloned()
+                    .unwrap_or_default();
+                vec![
+                    Cell::Time(d.created_at),
+                    Cell::Text(name),
+                    Cell::Text(code),
+                    Cell::text(d.category.as_str()),
+                    Cell::text(&d.title),
+                    Cell::opt_text(d.description.as_deref()),
+                    Cell::text(&d.assigned_department),
+                    Cell::text(d.status.as_str()),
+                    Cell::opt_date(d.due_on),
+                    Cell::text(if d.overdue { "是" } else { "否" }),
+                    Cell::opt_text(d.resolution.as_deref()),
+                    Cell::opt_text(d.satisfaction.map(|s| s.as_str())),
+                    Cell::Time(d.updated_at),
+                    Cell::text(d.id.to_string()),
+                ]
+            })
+            .collect();
+        Ok(Some(batch))
+    }
+}

@@ -1,0 +1,48 @@
+//! Names that export rows show instead of ids, fetched once per page (never per row).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{enterprises, users};
+use crate::domain::error::AppResult;
+
+/// Name and credit code of each enterprise in `ids`.
+pub async fn enterprise_names(
+    conn: &mut AsyncPgConnection,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, (String, String)>> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(Uuid, String, String)> = enterprises::table
+        .filter(enterprises::id.eq_any(ids))
+        .select((enterprises::id, enterprises::name, enterprises::credit_code))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, code)| (id, (name, code)))
+        .collect())
+}
+
+/// Display name (or username) of each user in `ids`.
+pub async fn user_names(
+    conn: &mut AsyncPgConnection,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(Uuid, String, Option<String>)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username, users::display_name))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, username, display)| (id, display.unwrap_or(username)))
+        .collect())
+}

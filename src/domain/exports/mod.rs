@@ -1,0 +1,147 @@
+//! Exports (数据导出): the lists as CSV (UTF-8 with BOM, Chinese headers) or XLSX (typed cells),
+//! with the lists' filters and masking. Streamed: rows are read page by page (keyset) into a
+//! small channel, so memory stays flat however many rows there are.
+
+pub mod demands;
+pub mod enterprises;
+mod lookup;
+pub mod support;
+pub mod visits;
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use utoipa::ToSchema;
+
+use crate::db::DbPool;
+use crate::db::money::Money;
+use crate::domain::error::{AppError, AppResult};
+
+/// Rows read from the database per page.
+pub const PAGE_ROWS: i64 = 500;
+/// Pages buffered between the database and the writer: bounds the memory of an export.
+const BUFFERED_PAGES: usize = 2;
+
+/// The file format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Csv,
+    Xlsx,
+}
+
+/// One cell, typed so that XLSX can store dates as dates and money as numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Date(NaiveDate),
+    Money(Money),
+    Int(i64),
+    /// Shown in China time.
+    Time(DateTime<Utc>),
+    Empty,
+}
+
+impl Cell {
+    pub fn text(value: impl Into<String>) -> Cell {
+        Cell::Text(value.into())
+    }
+
+    pub fn opt_text(value: Option<impl Into<String>>) -> Cell {
+        value.map_or(Cell::Empty, Cell::text)
+    }
+
+    pub fn opt_date(value: Option<NaiveDate>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Date)
+    }
+
+    pub fn opt_money(value: Option<Money>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Money)
+    }
+
+    /// A list as one cell, items separated by `;`.
+    pub fn list<T: ToString>(items: &[T]) -> Cell {
+        Cell::Text(
+            items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(";"),
+        )
+    }
+}
+
+/// A column: its header and its width in XLSX (characters).
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub header: &'static str,
+    pub width: f64,
+}
+
+/// Shorthand for a column table.
+pub const fn col(header: &'static str, width: f64) -> Column {
+    Column { header, width }
+}
+
+/// Rows of one page.
+pub type Batch = Vec<Vec<Cell>>;
+
+/// What an export reads: its columns, and its rows page by page.
+pub trait Source: Send + 'static {
+    /// The file name without extension, e.g. `enterprises`.
+    const NAME: &'static str;
+    /// The sheet's title.
+    const SHEET: &'static str;
+    fn columns(&self) -> &'static [Column];
+    /// The next page of rows; `None` once every row was read.
+    fn next_batch(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+    ) -> impl Future<Output = AppResult<Option<Batch>>> + Send;
+}
+
+/// Reads `source` page by page on a task of its own, each page with a pooled connection held
+/// only while it is read. The channel holds at most [`BUFFERED_PAGES`] pages: a slow client
+/// slows the reading down instead of filling memory.
+pub fn read_pages<S: Source>(pool: DbPool, mut source: S) -> mpsc::Receiver<AppResult<Batch>> {
+    let (tx, rx) = mpsc::channel(BUFFERED_PAGES);
+    tokio::spawn(async move {
+        loop {
+            let page = async {
+                let mut conn = pool.get().await?;
+                source.next_batch(&mut conn).await
+            }
+            .await;
+            let stop = !matches!(page, Ok(Some(_)));
+            let page = match page {
+                Ok(Some(rows)) => Ok(rows),
+                Ok(None) => break,
+                Err(e) => Err(e),
+            };
+            if tx.send(page).await.is_err() || stop {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// A timestamp as a wall-clock time in China (UTC+08:00, no daylight saving).
+pub fn china_local(t: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (t + chrono::Duration::hours(8)).naive_utc()
+}
+
+/// The media type of an XLSX workbook.
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Why a streamed export stopped early (logged; the client sees a truncated download).
+pub fn aborted(cause: impl std::fmt::Display) -> AppError {
+    let error = AppError::internal(format!("export aborted: {cause}"));
+    log::error!("{error:?}");
+    error
+}

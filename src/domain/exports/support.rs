@@ -1,0 +1,88 @@
+//! The support-measure export, newest first: amounts as money cells.
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::lookup::enterprise_names;
+use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use crate::domain::error::AppResult;
+use crate::domain::support::store::{self, MeasureFilter};
+
+const COLUMNS: [Column; 13] = [
+    col("企业名称", 36.0),
+    col("统一社会信用代码", 22.0),
+    col("扶持类型", 20.0),
+    col("项目名称", 36.0),
+    col("年度", 8.0),
+    col("金额（元）", 16.0),
+    col("已拨付（元）", 16.0),
+    col("文号", 24.0),
+    col("状态", 10.0),
+    col("批准日期", 12.0),
+    col("发放部门", 10.0),
+    col("记录时间", 20.0),
+    col("编号", 38.0),
+];
+
+/// Support measures matching the list's filters.
+pub struct MeasureExport {
+    filter: MeasureFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    done: bool,
+}
+
+impl MeasureExport {
+    pub fn new(filter: MeasureFilter) -> Self {
+        MeasureExport {
+            filter,
+            after: None,
+            done: false,
+        }
+    }
+}
+
+impl Source for MeasureExport {
+    const NAME: &'static str = "support-measures";
+    const SHEET: &'static str = "扶持措施";
+
+    fn columns(&self) -> &'static [Column] {
+        &COLUMNS
+    }
+
+    async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut rows = store::list(conn, self.filter.clone(), self.after.take(), PAGE_ROWS).await?;
+        self.done = rows.len() as i64 <= PAGE_ROWS;
+        rows.truncate(PAGE_ROWS as usize);
+        self.after = rows.last().map(|m| (m.created_at, m.id));
+        let enterprises = enterprise_names(conn, rows.iter().map(|m| m.enterprise_id)).await?;
+        let batch = rows
+            .iter()
+            .map(|m| {
+                let (name, code) = enterprises
+                    .get(&m.enterprise_id)
+                    .cloned()
+                    .unwrap_or_default();
+                vec![
+                    Cell::Text(name),
+                    Cell::Text(code),
+                    Cell::text(&m.kind),
+                    Cell::text(&m.title),
+                    Cell::Int(i64::from(m.fiscal_year)),
+                    Cell::opt_money(m.amount),
+                    Cell::Money(m.disbursed_amount),
+                    Cell::opt_text(m.document_no.as_deref()),
+                    Cell::text(&m.status),
+                    Cell::opt_date(m.approved_on),
+                    Cell::text(&m.department),
+                    Cell::Time(m.created_at),
+                    Cell::text(m.id.to_string()),
+                ]
+            })
+            .collect();
+        Ok(Some(batch))
+    }
+}

@@ -1,0 +1,190 @@
+//! The indicator row, the report body's rules and who may write.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::money::Money;
+use crate::db::quarter::Quarter;
+use crate::db::schema::indicators;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// The statistics bureau (省统计局): its liaison officers report for every enterprise.
+pub const STATISTICS_DEPARTMENT: &str = "tjj";
+
+/// The money indicators, in the order of the API and the statistics.
+pub const MONEY_INDICATORS: [&str; 6] = [
+    "revenue",
+    "emergency_revenue",
+    "output_value",
+    "profit",
+    "rd_expense",
+    "export_value",
+];
+
+/// One enterprise's indicators for one quarter. A null field was not reported.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = indicators, check_for_backend(diesel::pg::Pg))]
+pub struct Indicator {
+    pub enterprise_id: Uuid,
+    #[schema(example = "2026-Q3", pattern = r"^[0-9]{4}-Q[1-4]$")]
+    pub quarter: String,
+    /// 营业收入.
+    #[schema(value_type = Option<String>, example = "1250000.00")]
+    pub revenue: Option<Money>,
+    /// 应急产业收入.
+    #[schema(value_type = Option<String>)]
+    pub emergency_revenue: Option<Money>,
+    /// 工业总产值.
+    #[schema(value_type = Option<String>)]
+    pub output_value: Option<Money>,
+    /// 利润 (negative for a loss).
+    #[schema(value_type = Option<String>, example = "-20000.00")]
+    pub profit: Option<Money>,
+    /// 研发投入.
+    #[schema(value_type = Option<String>)]
+    pub rd_expense: Option<Money>,
+    /// 出口额.
+    #[schema(value_type = Option<String>)]
+    pub export_value: Option<Money>,
+    /// 从业人数.
+    pub employees: Option<i32>,
+    pub version: i32,
+    pub created_by: Option<Uuid>,
+    /// Who last reported these figures.
+    pub updated_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The reported figures of one quarter: what `PUT` stores (a field left out is null).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub revenue: Option<Money>,
+    pub emergency_revenue: Option<Money>,
+    pub output_value: Option<Money>,
+    pub profit: Option<Money>,
+    pub rd_expense: Option<Money>,
+    pub export_value: Option<Money>,
+    pub employees: Option<i32>,
+}
+
+impl Figures {
+    /// The figures of a stored row.
+    pub fn of(row: &Indicator) -> Figures {
+        Figures {
+            revenue: row.revenue,
+            emergency_revenue: row.emergency_revenue,
+            output_value: row.output_value,
+            profit: row.profit,
+            rd_expense: row.rd_expense,
+            export_value: row.export_value,
+            employees: row.employees,
+        }
+    }
+
+    /// Every rule at once: amounts are not negative (but profit may be), employees from 0 to
+    /// ten million, and the quarter has begun.
+    pub fn check(&self, quarter: Quarter, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let non_negative = [
+            ("revenue", self.revenue),
+            ("emergency_revenue", self.emergency_revenue),
+            ("output_value", self.output_value),
+            ("rd_expense", self.rd_expense),
+            ("export_value", self.export_value),
+        ];
+        for (field, value) in non_negative {
+            if value.is_some_and(Money::is_negative) {
+                errors.push(FieldError::new(field, "negative", "may not be negative"));
+            }
+        }
+        if self
+            .employees
+            .is_some_and(|n| !(0..=10_000_000).contains(&n))
+        {
+            errors.push(FieldError::new(
+                "employees",
+                "range",
+                "employees must be between 0 and 10000000",
+            ));
+        }
+        if quarter.first_day() > today {
+            errors.push(FieldError::new(
+                "quarter",
+                "future_quarter",
+                "figures can be reported once the quarter has begun",
+            ));
+        }
+        errors
+    }
+}
+
+/// Admins; liaison officers of an assigned department; liaison officers of the statistics
+/// bureau for any enterprise. Analysts never write, not even those of the bureau.
+pub fn may_report(actor: &Actor, assigned_departments: &[String]) -> bool {
+    actor.has(Role::Admin)
+        || (actor.has(Role::Liaison)
+            && (actor.department == STATISTICS_DEPARTMENT
+                || assigned_departments.contains(&actor.department)))
+}
+
+/// A quarter from a path or query; anything but `YYYY-Qn` is a 422 on that field.
+pub fn parse_quarter(field: &str, text: &str) -> AppResult<Quarter> {
+    text.parse::<Quarter>()
+        .map_err(|e| AppError::invalid(field, "invalid_quarter", &e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::actor::ActorKind;
+    use std::str::FromStr;
+
+    fn actor(department: &str, roles: &[Role]) -> Actor {
+        Actor {
+            id: Uuid::nil(),
+            kind: ActorKind::User,
+            department: department.into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn who_reports() {
+        let assigned = vec!["gxw".to_owned()];
+        assert!(may_report(&actor("gxw", &[Role::Liaison]), &assigned));
+        assert!(may_report(&actor("tjj", &[Role::Liaison]), &assigned));
+        assert!(may_report(&actor("czt", &[Role::Admin]), &assigned));
+        assert!(!may_report(&actor("fgw", &[Role::Liaison]), &assigned));
+        assert!(!may_report(&actor("tjj", &[Role::Analyst]), &assigned));
+        assert!(!may_report(&actor("gxw", &[Role::Finance]), &assigned));
+    }
+
+    #[test]
+    fn only_profit_may_be_negative() {
+        let minus = Money::from_str("-1.00").ok();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        let q = Quarter::from_str("2026-Q3").unwrap_or(Quarter::of(today));
+        let ok = Figures {
+            profit: minus,
+            ..Figures::default()
+        };
+        assert!(ok.check(q, today).is_empty());
+        let bad = Figures {
+            revenue: minus,
+            employees: Some(-1),
+            ..Figures::default()
+        };
+        let fields: Vec<_> = bad.check(q, today).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["revenue", "employees"]);
+        let next = Quarter::from_str("2027-Q1").unwrap_or(q);
+        assert_eq!(
+            Figures::default().check(next, today)[0].code,
+            "future_quarter"
+        );
+    }
+}

@@ -1,0 +1,379 @@
+//! Policy queries; writes with their audit event in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::{categories, departments, policies, policy_benefits, regions};
+use crate::domain::actor::Actor;
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::enterprises::model::Enterprise;
+use crate::domain::error::check_version;
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// A policy.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = policies, check_for_backend(diesel::pg::Pg))]
+pub struct Policy {
+    pub id: Uuid,
+    pub title: String,
+    /// Issuing authority, e.g. 国务院办公厅.
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    /// 文号, e.g. 国办发〔2014〕63号.
+    pub document_no: Option<String>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub summary: Option<String>,
+    /// One of the support-measure kinds.
+    pub benefit_kind: Option<String>,
+    /// Department codes.
+    pub responsible_departments: Vec<String>,
+    /// Eligible categories (empty: any).
+    pub categories: Vec<String>,
+    /// Eligible sizes (empty: any).
+    pub sizes: Vec<String>,
+    /// Eligible regions; a city includes its counties (empty: any).
+    pub region_codes: Vec<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyFields {
+    pub title: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub document_no: Option<String>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub summary: Option<String>,
+    pub benefit_kind: Option<String>,
+    pub responsible_departments: Vec<String>,
+    pub categories: Vec<String>,
+    pub sizes: Vec<String>,
+    pub region_codes: Vec<String>,
+}
+
+impl From<&Policy> for PolicyFields {
+    fn from(p: &Policy) -> Self {
+        PolicyFields {
+            title: p.title.clone(),
+            issuer: p.issuer.clone(),
+            issued_on: p.issued_on,
+            document_no: p.document_no.clone(),
+            effective_from: p.effective_from,
+            effective_until: p.effective_until,
+            summary: p.summary.clone(),
+            benefit_kind: p.benefit_kind.clone(),
+            responsible_departments: p.responsible_departments.clone(),
+            categories: p.categories.clone(),
+            sizes: p.sizes.clone(),
+            region_codes: p.region_codes.clone(),
+        }
+    }
+}
+
+/// Every rule of a policy's fields, the references included.
+async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (field, text, max) in [("title", &f.title, 300), ("issuer", &f.issuer, 200)] {
+        if text.trim().is_empty() {
+            errors.push(FieldError::new(field, "blank", "may not be empty or blank"));
+        } else if text.chars().count() > max {
+            errors.push(FieldError::new(field, "too_long", "too long"));
+        }
+    }
+    // Blank is allowed here (it is stored as none); the limit is the one the OpenAPI file states.
+    if f.document_no
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 100)
+    {
+        errors.push(FieldError::new("document_no", "too_long", "too long"));
+    }
+    if let (Some(from), Some(until)) = (f.effective_from, f.effective_until)
+        && until < from
+    {
+        errors.push(FieldError::new(
+            "effective_until",
+            "before_start",
+            "may not be before effective_from",
+        ));
+    }
+    let known_departments: Vec<String> = departments::table
+        .filter(departments::code.eq_any(&f.responsible_departments))
+        .select(departments::code)
+        .load(conn)
+        .await?;
+    let known_categories: Vec<String> = categories::table
+        .filter(categories::code.eq_any(&f.categories))
+        .select(categories::code)
+        .load(conn)
+        .await?;
+    let known_regions: Vec<String> = regions::table
+        .filter(regions::code.eq_any(&f.region_codes))
+        .select(regions::code)
+        .load(conn)
+        .await?;
+    let sizes = ["large", "medium", "small", "micro"].map(str::to_owned);
+    for (field, values, known) in [
+        (
+            "responsible_departments",
+            &f.responsible_departments,
+            &known_departments[..],
+        ),
+        ("categories", &f.categories, &known_categories[..]),
+        ("region_codes", &f.region_codes, &known_regions[..]),
+        ("sizes", &f.sizes, &sizes[..]),
+    ] {
+        for (i, v) in values.iter().enumerate() {
+            if !known.contains(v) {
+                errors.push(FieldError::new(
+                    format!("{field}[{i}]"),
+                    "unknown",
+                    "not a known code",
+                ));
+            }
+        }
+    }
+    Ok(errors)
+}
+
+/// Creates a policy.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    f: PolicyFields,
+) -> AppResult<Policy> {
+    conn.transaction(async move |conn| {
+        let errors = check(conn, &f).await?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let policy: Policy = diesel::insert_into(policies::table)
+            .values((
+                policies::id.eq(Uuid::new_v4()),
+                policies::title.eq(f.title.trim()),
+                policies::issuer.eq(f.issuer.trim()),
+                policies::issued_on.eq(f.issued_on),
+                policies::document_no.eq(f.document_no),
+                policies::effective_from.eq(f.effective_from),
+                policies::effective_until.eq(f.effective_until),
+                policies::summary.eq(f.summary),
+                policies::benefit_kind.eq(f.benefit_kind),
+                policies::responsible_departments.eq(f.responsible_departments),
+                policies::categories.eq(f.categories),
+                policies::sizes.eq(f.sizes),
+                policies::region_codes.eq(f.region_codes),
+                policies::created_by.eq(actor.id),
+            ))
+            .returning(Policy::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => {
+                    AppError::Conflict("a policy with this document number exists".into())
+                }
+                other => other,
+            })?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "create",
+                entity: "policy",
+                entity_id: policy.id.to_string(),
+                changes: audit::changes(None, serde_json::to_value(&policy).ok().as_ref()),
+            },
+        )
+        .await?;
+        Ok(policy)
+    })
+    .await
+}
+
+/// One policy.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Policy> {
+    policies::table
+        .find(id)
+        .select(Policy::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such policy".into()))
+}
+
+/// Changes a policy, honouring `If-Match`.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i32>,
+    change: impl FnOnce(&mut PolicyFields) + Send,
+) -> AppResult<Policy> {
+    conn.transaction(async move |conn| {
+        let before: Policy = policies::table
+            .find(id)
+            .select(Policy::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::NotFound("no such policy".into()))?;
+        let mut f = PolicyFields::from(&before);
+        change(&mut f);
+        let errors = check(conn, &f).await?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        check_version(expected, before.version)?;
+        let after: Policy = diesel::update(policies::table.find(id))
+            .set((
+                policies::title.eq(f.title.trim()),
+                policies::issuer.eq(f.issuer.trim()),
+                policies::issued_on.eq(f.issued_on),
+                policies::document_no.eq(f.document_no),
+                policies::effective_from.eq(f.effective_from),
+                policies::effective_until.eq(f.effective_until),
+                policies::summary.eq(f.summary),
+                policies::benefit_kind.eq(f.benefit_kind),
+                policies::responsible_departments.eq(f.responsible_departments),
+                policies::categories.eq(f.categories),
+                policies::sizes.eq(f.sizes),
+                policies::region_codes.eq(f.region_codes),
+                policies::version.eq(policies::version + 1),
+                policies::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Policy::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => {
+                    AppError::Conflict("a policy with this document number exists".into())
+                }
+                other => other,
+            })?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "policy",
+                entity_id: id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&before).ok().as_ref(),
+                    serde_json::to_value(&after).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// A page (plus one row) of policies, newest issue first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Policy>> {
+    let mut query = policies::table.select(Policy::as_select()).into_boxed();
+    if let Some((on, id)) = after {
+        query = query.filter(
+            policies::issued_on
+                .le(on)
+                .and(policies::issued_on.lt(on).or(policies::id.lt(id))),
+        );
+    }
+    query
+        .order((policies::issued_on.desc(), policies::id.desc()))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+/// Policies in force on `today` whose rules match the enterprise, each with the names of the
+/// non-empty rules that matched; policies the enterprise already has an open or realized
+/// benefit for are left out.
+pub async fn eligible(
+    conn: &mut AsyncPgConnection,
+    e: &Enterprise,
+    today: NaiveDate,
+) -> QueryResult<Vec<(Policy, Vec<&'static str>)>> {
+    let parent: Option<String> = regions::table
+        .find(&e.region_code)
+        .select(regions::parent_code)
+        .first(conn)
+        .await
+        .optional()?
+        .flatten();
+    let mut places = vec![e.region_code.clone()];
+    places.extend(parent);
+    let found: Vec<Policy> = policies::table
+        .filter(
+            policies::effective_from
+                .is_null()
+                .or(policies::effective_from.le(today)),
+        )
+        .filter(
+            policies::effective_until
+                .is_null()
+                .or(policies::effective_until.ge(today)),
+        )
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "cardinality(categories) = 0 OR categories @> ARRAY[",
+            )
+            .bind::<diesel::sql_types::Text, _>(e.category.clone())
+            .sql("]"),
+        )
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "cardinality(sizes) = 0 OR sizes @> ARRAY[",
+            )
+            .bind::<diesel::sql_types::Text, _>(e.size.clone())
+            .sql("]"),
+        )
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "cardinality(region_codes) = 0 OR region_codes && ",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(places),
+        )
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            policy_benefits::table
+                .filter(policy_benefits::policy_id.eq(policies::id))
+                .filter(policy_benefits::enterprise_id.eq(e.id))
+                .filter(policy_benefits::status.eq_any([
+                    "identified",
+                    "applied",
+                    "approved",
+                    "realized",
+                ])),
+        )))
+        .select(Policy::as_select())
+        .order((policies::issued_on.desc(), policies::id.desc()))
+        .load(conn)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|p| {
+            let matched = [
+                ("category", &p.categories),
+                ("size", &p.sizes),
+                ("region", &p.region_codes),
+            ]
+            .into_iter()
+            .filter(|(_, rule)| !rule.is_empty())
+            .map(|(name, _)| name)
+            .collect();
+            (p, matched)
+        })
+        .collect())
+}

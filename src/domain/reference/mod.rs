@@ -1,0 +1,3 @@
+//! Reference data: Jiangxi's regions and the emergency-industry categories.
+
+pub mod store;

@@ -1,0 +1,184 @@
+//! `GET /api/v1/stats/alerts`: active enterprises that need attention, and why — not visited
+//! within the window, overdue demands, or revenue fallen year on year by more than a share.
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::ratio;
+use crate::db::money::Money;
+use crate::domain::error::AppResult;
+
+/// Why an enterprise needs attention.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct AlertReason {
+    /// `not_visited`, `overdue_demands` or `revenue_drop`.
+    #[schema(example = "not_visited")]
+    pub code: &'static str,
+    /// A sentence saying what was found.
+    pub detail: String,
+    /// `not_visited`: the last visit (null: never visited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_visited_on: Option<NaiveDate>,
+    /// `overdue_demands`: how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_demands: Option<i64>,
+    /// `revenue_drop`: the quarter compared with the same quarter a year earlier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarter: Option<String>,
+    /// `revenue_drop`: the change, e.g. -0.25 for a fall of 25 %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+}
+
+/// An enterprise that needs attention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Alert {
+    pub enterprise_id: Uuid,
+    pub name: String,
+    pub reasons: Vec<AlertReason>,
+}
+
+/// The thresholds.
+#[derive(Debug, Clone)]
+pub struct AlertRules {
+    pub today: NaiveDate,
+    /// Not visited on any of the last `unvisited_days` days.
+    pub unvisited_days: i64,
+    /// Revenue below (1 − `revenue_drop`) × the year-earlier revenue.
+    pub revenue_drop: Decimal,
+    /// Only enterprises assigned to this department.
+    pub department: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct AlertRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    last_visited_on: Option<NaiveDate>,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    quarter: Option<String>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    revenue: Option<Money>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    base_revenue: Option<Money>,
+}
+
+/// One page (plus one row) of alerts in `(name, id)` order, after `after`. The last visit comes
+/// from `enterprise_last_visits` (kept by triggers on visits); overdue demands and the latest
+/// revenue come from their indexes (lateral joins).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    rules: &AlertRules,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> AppResult<Vec<Alert>> {
+    let mut sql = String::from(
+        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
+                rv.base_revenue \
+         FROM enterprises e \
+         LEFT JOIN enterprise_last_visits lv ON lv.enterprise_id = e.id \
+         LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
+                            WHERE d.enterprise_id = e.id AND d.status IN ('open', 'accepted') \
+                              AND d.due_on < $1) od ON true \
+         LEFT JOIN LATERAL (SELECT i.quarter, i.revenue, b.revenue AS base_revenue \
+                            FROM indicators i \
+                            LEFT JOIN indicators b ON b.enterprise_id = i.enterprise_id \
+                             AND b.quarter = (substr(i.quarter, 1, 4)::int - 1)::text \
+                                             || substr(i.quarter, 5) \
+                            WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
+                            ORDER BY i.quarter DESC LIMIT 1) rv ON true \
+         WHERE e.status = 'active' \
+           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
+                OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
+    );
+    if rules.department.is_some() {
+        sql.push_str(" AND e.assigned_departments @> ARRAY[$4::text]");
+    }
+    if after.is_some() {
+        sql.push_str(" AND (e.name, e.id) > ($5, $6)");
+    }
+    sql.push_str(" ORDER BY e.name, e.id LIMIT $7");
+    let since = rules.today - Duration::days(rules.unvisited_days - 1);
+    let (after_name, after_id) = after.unzip();
+    let rows: Vec<AlertRow> = diesel::sql_query(sql)
+        .bind::<Date, _>(rules.today)
+        .bind::<Date, _>(since)
+        .bind::<Numeric, _>(rules.revenue_drop)
+        .bind::<Nullable<Text>, _>(rules.department.clone())
+        .bind::<Nullable<Text>, _>(after_name)
+        .bind::<Nullable<SqlUuid>, _>(after_id)
+        .bind::<BigInt, _>(limit + 1)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Alert {
+            reasons: reasons(&row, rules, since),
+            enterprise_id: row.id,
+            name: row.name,
+        })
+        .collect())
+}
+
+fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertReason> {
+    let mut out = Vec::new();
+    let unvisited = row.last_visited_on.is_none_or(|d| d < since);
+    if unvisited {
+        let detail = match row.last_visited_on {
+            None => "never visited".to_owned(),
+            Some(d) => format!(
+                "last visited on {d}, {} days ago (window: {} days)",
+                (rules.today - d).num_days(),
+                rules.unvisited_days
+            ),
+        };
+        out.push(AlertReason {
+            code: "not_visited",
+            detail,
+            last_visited_on: row.last_visited_on,
+            overdue_demands: None,
+            quarter: None,
+            change: None,
+        });
+    }
+    if row.overdue > 0 {
+        out.push(AlertReason {
+            code: "overdue_demands",
+            detail: format!("{} demand(s) past their due date", row.overdue),
+            last_visited_on: None,
+            overdue_demands: Some(row.overdue),
+            quarter: None,
+            change: None,
+        });
+    }
+    if let (Some(quarter), Some(revenue), Some(base)) =
+        (&row.quarter, row.revenue, row.base_revenue)
+    {
+        let floor = base.0 * (Decimal::ONE - rules.revenue_drop);
+        if base.is_positive() && revenue.0 < floor {
+            let change = ratio(revenue.0 - base.0, base.0);
+            out.push(AlertReason {
+                code: "revenue_drop",
+                detail: format!(
+                    "revenue in {quarter} was {revenue}, against {base} a year earlier"
+                ),
+                last_visited_on: None,
+                overdue_demands: None,
+                quarter: Some(quarter.clone()),
+                change,
+            });
+        }
+    }
+    out
+}

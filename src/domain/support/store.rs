@@ -1,0 +1,501 @@
+//! Support measure queries. A disbursement locks its measure's row, so concurrent payments are
+//! serialized and their sum can never pass the granted amount (a CHECK constraint backs this up).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
+use crate::db::clock::today_in_china;
+use crate::db::money::Money;
+use crate::db::schema::{disbursements, enterprises, policies, support_measures};
+use crate::domain::actor::{Actor, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::error::check_version;
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// The writable fields of a measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureFields {
+    pub kind: SupportKind,
+    pub title: String,
+    pub fiscal_year: i32,
+    pub amount: Option<Money>,
+    pub policy_id: Option<Uuid>,
+    pub document_no: Option<String>,
+    pub status: MeasureStatus,
+    pub approved_on: Option<NaiveDate>,
+}
+
+impl MeasureFields {
+    /// Every rule that needs no database.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.title.trim().is_empty() {
+            errors.push(FieldError::new(
+                "title",
+                "blank",
+                "may not be empty or blank",
+            ));
+        } else if self.title.chars().count() > 200 {
+            errors.push(FieldError::new(
+                "title",
+                "too_long",
+                "at most 200 characters",
+            ));
+        }
+        if !(2000..=2100).contains(&self.fiscal_year) {
+            errors.push(FieldError::new(
+                "fiscal_year",
+                "range",
+                "a year between 2000 and 2100",
+            ));
+        }
+        match self.amount {
+            None if self.kind.is_monetary() => errors.push(FieldError::new(
+                "amount",
+                "required",
+                "monetary support has an amount",
+            )),
+            Some(a) if a.is_negative() => {
+                errors.push(FieldError::new("amount", "range", "may not be negative"))
+            }
+            _ => {}
+        }
+        if self
+            .document_no
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 100)
+        {
+            errors.push(FieldError::new(
+                "document_no",
+                "too_long",
+                "at most 100 characters",
+            ));
+        }
+        if matches!(self.status, MeasureStatus::Approved) && self.approved_on.is_none() {
+            errors.push(FieldError::new(
+                "approved_on",
+                "required",
+                "an approved measure has its approval date",
+            ));
+        }
+        if self.approved_on.is_some_and(|d| d > today_in_china()) {
+            errors.push(FieldError::new(
+                "approved_on",
+                "in_future",
+                "may not be in the future",
+            ));
+        }
+        errors
+    }
+}
+
+async fn check_references(
+    conn: &mut AsyncPgConnection,
+    enterprise_id: Uuid,
+    policy_id: Option<Uuid>,
+) -> QueryResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let known: bool = diesel::select(diesel::dsl::exists(enterprises::table.find(enterprise_id)))
+        .get_result(conn)
+        .await?;
+    if !known {
+        errors.push(FieldError::new(
+            "enterprise_id",
+            "unknown_enterprise",
+            "no such enterprise",
+        ));
+    }
+    if let Some(policy_id) = policy_id {
+        let known: bool = diesel::select(diesel::dsl::exists(policies::table.find(policy_id)))
+            .get_result(conn)
+            .await?;
+        if !known {
+            errors.push(FieldError::new(
+                "policy_id",
+                "unknown_policy",
+                "no such policy",
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// Records a measure granted by the caller's department.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    f: MeasureFields,
+) -> AppResult<SupportMeasure> {
+    conn.transaction(async move |conn| {
+        let mut errors = f.check();
+        errors.extend(check_references(conn, enterprise_id, f.policy_id).await?);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let measure: SupportMeasure = diesel::insert_into(support_measures::table)
+            .values((
+                support_measures::id.eq(Uuid::new_v4()),
+                support_measures::enterprise_id.eq(enterprise_id),
+                support_measures::department.eq(&actor.department),
+                support_measures::kind.eq(f.kind.as_str()),
+                support_measures::title.eq(f.title.trim()),
+                support_measures::fiscal_year.eq(f.fiscal_year),
+                support_measures::amount.eq(f.amount),
+                support_measures::policy_id.eq(f.policy_id),
+                support_measures::document_no.eq(f.document_no),
+                support_measures::status.eq(f.status.as_str()),
+                support_measures::approved_on.eq(f.approved_on),
+                support_measures::created_by.eq(actor.id),
+            ))
+            .returning(SupportMeasure::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "create",
+                entity: "support_measure",
+                entity_id: measure.id.to_string(),
+                changes: audit::changes(None, serde_json::to_value(&measure).ok().as_ref()),
+            },
+        )
+        .await?;
+        Ok(measure)
+    })
+    .await
+}
+
+/// One measure.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasure> {
+    support_measures::table
+        .find(id)
+        .select(SupportMeasure::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such support measure".into()))
+}
+
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasure> {
+    support_measures::table
+        .find(id)
+        .select(SupportMeasure::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such support measure".into()))
+}
+
+/// Only the granting department changes a measure, by the role that may record its kind.
+fn check_granting(actor: &Actor, m: &SupportMeasure) -> AppResult<SupportKind> {
+    let kind = SupportKind::parse(&m.kind).unwrap_or(SupportKind::Other);
+    if actor.department != m.department || !kind.may_record(actor) {
+        return Err(AppError::Forbidden(
+            "only the granting department's staff change this measure".into(),
+        ));
+    }
+    Ok(kind)
+}
+
+/// Changes a measure: its fields, `planned → approved`, or `→ cancelled` (409 once paid).
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i32>,
+    change: impl FnOnce(&mut MeasureFields) + Send,
+) -> AppResult<SupportMeasure> {
+    conn.transaction(async move |conn| {
+        let before = lock(conn, id).await?;
+        let kind = check_granting(actor, &before)?;
+        let current = match before.status.as_str() {
+            "approved" => MeasureStatus::Approved,
+            "disbursed" => MeasureStatus::Disbursed,
+            "cancelled" => MeasureStatus::Cancelled,
+            _ => MeasureStatus::Planned,
+        };
+        let original = MeasureFields {
+            kind,
+            title: before.title.clone(),
+            fiscal_year: before.fiscal_year,
+            amount: before.amount,
+            policy_id: before.policy_id,
+            document_no: before.document_no.clone(),
+            status: current,
+            approved_on: before.approved_on,
+        };
+        let mut f = original.clone();
+        change(&mut f);
+        let mut errors = f.check();
+        errors.extend(check_references(conn, before.enterprise_id, f.policy_id).await?);
+        if f.amount.is_some_and(|a| a < before.disbursed_amount) {
+            errors.push(FieldError::new(
+                "amount",
+                "below_disbursed",
+                "may not be less than what has been paid",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        check_version(expected, before.version)?;
+        use MeasureStatus::*;
+        let allowed = match (current, f.status) {
+            (a, b) if a == b => current != Cancelled || f == original,
+            (Planned, Approved) | (Planned, Cancelled) => true,
+            (Approved, Cancelled) => before.disbursed_amount == Money::ZERO,
+            _ => false,
+        };
+        if !allowed {
+            return Err(AppError::Conflict(match (current, f.status) {
+                (Approved, Cancelled) => "a measure with payments cannot be cancelled".to_owned(),
+                (Cancelled, _) => "a cancelled measure cannot change".to_owned(),
+                (from, to) => format!("a {} measure cannot become {}", from.as_str(), to.as_str()),
+            }));
+        }
+        if f == original {
+            return Ok(before);
+        }
+        let after: SupportMeasure = diesel::update(support_measures::table.find(id))
+            .set((
+                support_measures::title.eq(f.title.trim()),
+                support_measures::fiscal_year.eq(f.fiscal_year),
+                support_measures::amount.eq(f.amount),
+                support_measures::policy_id.eq(f.policy_id),
+                support_measures::document_no.eq(f.document_no),
+                support_measures::status.eq(f.status.as_str()),
+                support_measures::approved_on.eq(f.approved_on),
+                support_measures::version.eq(support_measures::version + 1),
+                support_measures::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(SupportMeasure::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "support_measure",
+                entity_id: id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&before).ok().as_ref(),
+                    serde_json::to_value(&after).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// A payment to record.
+pub struct NewDisbursement {
+    pub amount: Money,
+    pub paid_on: NaiveDate,
+    pub voucher_no: String,
+}
+
+/// Records a payment: finance staff of the granting department, on an approved measure with an
+/// amount; the sum of payments never passes the amount (422); fully paid makes it `disbursed`.
+pub async fn disburse(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    measure_id: Uuid,
+    d: NewDisbursement,
+) -> AppResult<Disbursement> {
+    conn.transaction(async move |conn| {
+        let before = lock(conn, measure_id).await?;
+        if actor.department != before.department || !actor.has(Role::Finance) {
+            return Err(AppError::Forbidden(
+                "only finance staff of the granting department record payments".into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        if !d.amount.is_positive() {
+            errors.push(FieldError::new(
+                "amount",
+                "range",
+                "a payment is more than 0.00",
+            ));
+        }
+        if d.paid_on > today_in_china() {
+            errors.push(FieldError::new(
+                "paid_on",
+                "in_future",
+                "may not be in the future",
+            ));
+        }
+        if d.voucher_no.trim().is_empty() || d.voucher_no.chars().count() > 100 {
+            errors.push(FieldError::new(
+                "voucher_no",
+                "blank",
+                "1 to 100 characters",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let Some(granted) = before.amount else {
+            return Err(AppError::Conflict(
+                "this measure has no amount to pay".into(),
+            ));
+        };
+        if before.status != "approved" {
+            return Err(AppError::Conflict(format!(
+                "payments need an approved measure; this one is {}",
+                before.status
+            )));
+        }
+        let total = before
+            .disbursed_amount
+            .checked_add(d.amount)
+            .filter(|t| *t <= granted)
+            .ok_or_else(|| {
+                let left = Money(granted.0 - before.disbursed_amount.0);
+                AppError::Validation(vec![FieldError::new(
+                    "amount",
+                    "exceeds_remaining",
+                    format!("at most {left} remains to be paid on this measure"),
+                )])
+            })?;
+        let payment: Disbursement = diesel::insert_into(disbursements::table)
+            .values((
+                disbursements::id.eq(Uuid::new_v4()),
+                disbursements::measure_id.eq(measure_id),
+                disbursements::amount.eq(d.amount),
+                disbursements::paid_on.eq(d.paid_on),
+                disbursements::voucher_no.eq(d.voucher_no.trim()),
+                disbursements::created_by.eq(actor.id),
+            ))
+            .returning(Disbursement::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => AppError::Conflict(
+                    "this voucher number is already recorded for the measure".into(),
+                ),
+                other => other,
+            })?;
+        let status = if total == granted {
+            "disbursed"
+        } else {
+            "approved"
+        };
+        let after: SupportMeasure = diesel::update(support_measures::table.find(measure_id))
+            .set((
+                support_measures::disbursed_amount.eq(total),
+                support_measures::status.eq(status),
+                support_measures::version.eq(support_measures::version + 1),
+                support_measures::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(SupportMeasure::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "create",
+                entity: "disbursement",
+                entity_id: payment.id.to_string(),
+                changes: audit::changes(None, serde_json::to_value(&payment).ok().as_ref()),
+            },
+        )
+        .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "support_measure",
+                entity_id: measure_id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&before).ok().as_ref(),
+                    serde_json::to_value(&after).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(payment)
+    })
+    .await
+}
+
+/// The payments of a measure, oldest first.
+pub async fn disbursements_of(
+    conn: &mut AsyncPgConnection,
+    measure_id: Uuid,
+) -> QueryResult<Vec<Disbursement>> {
+    disbursements::table
+        .filter(disbursements::measure_id.eq(measure_id))
+        .select(Disbursement::as_select())
+        .order((disbursements::created_at, disbursements::id))
+        .load(conn)
+        .await
+}
+
+/// Filters of the measure list.
+#[derive(Debug, Default, Clone)]
+pub struct MeasureFilter {
+    pub enterprise_id: Option<Uuid>,
+    pub department: Option<String>,
+    pub kind: Option<SupportKind>,
+    pub status: Option<MeasureStatus>,
+    pub fiscal_year: Option<i32>,
+    pub policy_id: Option<Uuid>,
+}
+
+/// A page (plus one row) of measures, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: MeasureFilter,
+    after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<SupportMeasure>> {
+    let mut query = support_measures::table
+        .select(SupportMeasure::as_select())
+        .into_boxed();
+    if let Some(id) = f.enterprise_id {
+        query = query.filter(support_measures::enterprise_id.eq(id));
+    }
+    if let Some(dept) = f.department {
+        query = query.filter(support_measures::department.eq(dept));
+    }
+    if let Some(kind) = f.kind {
+        query = query.filter(support_measures::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = f.status {
+        query = query.filter(support_measures::status.eq(status.as_str()));
+    }
+    if let Some(year) = f.fiscal_year {
+        query = query.filter(support_measures::fiscal_year.eq(year));
+    }
+    if let Some(policy) = f.policy_id {
+        query = query.filter(support_measures::policy_id.eq(policy));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            support_measures::created_at.le(at).and(
+                support_measures::created_at
+                    .lt(at)
+                    .or(support_measures::id.lt(id)),
+            ),
+        );
+    }
+    query
+        .order((
+            support_measures::created_at.desc(),
+            support_measures::id.desc(),
+        ))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,3 @@
+//! People who use the system: one department each, one or more roles there.
+
+pub mod store;

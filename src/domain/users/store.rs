@@ -1,0 +1,304 @@
+//! User queries; every write with its audit event in one transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::{refresh_tokens, users};
+use crate::domain::actor::{Actor, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::departments;
+use crate::domain::error::check_version;
+use crate::domain::error::{AppError, AppResult};
+
+/// A user as stored (the hash never leaves this module's callers in auth).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password_hash: String,
+    pub department: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user as the API shows it: no password, no hash.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    /// Department code.
+    pub department: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            department: r.department,
+            roles: Role::parse_all(&r.roles),
+            disabled: r.disabled,
+            created_at: r.created_at,
+            version: r.version,
+        }
+    }
+}
+
+/// What a new user is made of (validated by the caller; the password already hashed).
+pub struct NewUser {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password_hash: String,
+    pub department: String,
+    pub roles: Vec<Role>,
+}
+
+/// A change to a user (validated; the password already hashed).
+#[derive(Default)]
+pub struct UserChange {
+    pub display_name: Option<Option<String>>,
+    pub roles: Option<Vec<Role>>,
+    pub department: Option<String>,
+    pub disabled: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+fn unknown_department(code: &str) -> AppError {
+    AppError::invalid(
+        "department",
+        "unknown_department",
+        &format!("no department `{code}`"),
+    )
+}
+
+/// Creates a user (409 when the username is taken, in any letter case).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    new: NewUser,
+) -> AppResult<User> {
+    conn.transaction(async move |conn| {
+        if !departments::store::exists(conn, &new.department).await? {
+            return Err(unknown_department(&new.department));
+        }
+        let row: UserRow = diesel::insert_into(users::table)
+            .values((
+                users::id.eq(Uuid::new_v4()),
+                users::username.eq(&new.username),
+                users::display_name.eq(&new.display_name),
+                users::password_hash.eq(&new.password_hash),
+                users::department.eq(&new.department),
+                users::roles.eq(Role::to_strings(&new.roles)),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => {
+                    AppError::Conflict(format!("username `{}` is taken", new.username))
+                }
+                other => other,
+            })?;
+        let user = User::from(row);
+        let after = serde_json::to_value(&user).ok();
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "create",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                changes: audit::changes(None, after.as_ref()),
+            },
+        )
+        .await?;
+        Ok(user)
+    })
+    .await
+}
+
+/// One user by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such user".into()))
+}
+
+/// One user by username, any letter case.
+pub async fn find_by_username(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(username) = lower(")
+                .bind::<diesel::sql_types::Text, _>(username)
+                .sql(")"),
+        )
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Filters of the user list.
+pub struct UserFilter {
+    pub department: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+    pub after: Option<(String, Uuid)>,
+    pub limit: i64,
+}
+
+/// A page (plus one row) of users by username, served by `users_list_idx`.
+pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Vec<UserRow>> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(department) = f.department {
+        query = query.filter(users::department.eq(department));
+    }
+    if let Some(role) = f.role {
+        query = query.filter(users::roles.contains(vec![role.as_str().to_owned()]));
+    }
+    if let Some(disabled) = f.disabled {
+        query = query.filter(users::disabled.eq(disabled));
+    }
+    if let Some((username, id)) = f.after {
+        query = query.filter(
+            users::username
+                .ge(username.clone())
+                .and(users::username.gt(username).or(users::id.gt(id))),
+        );
+    }
+    query
+        .order((users::username, users::id))
+        .limit(f.limit + 1)
+        .load(conn)
+        .await
+}
+
+/// Applies a change, honouring `If-Match`. An admin may not disable or demote itself (409).
+/// Disabling a user or changing its password ends its logins (refresh tokens).
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    change: UserChange,
+    expected_version: Option<i32>,
+) -> AppResult<User> {
+    conn.transaction(async move |conn| {
+        let before: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::NotFound("no such user".into()))?;
+        if id == actor.id {
+            if change.disabled == Some(true) {
+                return Err(AppError::Conflict("you cannot disable yourself".into()));
+            }
+            if change
+                .roles
+                .as_ref()
+                .is_some_and(|r| !r.contains(&Role::Admin))
+            {
+                return Err(AppError::Conflict(
+                    "you cannot remove your own admin role".into(),
+                ));
+            }
+        }
+        if let Some(department) = &change.department
+            && !departments::store::exists(conn, department).await?
+        {
+            return Err(unknown_department(department));
+        }
+        check_version(expected_version, before.version)?;
+        let display_name = change
+            .display_name
+            .clone()
+            .unwrap_or(before.display_name.clone());
+        let roles = change
+            .roles
+            .as_deref()
+            .map(Role::to_strings)
+            .unwrap_or(before.roles.clone());
+        let department = change
+            .department
+            .clone()
+            .unwrap_or(before.department.clone());
+        let disabled = change.disabled.unwrap_or(before.disabled);
+        let password_hash = change
+            .password_hash
+            .clone()
+            .unwrap_or(before.password_hash.clone());
+        let after: UserRow = diesel::update(users::table.find(id))
+            .set((
+                users::display_name.eq(display_name),
+                users::roles.eq(roles),
+                users::department.eq(department),
+                users::disabled.eq(disabled),
+                users::password_hash.eq(password_hash),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await?;
+        if after.disabled || change.password_hash.is_some() {
+            revoke_all_refresh_tokens(conn, id).await?;
+        }
+        let (b, a) = (User::from(before), User::from(after));
+        let mut changes = audit::changes(
+            serde_json::to_value(&b).ok().as_ref(),
+            serde_json::to_value(&a).ok().as_ref(),
+        );
+        if change.password_hash.is_some() {
+            changes["password"] = json!({"before": "(hidden)", "after": "(changed)"});
+        }
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "user",
+                entity_id: id.to_string(),
+                changes,
+            },
+        )
+        .await?;
+        Ok(a)
+    })
+    .await
+}
+
+/// Ends every login of a user.
+pub async fn revoke_all_refresh_tokens(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await
+}

@@ -1,0 +1,86 @@
+//! Field rules shared by the request types (used with `#[validate(custom(function = …))]`).
+
+use std::borrow::Cow;
+
+use validator::ValidationError;
+
+fn error(code: &'static str, message: &'static str) -> ValidationError {
+    let mut e = ValidationError::new(code);
+    e.message = Some(Cow::Borrowed(message));
+    e
+}
+
+/// Required text may not be empty or only whitespace.
+pub fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(error("blank", "may not be empty or blank"));
+    }
+    Ok(())
+}
+
+/// Usernames: 3 to 64 of letters, digits, `.`, `_`, `-`.
+pub fn username(value: &str) -> Result<(), ValidationError> {
+    let ok = (3..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        return Err(error(
+            "invalid_username",
+            "3 to 64 letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// Department codes: a lower-case letter, then 1 to 31 lower-case letters, digits or `_`.
+pub fn department_code(value: &str) -> Result<(), ValidationError> {
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !(first_ok && rest_ok && (2..=32).contains(&value.len())) {
+        return Err(error(
+            "invalid_code",
+            "2 to 32 characters: a lower-case letter, then letters, digits or '_'",
+        ));
+    }
+    Ok(())
+}
+
+/// A password: at least 12 characters (counted as characters, so Chinese counts too), at most 256.
+pub fn password(value: &str) -> Result<(), ValidationError> {
+    let n = value.chars().count();
+    if n < 12 {
+        return Err(error("too_short", "at least 12 characters"));
+    }
+    if n > 256 {
+        return Err(error("too_long", "at most 256 characters"));
+    }
+    Ok(())
+}
+
+/// A list of roles must not be empty.
+pub fn non_empty_roles(value: &[crate::domain::actor::Role]) -> Result<(), ValidationError> {
+    if value.is_empty() {
+        return Err(error("required", "at least one role"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        assert!(not_blank("  ").is_err());
+        assert!(not_blank("南昌").is_ok());
+        assert!(username("li.wei").is_ok());
+        assert!(username("李伟").is_err());
+        assert!(department_code("gxw").is_ok());
+        assert!(department_code("Gxw").is_err());
+        assert!(department_code("g").is_err());
+        assert!(password("短密码短密码短密码短密码").is_ok());
+        assert!(password("short").is_err());
+    }
+}

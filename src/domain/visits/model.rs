@@ -1,0 +1,170 @@
+//! Visit rows and the rules that need no database.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::visits;
+use crate::domain::error::FieldError;
+
+/// How the visit took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    OnSite,
+    Phone,
+    Video,
+    Meeting,
+}
+
+impl VisitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitKind::OnSite => "on_site",
+            VisitKind::Phone => "phone",
+            VisitKind::Video => "video",
+            VisitKind::Meeting => "meeting",
+        }
+    }
+}
+
+/// A visit as stored and shown.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = visits, check_for_backend(diesel::pg::Pg))]
+pub struct Visit {
+    pub id: Uuid,
+    pub enterprise_id: Uuid,
+    /// The visiting department (the creator's).
+    pub department: String,
+    pub visited_on: NaiveDate,
+    /// `on_site`, `phone`, `video` or `meeting`.
+    pub kind: String,
+    /// User ids of the officials who visited.
+    pub officers: Vec<Uuid>,
+    pub summary: String,
+    /// The enterprise's people who took part.
+    pub participants: Option<String>,
+    pub purpose: Option<String>,
+    pub findings: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+    pub created_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitFields {
+    pub visited_on: NaiveDate,
+    pub kind: String,
+    pub officers: Vec<Uuid>,
+    pub summary: String,
+    pub participants: Option<String>,
+    pub purpose: Option<String>,
+    pub findings: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+}
+
+impl From<&Visit> for VisitFields {
+    fn from(v: &Visit) -> Self {
+        VisitFields {
+            visited_on: v.visited_on,
+            kind: v.kind.clone(),
+            officers: v.officers.clone(),
+            summary: v.summary.clone(),
+            participants: v.participants.clone(),
+            purpose: v.purpose.clone(),
+            findings: v.findings.clone(),
+            next_visit_on: v.next_visit_on,
+        }
+    }
+}
+
+impl VisitFields {
+    /// Every rule that needs no database.
+    pub fn check(&self, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.visited_on > today {
+            errors.push(FieldError::new(
+                "visited_on",
+                "in_future",
+                "may not be in the future",
+            ));
+        }
+        if self.officers.is_empty() {
+            errors.push(FieldError::new(
+                "officers",
+                "required",
+                "at least one officer",
+            ));
+        }
+        if self.summary.trim().is_empty() {
+            errors.push(FieldError::new(
+                "summary",
+                "blank",
+                "may not be empty or blank",
+            ));
+        }
+        for (field, text) in [
+            ("summary", Some(&self.summary)),
+            ("participants", self.participants.as_ref()),
+            ("purpose", self.purpose.as_ref()),
+            ("findings", self.findings.as_ref()),
+        ] {
+            if text.is_some_and(|t| t.chars().count() > 4000) {
+                errors.push(FieldError::new(
+                    field,
+                    "too_long",
+                    "at most 4000 characters",
+                ));
+            }
+        }
+        if self
+            .next_visit_on
+            .is_some_and(|next| next < self.visited_on)
+        {
+            errors.push(FieldError::new(
+                "next_visit_on",
+                "before_visit",
+                "may not be before the visit",
+            ));
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        let ok = VisitFields {
+            visited_on: today,
+            kind: "on_site".into(),
+            officers: vec![Uuid::nil()],
+            summary: "了解企业生产经营情况".into(),
+            participants: None,
+            purpose: None,
+            findings: None,
+            next_visit_on: None,
+        };
+        assert!(ok.check(today).is_empty());
+        let bad = VisitFields {
+            visited_on: today + chrono::Days::new(1),
+            officers: vec![],
+            summary: " ".into(),
+            next_visit_on: Some(today),
+            ..ok
+        };
+        let fields: Vec<String> = bad.check(today).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec!["visited_on", "officers", "summary", "next_visit_on"]
+        );
+    }
+}

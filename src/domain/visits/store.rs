@@ -1,0 +1,279 @@
+//! Visit queries. A visit and the demands raised in it are one transaction: one bad demand and
+//! nothing is stored.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Visit, VisitFields};
+use crate::db::clock::today_in_china;
+use crate::db::schema::{users, visits};
+use crate::domain::actor::{Actor, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::demands::model::DemandRow;
+use crate::domain::demands::store::{
+    self as demands, NewDemand, check_active_enterprise, check_department,
+};
+use crate::domain::error::check_version;
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// Officers must be active users of the visiting department.
+async fn check_officers(
+    conn: &mut AsyncPgConnection,
+    department: &str,
+    officers: &[Uuid],
+) -> QueryResult<Vec<FieldError>> {
+    let found: Vec<Uuid> = users::table
+        .filter(users::id.eq_any(officers))
+        .filter(users::department.eq(department))
+        .filter(users::disabled.eq(false))
+        .select(users::id)
+        .load(conn)
+        .await?;
+    Ok(officers
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.contains(id))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("officers[{i}]"),
+                "not_an_officer_of_department",
+                "must be an active user of your department",
+            )
+        })
+        .collect())
+}
+
+/// Logs a visit of the caller's department with the demands raised in it.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    fields: VisitFields,
+    raised: Vec<NewDemand>,
+) -> AppResult<(Visit, Vec<DemandRow>)> {
+    conn.transaction(async move |conn| {
+        let mut errors = fields.check(today_in_china());
+        errors.extend(check_active_enterprise(conn, "enterprise_id", enterprise_id).await?);
+        errors.extend(check_officers(conn, &actor.department, &fields.officers).await?);
+        for (i, d) in raised.iter().enumerate() {
+            let prefix = format!("demands[{i}].");
+            errors.extend(demands::check_new(&prefix, d));
+            errors.extend(
+                check_department(
+                    conn,
+                    format!("{prefix}assigned_department"),
+                    &d.assigned_department,
+                )
+                .await?,
+            );
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let visit: Visit = diesel::insert_into(visits::table)
+            .values((
+                visits::id.eq(Uuid::new_v4()),
+                visits::enterprise_id.eq(enterprise_id),
+                visits::department.eq(&actor.department),
+                visits::visited_on.eq(fields.visited_on),
+                visits::kind.eq(fields.kind),
+                visits::officers.eq(fields.officers),
+                visits::summary.eq(fields.summary.trim()),
+                visits::participants.eq(fields.participants),
+                visits::purpose.eq(fields.purpose),
+                visits::findings.eq(fields.findings),
+                visits::next_visit_on.eq(fields.next_visit_on),
+                visits::created_by.eq(actor.id),
+            ))
+            .returning(Visit::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "create",
+                entity: "visit",
+                entity_id: visit.id.to_string(),
+                changes: audit::changes(None, serde_json::to_value(&visit).ok().as_ref()),
+            },
+        )
+        .await?;
+        let mut created = Vec::with_capacity(raised.len());
+        for d in raised {
+            created
+                .push(demands::insert(conn, Some(actor), enterprise_id, Some(visit.id), d).await?);
+        }
+        Ok((visit, created))
+    })
+    .await
+}
+
+/// One visit.
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Visit> {
+    visits::table
+        .find(id)
+        .select(Visit::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such visit".into()))
+}
+
+fn may_edit(actor: &Actor, visit: &Visit) -> bool {
+    actor.has(Role::Admin) || (actor.has(Role::Liaison) && actor.department == visit.department)
+}
+
+async fn lock_for_edit(conn: &mut AsyncPgConnection, actor: &Actor, id: Uuid) -> AppResult<Visit> {
+    let visit: Visit = visits::table
+        .find(id)
+        .select(Visit::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such visit".into()))?;
+    if !may_edit(actor, &visit) {
+        return Err(AppError::Forbidden(
+            "only the visit's department changes it".into(),
+        ));
+    }
+    Ok(visit)
+}
+
+/// Changes a visit, honouring `If-Match`; only its department (or an admin).
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i32>,
+    change: impl FnOnce(&mut VisitFields) + Send,
+) -> AppResult<Visit> {
+    conn.transaction(async move |conn| {
+        let before = lock_for_edit(conn, actor, id).await?;
+        let mut fields = VisitFields::from(&before);
+        change(&mut fields);
+        let mut errors = fields.check(today_in_china());
+        if fields.officers != before.officers {
+            errors.extend(check_officers(conn, &before.department, &fields.officers).await?);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        // Bad input is reported before a stale version.
+        check_version(expected, before.version)?;
+        let after: Visit = diesel::update(visits::table.find(id))
+            .set((
+                visits::visited_on.eq(fields.visited_on),
+                visits::kind.eq(fields.kind),
+                visits::officers.eq(fields.officers),
+                visits::summary.eq(fields.summary.trim()),
+                visits::participants.eq(fields.participants),
+                visits::purpose.eq(fields.purpose),
+                visits::findings.eq(fields.findings),
+                visits::next_visit_on.eq(fields.next_visit_on),
+                visits::version.eq(visits::version + 1),
+                visits::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Visit::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "update",
+                entity: "visit",
+                entity_id: id.to_string(),
+                changes: audit::changes(
+                    serde_json::to_value(&before).ok().as_ref(),
+                    serde_json::to_value(&after).ok().as_ref(),
+                ),
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Deletes a visit (its demands stay, no longer tied to it); the audit trail keeps it.
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
+    conn.transaction(async move |conn| {
+        let before = lock_for_edit(conn, actor, id).await?;
+        check_version(expected, before.version)?;
+        diesel::delete(visits::table.find(id)).execute(conn).await?;
+        audit::record(
+            conn,
+            Some(actor),
+            AuditEntry {
+                action: "delete",
+                entity: "visit",
+                entity_id: id.to_string(),
+                changes: audit::changes(serde_json::to_value(&before).ok().as_ref(), None),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Filters of the visit list.
+#[derive(Debug, Default, Clone)]
+pub struct VisitFilter {
+    pub enterprise_id: Option<Uuid>,
+    pub department: Option<String>,
+    pub officer: Option<Uuid>,
+    pub kind: Option<String>,
+    pub visited_from: Option<NaiveDate>,
+    pub visited_to: Option<NaiveDate>,
+}
+
+/// A page (plus one row) of visits, newest first; each filter has an index ending in
+/// `(visited_on DESC, id DESC)`, officers a GIN index.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: VisitFilter,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Visit>> {
+    let mut query = visits::table.select(Visit::as_select()).into_boxed();
+    if let Some(id) = f.enterprise_id {
+        query = query.filter(visits::enterprise_id.eq(id));
+    }
+    if let Some(dept) = f.department {
+        query = query.filter(visits::department.eq(dept));
+    }
+    if let Some(officer) = f.officer {
+        query = query.filter(visits::officers.contains(vec![officer]));
+    }
+    if let Some(kind) = f.kind {
+        query = query.filter(visits::kind.eq(kind));
+    }
+    if let Some(from) = f.visited_from {
+        query = query.filter(visits::visited_on.ge(from));
+    }
+    if let Some(to) = f.visited_to {
+        query = query.filter(visits::visited_on.le(to));
+    }
+    if let Some((on, id)) = after {
+        query = query.filter(
+            visits::visited_on
+                .le(on)
+                .and(visits::visited_on.lt(on).or(visits::id.lt(id))),
+        );
+    }
+    query
+        .order((visits::visited_on.desc(), visits::id.desc()))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}

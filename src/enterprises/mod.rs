@@ -1,6 +1,0 @@
-//! Contact-point enterprises (联系点企业): the registry every other record hangs on.
-
-pub mod api;
-pub mod credit_code;
-pub mod model;
-pub mod store;

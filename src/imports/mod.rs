@@ -1,6 +1,0 @@
-//! Bulk import (批量导入) of enterprises from the export's CSV or XLSX: upsert by credit code,
-//! all rows or none, every bad cell reported with its row and column.
-
-pub mod api;
-pub mod enterprises;
-pub mod sheet;

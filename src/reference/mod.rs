@@ -1,4 +1,0 @@
-//! Reference data: Jiangxi's regions and the emergency-industry categories.
-
-pub mod api;
-pub mod store;

@@ -1,5 +1,0 @@
-//! Support measures (扶持措施) granted by departments, and their disbursements (payment tranches).
-
-pub mod api;
-pub mod model;
-pub mod store;

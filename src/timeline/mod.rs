@@ -1,4 +1,0 @@
-//! The enterprise timeline: visits and demand events in one newest-first list.
-
-pub mod api;
-pub mod store;

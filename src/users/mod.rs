@@ -1,4 +1,0 @@
-//! People who use the system: one department each, one or more roles there.
-
-pub mod api;
-pub mod store;

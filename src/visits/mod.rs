@@ -1,5 +1,0 @@
-//! Visits (走访记录): what officials found at an enterprise, with the demands raised there.
-
-pub mod api;
-pub mod model;
-pub mod store;

@@ -1,0 +1,157 @@
+//! `GET /api/v1/audit-events` (admin): who changed what, when.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::actor::Actor;
+use crate::domain::audit::store::{self, AuditEventRow, AuditFilter};
+use crate::domain::error::{AppError, AppResult};
+use crate::web::body::{NoParams, StrictQuery};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::state::AppState;
+
+/// One recorded change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The acting user's or client's id; null for the command line.
+    pub actor: Option<Uuid>,
+    /// `user`, `client` or `system`.
+    pub actor_kind: String,
+    /// The actor's department.
+    pub department: Option<String>,
+    /// `create`, `update`, `delete`, `transition`, `login`, `logout`, …
+    pub action: String,
+    /// `user`, `client`, `department`, …
+    pub entity: String,
+    pub entity_id: String,
+    /// `{field: {"before": …, "after": …}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+    pub request_id: Option<String>,
+}
+
+impl From<AuditEventRow> for AuditEvent {
+    fn from(r: AuditEventRow) -> Self {
+        AuditEvent {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            actor_kind: r.actor_kind,
+            department: r.department,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            changes: r.changes,
+            request_id: r.request_id,
+        }
+    }
+}
+
+/// Sort orders of the audit list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+pub enum AuditSort {
+    /// Oldest first (default).
+    #[default]
+    #[serde(rename = "at")]
+    Oldest,
+    /// Newest first.
+    #[serde(rename = "-at")]
+    Newest,
+}
+
+/// Query of the audit list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only events about this kind of record (`user`, `enterprise`, …).
+    pub entity: Option<String>,
+    /// Only events about this record.
+    pub entity_id: Option<String>,
+    /// Only events by this user or client.
+    pub actor: Option<Uuid>,
+    /// Events at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// `at` (oldest first, default) or `-at`.
+    pub sort: Option<AuditSort>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Lists audit events. Admin only.
+#[utoipa::path(
+    get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+    responses(
+        (status = 200, body = Page<AuditEvent>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_audit_events(
+    actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<AuditQuery>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let filter = AuditFilter {
+        entity: q.entity,
+        entity_id: q.entity_id,
+        actor: q.actor,
+        from: q.from,
+        to: q.to,
+        newest_first: matches!(q.sort.unwrap_or_default(), AuditSort::Newest),
+        after,
+        limit,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, filter).await?;
+    let page = Page::from_rows(
+        rows.into_iter().map(AuditEvent::from).collect(),
+        limit,
+        |e| (e.at, e.id),
+    );
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Reads one audit event. Admin only; events can never be changed or deleted (405).
+#[utoipa::path(
+    get, path = "/api/v1/audit-events/{id}", tag = "audit",
+    params(("id" = Uuid, Path, description = "Audit event id")),
+    responses(
+        (status = 200, body = AuditEvent),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_audit_event(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    let event = store::get(&mut conn, *id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such audit event".into()))?;
+    Ok(HttpResponse::Ok().json(AuditEvent::from(event)))
+}

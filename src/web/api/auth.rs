@@ -1,0 +1,467 @@
+//! `POST /api/v1/auth/token` (OAuth 2.0: password, refresh_token, client_credentials; form or
+//! JSON), `POST /api/v1/auth/revoke` (RFC 7009) and `GET /api/v1/me`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::actor::{Actor, ActorKind, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::auth::store::{self, Presented};
+use crate::domain::auth::{secrets, throttle};
+use crate::domain::clients::store as clients;
+use crate::domain::error::{AppError, AppResult};
+use crate::domain::users::store as users;
+use crate::web::body::{MAX_BODY_BYTES, NoParams, StrictQuery, content_type, read_limited};
+use crate::web::state::AppState;
+
+/// Token request, as form fields or JSON.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// `password`, `refresh_token` or `client_credentials`.
+    pub grant_type: String,
+    pub username: Option<String>,
+    #[schema(write_only)]
+    pub password: Option<String>,
+    pub refresh_token: Option<String>,
+    pub client_id: Option<String>,
+    #[schema(write_only)]
+    pub client_secret: Option<String>,
+    /// Accepted and ignored: a token carries the roles of its user or client.
+    pub scope: Option<String>,
+}
+
+/// A successful token response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// For the password and refresh_token grants; spent on use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// An OAuth 2.0 error (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_grant`, `invalid_client` or `unsupported_grant_type`.
+    pub error: String,
+    pub error_description: String,
+}
+
+/// Revocation request (RFC 7009).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// The refresh token whose login ends.
+    pub token: String,
+    pub token_type_hint: Option<String>,
+}
+
+/// The caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub kind: ActorKind,
+    /// For users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// For clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub department: String,
+    pub roles: Vec<Role>,
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"liaison\""));
+    }
+    response.json(OAuthError {
+        error: error.into(),
+        error_description: description.into(),
+    })
+}
+
+fn invalid_request(description: &str) -> HttpResponse {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+fn invalid_grant(description: &str) -> HttpResponse {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
+fn token_ok(body: TokenResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(body)
+}
+
+/// Parses a form-encoded or JSON body; other content types are 415.
+async fn parse_form_or_json<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> AppResult<Result<T, String>> {
+    let ct = content_type(req).unwrap_or_default();
+    let is_form = ct == "application/x-www-form-urlencoded";
+    let is_json = ct == "application/json";
+    if !is_form && !is_json {
+        return Err(AppError::UnsupportedMediaType(
+            "send application/x-www-form-urlencoded or application/json".into(),
+        ));
+    }
+    let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
+    Ok(if is_form {
+        serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    })
+}
+
+/// `client_id:client_secret` from an HTTP Basic header.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+fn client_address(req: &HttpRequest) -> String {
+    // The peer address, not X-Forwarded-For: that header is the client's to forge.
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Issues tokens (OAuth 2.0 token endpoint). No bearer token needed.
+#[utoipa::path(
+    post, path = "/api/v1/auth/token", tag = "auth",
+    request_body(content(
+        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
+        (status = 401, description = "invalid_client", body = OAuthError),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 429, description = "Too many failed logins", body = crate::web::problem::Problem,
+            content_type = "application/problem+json", headers(("Retry-After" = u64))),
+    )
+)]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut form: TokenRequest = match parse_form_or_json(&req, payload).await? {
+        Ok(form) => form,
+        Err(e) => return Ok(invalid_request(&format!("malformed token request: {e}"))),
+    };
+    let addr = client_address(&req);
+    match form.grant_type.as_str() {
+        "password" => password_grant(&state, form, &addr).await,
+        "refresh_token" => refresh_grant(&state, form).await,
+        "client_credentials" => {
+            if let Some((id, secret)) = basic_credentials(&req) {
+                form.client_id = Some(id);
+                form.client_secret = Some(secret);
+            }
+            client_grant(&state, form, &addr).await
+        }
+        _ => Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use password, refresh_token or client_credentials",
+        )),
+    }
+}
+
+async fn password_grant(
+    state: &AppState,
+    form: TokenRequest,
+    addr: &str,
+) -> AppResult<HttpResponse> {
+    let (Some(username), Some(password)) = (form.username, form.password) else {
+        return Ok(invalid_request("username and password are required"));
+    };
+    let user = {
+        let mut conn = state.pool.get().await?;
+        throttle::check(&mut conn, Some(&username), addr).await?;
+        users::find_by_username(&mut conn, &username).await?
+    };
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = secrets::verify_password(password, hash).await;
+    let mut conn = state.pool.get().await?;
+    let user = match user {
+        Some(u) if verified && !u.disabled => u,
+        _ => {
+            throttle::record_failure(&mut conn, Some(&username), addr).await?;
+            return Ok(invalid_grant("invalid username or password"));
+        }
+    };
+    let roles = Role::parse_all(&user.roles);
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let actor = Actor {
+        id: user.id,
+        kind: ActorKind::User,
+        department: user.department.clone(),
+        roles: roles.clone(),
+    };
+    let refresh_token = conn
+        .transaction(async move |conn| {
+            throttle::reset(conn, &user.username).await?;
+            let token =
+                store::issue_refresh_token(conn, user.id, Uuid::new_v4(), refresh_ttl).await?;
+            audit::record(
+                conn,
+                Some(&actor),
+                AuditEntry {
+                    action: "login",
+                    entity: "user",
+                    entity_id: user.id.to_string(),
+                    changes: json!({}),
+                },
+            )
+            .await?;
+            Ok::<_, AppError>(token)
+        })
+        .await?;
+    let access_token = state
+        .keys
+        .issue(user.id, ActorKind::User, &user.department, &roles)
+        .map_err(AppError::internal)?;
+    Ok(token_ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs(),
+        refresh_token: Some(refresh_token),
+    }))
+}
+
+/// The outcome of a refresh, decided inside the transaction and answered after it commits.
+enum Refreshed {
+    Issued { user: users::UserRow, token: String },
+    Refused(&'static str),
+}
+
+async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppResult<HttpResponse> {
+    let Some(presented) = form.refresh_token else {
+        return Ok(invalid_request("refresh_token is required"));
+    };
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let mut conn = state.pool.get().await?;
+    let outcome = conn
+        .transaction(async move |conn| {
+            Ok::<_, AppError>(match store::spend(conn, &presented).await? {
+                Presented::Invalid => {
+                    Refreshed::Refused("the refresh token is invalid, expired or revoked")
+                }
+                Presented::Reused => Refreshed::Refused(
+                    "the refresh token was already used; the login has been revoked",
+                ),
+                Presented::Fresh { user_id, family_id } => {
+                    let user = users::get(conn, user_id).await?;
+                    if user.disabled {
+                        Refreshed::Refused("this account is disabled")
+                    } else {
+                        let token =
+                            store::issue_refresh_token(conn, user_id, family_id, refresh_ttl)
+                                .await?;
+                        Refreshed::Issued { user, token }
+                    }
+                }
+            })
+        })
+        .await?;
+    match outcome {
+        Refreshed::Refused(why) => Ok(invalid_grant(why)),
+        Refreshed::Issued { user, token } => {
+            let roles = Role::parse_all(&user.roles);
+            let access_token = state
+                .keys
+                .issue(user.id, ActorKind::User, &user.department, &roles)
+                .map_err(AppError::internal)?;
+            Ok(token_ok(TokenResponse {
+                access_token,
+                token_type: "Bearer".into(),
+                expires_in: state.keys.ttl_secs(),
+                refresh_token: Some(token),
+            }))
+        }
+    }
+}
+
+/// Compares two hashes without stopping at the first difference.
+fn same_hash(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn client_grant(state: &AppState, form: TokenRequest, addr: &str) -> AppResult<HttpResponse> {
+    let (Some(client_id), Some(secret)) = (form.client_id, form.client_secret) else {
+        return Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id and client_secret are required",
+        ));
+    };
+    let mut conn = state.pool.get().await?;
+    throttle::check(&mut conn, None, addr).await?;
+    let client = clients::find_by_client_id(&mut conn, &client_id).await?;
+    let client = match client {
+        Some(c) if !c.disabled && same_hash(&c.secret_hash, &secrets::sha256(&secret)) => c,
+        _ => {
+            throttle::record_failure(&mut conn, None, addr).await?;
+            return Ok(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "unknown client or wrong secret",
+            ));
+        }
+    };
+    let roles = Role::parse_all(&client.roles);
+    let actor = Actor {
+        id: client.id,
+        kind: ActorKind::Client,
+        department: client.department.clone(),
+        roles: roles.clone(),
+    };
+    audit::record(
+        &mut conn,
+        Some(&actor),
+        AuditEntry {
+            action: "login",
+            entity: "client",
+            entity_id: client.id.to_string(),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    let access_token = state
+        .keys
+        .issue(client.id, ActorKind::Client, &client.department, &roles)
+        .map_err(AppError::internal)?;
+    Ok(token_ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs(),
+        refresh_token: None,
+    }))
+}
+
+/// Ends the login a refresh token belongs to (RFC 7009: 200 even for an unknown token).
+#[utoipa::path(
+    post, path = "/api/v1/auth/revoke", tag = "auth",
+    request_body(content(
+        (RevokeRequest = "application/x-www-form-urlencoded"),
+        (RevokeRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Revoked (or was not a live token)"),
+        (status = 400, description = "invalid_request", body = OAuthError),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+    )
+)]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let form: RevokeRequest = match parse_form_or_json(&req, payload).await? {
+        Ok(form) => form,
+        Err(e) => {
+            return Ok(invalid_request(&format!(
+                "malformed revocation request: {e}"
+            )));
+        }
+    };
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async move |conn| {
+        if let Some(user_id) = store::revoke_login(conn, &form.token).await? {
+            audit::record(
+                conn,
+                None,
+                AuditEntry {
+                    action: "logout",
+                    entity: "user",
+                    entity_id: user_id.to_string(),
+                    changes: json!({}),
+                },
+            )
+            .await?;
+        }
+        Ok::<_, AppError>(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// Who the caller is. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "auth",
+    responses(
+        (status = 200, body = Me),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn me(
+    actor: Actor,
+    state: web::Data<AppState>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let me = match actor.kind {
+        ActorKind::User => {
+            let u = users::get(&mut conn, actor.id).await?;
+            Me {
+                id: u.id,
+                kind: ActorKind::User,
+                username: Some(u.username),
+                name: None,
+                display_name: u.display_name,
+                department: u.department,
+                roles: Role::parse_all(&u.roles),
+            }
+        }
+        ActorKind::Client => {
+            let c = clients::get(&mut conn, actor.id).await?;
+            Me {
+                id: c.id,
+                kind: ActorKind::Client,
+                username: None,
+                name: Some(c.name),
+                display_name: None,
+                department: c.department,
+                roles: Role::parse_all(&c.roles),
+            }
+        }
+    };
+    Ok(HttpResponse::Ok().json(me))
+}

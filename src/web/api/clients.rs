@@ -1,0 +1,270 @@
+//! `/api/v1/clients` (admin only): credentials for other systems.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::domain::actor::{Actor, Role};
+use crate::domain::clients::store::{self, ApiClient, ClientChange};
+use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::validation;
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::present;
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/clients`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClientRequest {
+    /// What the system is, e.g. 省财政厅预算一体化系统.
+    #[validate(required, custom(function = validation::not_blank), length(max = 100))]
+    #[schema(required = true, value_type = String, max_length = 100)]
+    pub name: Option<String>,
+    /// Department code the client acts for.
+    #[validate(required)]
+    #[schema(required = true, value_type = String, example = "czt")]
+    pub department: Option<String>,
+    /// At least one role.
+    #[validate(required, custom(function = validation::non_empty_roles))]
+    #[schema(required = true, value_type = Vec<Role>, min_items = 1)]
+    pub roles: Option<Vec<Role>>,
+}
+
+/// A new client with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedClient {
+    pub id: Uuid,
+    pub client_id: String,
+    /// Shown only in this response; store it now.
+    pub client_secret: String,
+    pub name: String,
+    pub department: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// Body of `PATCH /api/v1/clients/{id}` (merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 100)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<Role>, min_items = 1)]
+    pub roles: Option<Option<Vec<Role>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub disabled: Option<Option<bool>>,
+}
+
+/// Query of the client list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClientQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn check_patch(patch: &ClientPatch) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let null = |field: &str| FieldError::new(field, "null", "may not be null");
+    match &patch.name {
+        Some(None) => errors.push(null("name")),
+        Some(Some(name)) if name.trim().is_empty() => errors.push(FieldError::new(
+            "name",
+            "blank",
+            "may not be empty or blank",
+        )),
+        Some(Some(name)) if name.chars().count() > 100 => errors.push(FieldError::new(
+            "name",
+            "too_long",
+            "at most 100 characters",
+        )),
+        _ => {}
+    }
+    match &patch.roles {
+        Some(None) => errors.push(null("roles")),
+        Some(Some(roles)) if roles.is_empty() => {
+            errors.push(FieldError::new("roles", "required", "at least one role"))
+        }
+        _ => {}
+    }
+    if matches!(patch.disabled, Some(None)) {
+        errors.push(null("disabled"));
+    }
+    errors
+}
+
+fn client_response(
+    mut builder: actix_web::HttpResponseBuilder,
+    client: &ApiClient,
+) -> HttpResponse {
+    builder.insert_header(etag(client.version)).json(client)
+}
+
+/// Creates a client and shows its secret once. Admin only.
+#[utoipa::path(
+    post, path = "/api/v1/clients", tag = "admin", request_body = NewClientRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = CreatedClient, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_client(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let body: NewClientRequest = read_json(&req, payload).await?;
+    let (name, department, roles) = (
+        body.name.unwrap_or_default(),
+        body.department.unwrap_or_default(),
+        body.roles.unwrap_or_default(),
+    );
+    let mut conn = state.pool.get().await?;
+    let (c, client_secret) =
+        store::create(&mut conn, Some(&actor), &name, &department, &roles).await?;
+    let created = CreatedClient {
+        id: c.id,
+        client_id: c.client_id,
+        client_secret,
+        name: c.name,
+        department: c.department,
+        roles: c.roles,
+        disabled: c.disabled,
+        created_at: c.created_at,
+        version: c.version,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/clients/{}", created.id)))
+        .insert_header(etag(created.version))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(created))
+}
+
+/// Lists clients, oldest first. Admin only.
+#[utoipa::path(
+    get, path = "/api/v1/clients", tag = "admin", params(ClientQuery),
+    responses(
+        (status = 200, body = Page<ApiClient>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_clients(
+    actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<ClientQuery>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let limit = checked_limit(query.0.limit)?;
+    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, after, limit).await?;
+    let clients = rows.into_iter().map(ApiClient::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(clients, limit, |c: &ApiClient| {
+            (c.created_at, c.id)
+        })),
+    )
+}
+
+/// Reads one client. Admin only.
+#[utoipa::path(
+    get, path = "/api/v1/clients/{id}", tag = "admin",
+    params(("id" = Uuid, Path, description = "Client id (not `client_id`)")),
+    responses(
+        (status = 200, body = ApiClient, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_client(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    let client = ApiClient::from(store::get(&mut conn, *id).await?);
+    Ok(client_response(HttpResponse::Ok(), &client))
+}
+
+/// Changes a client (`name`, `roles`, `disabled`); honours `If-Match`. Admin only.
+#[utoipa::path(
+    patch, path = "/api/v1/clients/{id}", tag = "admin",
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = ClientPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = ApiClient, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_client(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let patch: ClientPatch = read_json(&req, payload).await?;
+    let errors = check_patch(&patch);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let expected = if_match_version(&req)?;
+    let change = ClientChange {
+        name: patch.name.flatten(),
+        roles: patch.roles.flatten(),
+        disabled: patch.disabled.flatten(),
+    };
+    let mut conn = state.pool.get().await?;
+    let client = store::update(&mut conn, &actor, *id, change, expected).await?;
+    if client.disabled {
+        state.standing.forget(client.id);
+    }
+    Ok(client_response(HttpResponse::Ok(), &client))
+}

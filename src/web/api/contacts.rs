@@ -1,0 +1,284 @@
+//! `/api/v1/enterprises/{id}/contacts`: read by every role (phone and e-mail masked unless the
+//! caller is an admin or a liaison officer of an assigned department), written by admins and
+//! liaison officers of an assigned department.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::domain::actor::{Actor, Role};
+use crate::domain::contacts::model::{Contact, ContactFields, contact_view, trimmed};
+use crate::domain::contacts::store;
+use crate::domain::enterprises::store::{self as enterprises, may_edit};
+use crate::domain::error::{AppError, AppResult};
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::present;
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/enterprises/{id}/contacts`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 100, example = "张伟")]
+    pub name: Option<String>,
+    #[schema(max_length = 100, example = "总经理")]
+    pub title: Option<String>,
+    #[schema(max_length = 32, example = "13812345678")]
+    pub phone: Option<String>,
+    #[schema(max_length = 254, example = "zhang.wei@example.com")]
+    pub email: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/enterprises/{id}/contacts/{contact_id}` (merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 100)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 32)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    pub email: Option<Option<String>>,
+}
+
+/// Query of the contact list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContactQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn contact_response(mut builder: actix_web::HttpResponseBuilder, c: &Contact) -> HttpResponse {
+    builder.insert_header(etag(c.version)).json(c)
+}
+
+/// Adds a contact. Admins and liaison officers of an assigned department.
+#[utoipa::path(
+    post, path = "/api/v1/enterprises/{id}/contacts", tag = "enterprises", request_body = NewContact,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        ("id" = Uuid, Path, description = "Enterprise id")),
+    responses(
+        (status = 201, body = Contact, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_contact(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let body: NewContact = read_json(&req, payload).await?;
+    let fields = ContactFields {
+        name: body.name.unwrap_or_default().trim().to_owned(),
+        title: trimmed(body.title),
+        phone: trimmed(body.phone),
+        email: trimmed(body.email),
+    };
+    let mut conn = state.pool.get().await?;
+    let row = store::create(&mut conn, Some(&actor), *id, fields).await?;
+    let contact = contact_view(row, true);
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((
+        "Location",
+        format!(
+            "/api/v1/enterprises/{}/contacts/{}",
+            contact.enterprise_id, contact.id
+        ),
+    ));
+    Ok(contact_response(builder, &contact))
+}
+
+/// Lists an enterprise's contacts, oldest first. Any authenticated caller (masked unless admin
+/// or liaison officer of an assigned department).
+#[utoipa::path(
+    get, path = "/api/v1/enterprises/{id}/contacts", tag = "enterprises",
+    params(("id" = Uuid, Path, description = "Enterprise id"), ContactQuery),
+    responses(
+        (status = 200, body = Page<Contact>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_contacts(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: StrictQuery<ContactQuery>,
+) -> AppResult<HttpResponse> {
+    let limit = checked_limit(query.0.limit)?;
+    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let enterprise = enterprises::get(&mut conn, *id).await?;
+    let unmasked = may_edit(&actor, &enterprise);
+    let rows = store::list(&mut conn, *id, after, limit).await?;
+    let contacts = rows
+        .into_iter()
+        .map(|r| contact_view(r, unmasked))
+        .collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(contacts, limit, |c: &Contact| {
+            (c.created_at, c.id)
+        })),
+    )
+}
+
+/// Reads one contact (masked as in the list). Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    params(("id" = Uuid, Path, description = "Enterprise id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    responses(
+        (status = 200, body = Contact, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_contact(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let (enterprise_id, contact_id) = path.into_inner();
+    let mut conn = state.pool.get().await?;
+    let enterprise = enterprises::get(&mut conn, enterprise_id).await?;
+    let row = store::get(&mut conn, enterprise_id, contact_id).await?;
+    Ok(contact_response(
+        HttpResponse::Ok(),
+        &contact_view(row, may_edit(&actor, &enterprise)),
+    ))
+}
+
+/// Changes a contact (merge patch); honours `If-Match`. Admins and liaison officers of an
+/// assigned department.
+#[utoipa::path(
+    patch, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    params(
+        ("id" = Uuid, Path, description = "Enterprise id"),
+        ("contact_id" = Uuid, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = Contact, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_contact(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let (enterprise_id, contact_id) = path.into_inner();
+    let patch: ContactPatch = read_json(&req, payload).await?;
+    if matches!(patch.name, Some(None)) {
+        return Err(AppError::invalid("name", "null", "may not be null"));
+    }
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    let row = store::update(
+        &mut conn,
+        &actor,
+        enterprise_id,
+        contact_id,
+        expected,
+        move |f| {
+            if let Some(Some(name)) = patch.name {
+                f.name = name.trim().to_owned();
+            }
+            if let Some(title) = patch.title {
+                f.title = trimmed(title);
+            }
+            if let Some(phone) = patch.phone {
+                f.phone = trimmed(phone);
+            }
+            if let Some(email) = patch.email {
+                f.email = trimmed(email);
+            }
+        },
+    )
+    .await?;
+    Ok(contact_response(
+        HttpResponse::Ok(),
+        &contact_view(row, true),
+    ))
+}
+
+/// Removes a contact. Admins and liaison officers of an assigned department.
+#[utoipa::path(
+    delete, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    params(
+        ("id" = Uuid, Path, description = "Enterprise id"),
+        ("contact_id" = Uuid, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being removed"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_contact(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    req: HttpRequest,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let (enterprise_id, contact_id) = path.into_inner();
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    store::delete(&mut conn, &actor, enterprise_id, contact_id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

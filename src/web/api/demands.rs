@@ -1,0 +1,262 @@
+//! `/api/v1/demands`: raised by liaison officers (and admins), moved by the assigned
+//! department, read by every role.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::clock::today_in_china;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::demands::model::{
+    Demand, DemandCategory, DemandEvent, DemandStatus, Satisfaction, TransitionRequest,
+};
+use crate::domain::demands::store::{self, DemandFilter, NewDemand};
+use crate::domain::error::AppResult;
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::precondition::etag;
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/demands`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDemandRequest {
+    #[validate(required)]
+    #[schema(required = true, value_type = Uuid)]
+    pub enterprise_id: Option<Uuid>,
+    #[validate(required)]
+    #[schema(required = true, value_type = DemandCategory)]
+    pub category: Option<DemandCategory>,
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 200, example = "申请技术改造贷款贴息")]
+    pub title: Option<String>,
+    /// Department code the demand is assigned to.
+    #[validate(required)]
+    #[schema(required = true, value_type = String, example = "czt")]
+    pub assigned_department: Option<String>,
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    /// May be in the past.
+    pub due_on: Option<NaiveDate>,
+    /// A visit of the same enterprise.
+    pub visit_id: Option<Uuid>,
+}
+
+/// Body of `POST /api/v1/demands/{id}/transitions`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// Target status; `closed` with `satisfaction: unsatisfied` ends in `accepted`.
+    pub to: DemandStatus,
+    /// Required for `rejected` (the reason); kept as the resolution for `resolved`.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    /// Required for reassignment (`open` → `open`).
+    pub assigned_department: Option<String>,
+    /// Required for `closed`.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// Query of the demand list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DemandQuery {
+    pub enterprise_id: Option<Uuid>,
+    pub assigned_department: Option<String>,
+    pub status: Option<DemandStatus>,
+    pub category: Option<DemandCategory>,
+    /// `true`: only overdue demands.
+    pub overdue: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn demand_response(mut builder: actix_web::HttpResponseBuilder, d: &Demand) -> HttpResponse {
+    builder.insert_header(etag(d.version)).json(d)
+}
+
+/// Raises a demand. Admins and liaison officers.
+#[utoipa::path(
+    post, path = "/api/v1/demands", tag = "demands", request_body = NewDemandRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = Demand, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_demand(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let b: NewDemandRequest = read_json(&req, payload).await?;
+    let new = NewDemand {
+        category: b.category.unwrap_or(DemandCategory::Other),
+        title: b.title.unwrap_or_default(),
+        description: b.description,
+        assigned_department: b.assigned_department.unwrap_or_default(),
+        due_on: b.due_on,
+    };
+    let mut conn = state.pool.get().await?;
+    let row = store::create(
+        &mut conn,
+        &actor,
+        b.enterprise_id.unwrap_or_default(),
+        b.visit_id,
+        new,
+    )
+    .await?;
+    let demand = Demand::from_row(row, today_in_china());
+    let mut builder = HttpResponse::Created();
+    builder.insert_header(("Location", format!("/api/v1/demands/{}", demand.id)));
+    Ok(demand_response(builder, &demand))
+}
+
+/// Lists demands, newest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/demands", tag = "demands", params(DemandQuery),
+    responses(
+        (status = 200, body = Page<Demand>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_demands(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<DemandQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let today = today_in_china();
+    let filter = DemandFilter {
+        enterprise_id: q.enterprise_id,
+        assigned_department: q.assigned_department,
+        status: q.status,
+        category: q.category,
+        overdue_on: q.overdue.filter(|o| *o).map(|_| today),
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, filter, after, limit).await?;
+    let demands = rows
+        .into_iter()
+        .map(|r| Demand::from_row(r, today))
+        .collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(demands, limit, |d: &Demand| {
+            (d.created_at, d.id)
+        })),
+    )
+}
+
+/// Reads one demand. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/demands/{id}", tag = "demands",
+    params(("id" = Uuid, Path, description = "Demand id")),
+    responses(
+        (status = 200, body = Demand, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_demand(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let demand = Demand::from_row(store::get(&mut conn, *id).await?, today_in_china());
+    Ok(demand_response(HttpResponse::Ok(), &demand))
+}
+
+/// Moves a demand through its status machine (a move it does not allow is 409). A liaison
+/// officer of the assigned department, or an admin.
+#[utoipa::path(
+    post, path = "/api/v1/demands/{id}/transitions", tag = "demands",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        ("id" = Uuid, Path, description = "Demand id")),
+    request_body = TransitionBody,
+    responses(
+        (status = 200, body = Demand, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn transition_demand(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let b: TransitionBody = read_json(&req, payload).await?;
+    let request = TransitionRequest {
+        to: b.to,
+        note: b.note,
+        assigned_department: b.assigned_department,
+        satisfaction: b.satisfaction,
+    };
+    let mut conn = state.pool.get().await?;
+    let row = store::transition(&mut conn, &actor, *id, request).await?;
+    Ok(demand_response(
+        HttpResponse::Ok(),
+        &Demand::from_row(row, today_in_china()),
+    ))
+}
+
+/// The demand's events, oldest first; the first is its creation. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/demands/{id}/events", tag = "demands",
+    params(("id" = Uuid, Path, description = "Demand id")),
+    responses(
+        (status = 200, body = Page<DemandEvent>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_demand_events(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    store::get(&mut conn, *id).await?;
+    Ok(HttpResponse::Ok().json(Page::all(store::events(&mut conn, *id).await?)))
+}

@@ -1,0 +1,162 @@
+//! `/api/v1/departments`: read by everyone authenticated, written by admins.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::domain::actor::Actor;
+use crate::domain::departments::store::{self, Department};
+use crate::domain::error::AppResult;
+use crate::domain::validation::{department_code, not_blank};
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::Page;
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/departments`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartment {
+    /// 2 to 32 characters: a lower-case letter, then letters, digits or `_`.
+    #[validate(required, custom(function = department_code))]
+    #[schema(required = true, value_type = String, example = "sjt")]
+    pub code: Option<String>,
+    /// Full name.
+    #[validate(required, custom(function = not_blank), length(max = 100))]
+    #[schema(required = true, value_type = String, example = "省司法厅", max_length = 100)]
+    pub name: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/departments/{code}` (merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentPatch {
+    /// New full name.
+    #[validate(custom(function = not_blank), length(max = 100))]
+    #[schema(max_length = 100)]
+    pub name: Option<String>,
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, d: &Department) -> HttpResponse {
+    response.insert_header(etag(d.version)).json(d)
+}
+
+/// Lists every department. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/departments", tag = "admin",
+    responses(
+        (status = 200, body = Page<Department>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_departments(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    Ok(HttpResponse::Ok().json(Page::all(store::list(&mut conn).await?)))
+}
+
+/// Reads one department. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/departments/{code}", tag = "admin",
+    params(("code" = String, Path, description = "Department code")),
+    responses(
+        (status = 200, body = Department, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_department(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let department = store::get(&mut conn, &code).await?;
+    Ok(with_etag(HttpResponse::Ok(), &department))
+}
+
+/// Adds a department. Admin only.
+#[utoipa::path(
+    post, path = "/api/v1/departments", tag = "admin", request_body = NewDepartment,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = Department, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_department(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let body: NewDepartment = read_json(&req, payload).await?;
+    let (code, name) = (body.code.unwrap_or_default(), body.name.unwrap_or_default());
+    let mut conn = state.pool.get().await?;
+    let created = store::create(&mut conn, Some(&actor), &code, &name).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header(("Location", format!("/api/v1/departments/{}", created.code)));
+    Ok(with_etag(response, &created))
+}
+
+/// Renames a department; honours `If-Match`. Admin only.
+#[utoipa::path(
+    patch, path = "/api/v1/departments/{code}", tag = "admin",
+    params(
+        ("code" = String, Path, description = "Department code"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = Department, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_department(
+    actor: Actor,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let patch: DepartmentPatch = read_json(&req, payload).await?;
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    let department = match patch.name {
+        Some(name) => store::rename(&mut conn, &actor, &code, &name, expected).await?,
+        None => {
+            let current = store::get(&mut conn, &code).await?;
+            crate::domain::error::check_version(expected, current.version)?;
+            current
+        }
+    };
+    Ok(with_etag(HttpResponse::Ok(), &department))
+}

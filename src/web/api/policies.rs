@@ -1,0 +1,348 @@
+//! `/api/v1/policies` (read by every role, written by admins) and
+//! `/api/v1/enterprises/{id}/eligible-policies`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::clock::today_in_china;
+use crate::domain::actor::Actor;
+use crate::domain::enterprises::model::EnterpriseSize;
+use crate::domain::enterprises::store as enterprises;
+use crate::domain::error::AppResult;
+use crate::domain::policies::store::{self, Policy, PolicyFields};
+use crate::domain::support::model::SupportKind;
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::{present, reject_nulls};
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/policies`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPolicy {
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 300)]
+    pub title: Option<String>,
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 200, example = "江西省财政厅")]
+    pub issuer: Option<String>,
+    #[validate(required)]
+    #[schema(required = true, value_type = NaiveDate)]
+    pub issued_on: Option<NaiveDate>,
+    #[schema(max_length = 100, example = "赣财企〔2025〕12号")]
+    pub document_no: Option<String>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub summary: Option<String>,
+    pub benefit_kind: Option<SupportKind>,
+    /// Department codes.
+    pub responsible_departments: Option<Vec<String>>,
+    /// Eligible category codes (empty: any).
+    pub categories: Option<Vec<String>>,
+    /// Eligible sizes (empty: any).
+    pub sizes: Option<Vec<EnterpriseSize>>,
+    /// Eligible region codes; a city includes its counties (empty: any).
+    pub region_codes: Option<Vec<String>>,
+}
+
+/// Body of `PATCH /api/v1/policies/{id}` (merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 300)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 200)]
+    pub issuer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = NaiveDate)]
+    pub issued_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub document_no: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_from: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_until: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<SupportKind>)]
+    pub benefit_kind: Option<Option<SupportKind>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<String>)]
+    pub responsible_departments: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<String>)]
+    pub categories: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<EnterpriseSize>)]
+    pub sizes: Option<Option<Vec<EnterpriseSize>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<String>)]
+    pub region_codes: Option<Option<Vec<String>>>,
+}
+
+/// Query of the policy list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PolicyQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A policy the enterprise qualifies for, and which of its rules matched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligiblePolicy {
+    pub policy: Policy,
+    /// `category`, `size`, `region`: the non-empty rules that matched.
+    pub matched: Vec<String>,
+}
+
+/// The eligible policies of an enterprise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligiblePolicies {
+    pub items: Vec<EligiblePolicy>,
+}
+
+fn policy_response(mut builder: actix_web::HttpResponseBuilder, p: &Policy) -> HttpResponse {
+    builder.insert_header(etag(p.version)).json(p)
+}
+
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn size_codes(sizes: Vec<EnterpriseSize>) -> Vec<String> {
+    sizes.into_iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+/// Adds a policy. Admin only.
+#[utoipa::path(
+    post, path = "/api/v1/policies", tag = "policies", request_body = NewPolicy,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = Policy, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_policy(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let b: NewPolicy = read_json(&req, payload).await?;
+    let fields = PolicyFields {
+        title: b.title.unwrap_or_default(),
+        issuer: b.issuer.unwrap_or_default(),
+        issued_on: b.issued_on.unwrap_or_default(),
+        document_no: trimmed(b.document_no),
+        effective_from: b.effective_from,
+        effective_until: b.effective_until,
+        summary: b.summary,
+        benefit_kind: b.benefit_kind.map(|k| k.as_str().to_owned()),
+        responsible_departments: b.responsible_departments.unwrap_or_default(),
+        categories: b.categories.unwrap_or_default(),
+        sizes: size_codes(b.sizes.unwrap_or_default()),
+        region_codes: b.region_codes.unwrap_or_default(),
+    };
+    let mut conn = state.pool.get().await?;
+    let policy = store::create(&mut conn, &actor, fields).await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header(("Location", format!("/api/v1/policies/{}", policy.id)));
+    Ok(policy_response(builder, &policy))
+}
+
+/// Lists policies, newest issue first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/policies", tag = "policies", params(PolicyQuery),
+    responses(
+        (status = 200, body = Page<Policy>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_policies(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<PolicyQuery>,
+) -> AppResult<HttpResponse> {
+    let limit = checked_limit(query.0.limit)?;
+    let after = decode_cursor::<(NaiveDate, Uuid)>(query.0.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, after, limit).await?;
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |p: &Policy| {
+            (p.issued_on, p.id)
+        })),
+    )
+}
+
+/// Reads one policy. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/policies/{id}", tag = "policies",
+    params(("id" = Uuid, Path, description = "Policy id")),
+    responses(
+        (status = 200, body = Policy, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_policy(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    Ok(policy_response(
+        HttpResponse::Ok(),
+        &store::get(&mut conn, *id).await?,
+    ))
+}
+
+/// Changes a policy; honours `If-Match`. Admin only.
+#[utoipa::path(
+    patch, path = "/api/v1/policies/{id}", tag = "policies",
+    params(
+        ("id" = Uuid, Path, description = "Policy id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = PolicyPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = Policy, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_policy(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let p: PolicyPatch = read_json(&req, payload).await?;
+    reject_nulls(&[
+        ("title", matches!(p.title, Some(None))),
+        ("issuer", matches!(p.issuer, Some(None))),
+        ("issued_on", matches!(p.issued_on, Some(None))),
+        (
+            "responsible_departments",
+            matches!(p.responsible_departments, Some(None)),
+        ),
+        ("categories", matches!(p.categories, Some(None))),
+        ("sizes", matches!(p.sizes, Some(None))),
+        ("region_codes", matches!(p.region_codes, Some(None))),
+    ])?;
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    let policy = store::update(&mut conn, &actor, *id, expected, move |f| {
+        if let Some(Some(v)) = p.title {
+            f.title = v;
+        }
+        if let Some(Some(v)) = p.issuer {
+            f.issuer = v;
+        }
+        if let Some(Some(v)) = p.issued_on {
+            f.issued_on = v;
+        }
+        if let Some(v) = p.document_no {
+            f.document_no = trimmed(v);
+        }
+        if let Some(v) = p.effective_from {
+            f.effective_from = v;
+        }
+        if let Some(v) = p.effective_until {
+            f.effective_until = v;
+        }
+        if let Some(v) = p.summary {
+            f.summary = v;
+        }
+        if let Some(v) = p.benefit_kind {
+            f.benefit_kind = v.map(|k| k.as_str().to_owned());
+        }
+        if let Some(Some(v)) = p.responsible_departments {
+            f.responsible_departments = v;
+        }
+        if let Some(Some(v)) = p.categories {
+            f.categories = v;
+        }
+        if let Some(Some(v)) = p.sizes {
+            f.sizes = size_codes(v);
+        }
+        if let Some(Some(v)) = p.region_codes {
+            f.region_codes = v;
+        }
+    })
+    .await?;
+    Ok(policy_response(HttpResponse::Ok(), &policy))
+}
+
+/// The policies in force today whose rules match the enterprise. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/enterprises/{id}/eligible-policies", tag = "policies",
+    params(("id" = Uuid, Path, description = "Enterprise id")),
+    responses(
+        (status = 200, body = EligiblePolicies),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn eligible_policies(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let enterprise = enterprises::get(&mut conn, *id).await?;
+    let found = store::eligible(&mut conn, &enterprise, today_in_china()).await?;
+    let items = found
+        .into_iter()
+        .map(|(policy, matched)| EligiblePolicy {
+            policy,
+            matched: matched.into_iter().map(str::to_owned).collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EligiblePolicies { items }))
+}

@@ -1,0 +1,199 @@
+//! `/api/v1/stats/*`: read by every role.
+
+use actix_web::{HttpResponse, web};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::db::clock::today_in_china;
+use crate::domain::actor::Actor;
+use crate::domain::error::{AppError, AppResult};
+use crate::domain::indicators::model::parse_quarter;
+use crate::domain::stats::alerts::{self, Alert, AlertRules};
+use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
+use crate::domain::stats::overview::{self, Overview};
+use crate::web::body::StrictQuery;
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::state::AppState;
+
+fn json_bytes(value: &impl serde::Serialize) -> actix_web::web::Bytes {
+    serde_json::to_vec(value).unwrap_or_default().into()
+}
+
+/// Longest window a statistic looks back over: ten years.
+const MAX_WINDOW_DAYS: i64 = 3650;
+
+fn checked_window(field: &str, days: i64) -> AppResult<i64> {
+    if (1..=MAX_WINDOW_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(AppError::invalid(
+            field,
+            "range",
+            "the window is from 1 to 3650 days",
+        ))
+    }
+}
+
+/// Query of the overview.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// Visit window in days (default 90).
+    #[param(minimum = 1, maximum = 3650)]
+    pub window_days: Option<i64>,
+}
+
+/// Enterprises, visit coverage, demands, money and benefits at a glance (computed at most
+/// `LIAISON_STATS_CACHE_SECS` ago). Any role.
+#[utoipa::path(
+    get, path = "/api/v1/stats/overview", tag = "statistics", params(OverviewQuery),
+    responses(
+        (status = 200, body = Overview),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn stats_overview(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<OverviewQuery>,
+) -> AppResult<HttpResponse> {
+    let window = checked_window("window_days", query.0.window_days.unwrap_or(90))?;
+    let body = state
+        .stats
+        .get_or_compute(format!("overview/{window}"), async || {
+            let overview: Overview =
+                overview::compute(&state.pool, today_in_china(), window).await?;
+            Ok(json_bytes(&overview))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Query of the indicator statistics.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorStatsQuery {
+    /// The quarter, `YYYY-Qn` (default: the last complete quarter).
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-Q[1-4]$", example = "2026-Q3")]
+    pub quarter: Option<String>,
+    /// `category` (default), `region` (by city) or `size`.
+    pub group_by: Option<GroupBy>,
+}
+
+/// Sums of a quarter's indicators by group, with year-on-year growth. Any role.
+#[utoipa::path(
+    get, path = "/api/v1/stats/indicators", tag = "statistics", params(IndicatorStatsQuery),
+    responses(
+        (status = 200, body = IndicatorStats),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn stats_indicators(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<IndicatorStatsQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let quarter = match q.quarter.as_deref() {
+        Some(text) => parse_quarter("quarter", text)?,
+        None => crate::db::quarter::Quarter::of(today_in_china()).previous(),
+    };
+    let group_by = q.group_by.unwrap_or_default();
+    let body = state
+        .stats
+        .get_or_compute(format!("indicators/{quarter}/{group_by:?}"), async || {
+            let mut conn = state.pool.get().await?;
+            let stats: IndicatorStats = indicators::compute(&mut conn, quarter, group_by).await?;
+            Ok(json_bytes(&stats))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Query of the alerts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// Not visited within this many days (default `LIAISON_ALERT_UNVISITED_DAYS`, 90).
+    #[param(minimum = 1, maximum = 3650)]
+    pub window_days: Option<i64>,
+    /// A year-on-year revenue fall larger than this share, e.g. `0.2` for 20 % (default
+    /// `LIAISON_ALERT_REVENUE_DROP`).
+    #[param(value_type = Option<f64>, minimum = 0, maximum = 1, example = 0.2)]
+    pub revenue_drop: Option<String>,
+    /// Only enterprises assigned to this department.
+    pub department: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Active enterprises that need attention, each with its reasons, by name. Any role.
+#[utoipa::path(
+    get, path = "/api/v1/stats/alerts", tag = "statistics", params(AlertQuery),
+    responses(
+        (status = 200, body = Page<Alert>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn stats_alerts(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<AlertQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let unvisited_days = checked_window(
+        "window_days",
+        q.window_days
+            .unwrap_or(i64::from(state.config.alert_unvisited_days)),
+    )?;
+    let revenue_drop = match q.revenue_drop.as_deref() {
+        None => state.config.alert_revenue_drop,
+        Some(text) => text
+            .parse::<Decimal>()
+            .ok()
+            .filter(|d| *d >= Decimal::ZERO && *d <= Decimal::ONE)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "revenue_drop",
+                    "range",
+                    "revenue_drop is a share from 0 to 1, e.g. 0.2",
+                )
+            })?,
+    };
+    let after = decode_cursor::<(String, Uuid)>(q.cursor.as_deref())?;
+    let rules = AlertRules {
+        today: today_in_china(),
+        unvisited_days,
+        revenue_drop,
+        department: q.department,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = alerts::list(&mut conn, &rules, after, limit).await?;
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |a: &Alert| {
+            (a.name.clone(), a.enterprise_id)
+        })),
+    )
+}

@@ -1,0 +1,394 @@
+//! `/api/v1/support-measures`: recorded by the granting department (finance for every kind,
+//! liaison officers for non-monetary kinds), read by every role.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::money::Money;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::error::{AppError, AppResult};
+use crate::domain::support::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
+use crate::domain::support::store::{self, MeasureFields, MeasureFilter, NewDisbursement};
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::{present, reject_nulls};
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/support-measures`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeasure {
+    #[validate(required)]
+    #[schema(required = true, value_type = Uuid)]
+    pub enterprise_id: Option<Uuid>,
+    #[validate(required)]
+    #[schema(required = true, value_type = SupportKind)]
+    pub kind: Option<SupportKind>,
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 200, example = "2025年省级应急产业发展专项资金")]
+    pub title: Option<String>,
+    #[validate(required)]
+    #[schema(required = true, value_type = i32, minimum = 2000, maximum = 2100, example = 2025)]
+    pub fiscal_year: Option<i32>,
+    /// Required for monetary kinds: a decimal string, at most two fraction digits.
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$", example = "1250000.00")]
+    pub amount: Option<Money>,
+    pub policy_id: Option<Uuid>,
+    /// 文号, e.g. 赣财企〔2025〕12号.
+    #[schema(max_length = 100)]
+    pub document_no: Option<String>,
+    /// `planned` (default) or `approved` (with `approved_on`).
+    pub status: Option<MeasureStatus>,
+    pub approved_on: Option<NaiveDate>,
+}
+
+/// Body of `PATCH /api/v1/support-measures/{id}` (merge patch). `status` moves
+/// `planned → approved` (with `approved_on`) or to `cancelled` (409 once anything was paid).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurePatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 200)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = i32, minimum = 2000, maximum = 2100)]
+    pub fiscal_year: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub policy_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub document_no: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = MeasureStatus)]
+    pub status: Option<Option<MeasureStatus>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub approved_on: Option<Option<NaiveDate>>,
+}
+
+/// Body of `POST /api/v1/support-measures/{id}/disbursements`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDisbursementRequest {
+    #[validate(required)]
+    #[schema(required = true, value_type = String, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$", example = "500000.00")]
+    pub amount: Option<Money>,
+    #[validate(required)]
+    #[schema(required = true, value_type = NaiveDate)]
+    pub paid_on: Option<NaiveDate>,
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 100, example = "记-2025-11-0032")]
+    pub voucher_no: Option<String>,
+}
+
+/// Query of the measure list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    pub enterprise_id: Option<Uuid>,
+    /// Granting department code.
+    pub department: Option<String>,
+    pub kind: Option<SupportKind>,
+    pub status: Option<MeasureStatus>,
+    pub fiscal_year: Option<i32>,
+    pub policy_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn measure_response(
+    mut builder: actix_web::HttpResponseBuilder,
+    m: &SupportMeasure,
+) -> HttpResponse {
+    builder.insert_header(etag(m.version)).json(m)
+}
+
+/// Records a support measure of the caller's department. Finance staff (any kind); liaison
+/// officers and admins (non-monetary kinds).
+#[utoipa::path(
+    post, path = "/api/v1/support-measures", tag = "support", request_body = NewMeasure,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = SupportMeasure, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_measure(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
+    let b: NewMeasure = read_json(&req, payload).await?;
+    let kind = b.kind.unwrap_or(SupportKind::Other);
+    if !kind.may_record(&actor) {
+        return Err(AppError::Forbidden(
+            "monetary support is recorded by finance staff".into(),
+        ));
+    }
+    let status = b.status.unwrap_or(MeasureStatus::Planned);
+    if !matches!(status, MeasureStatus::Planned | MeasureStatus::Approved) {
+        return Err(AppError::invalid(
+            "status",
+            "invalid",
+            "a new measure is planned or approved",
+        ));
+    }
+    let fields = MeasureFields {
+        kind,
+        title: b.title.unwrap_or_default(),
+        fiscal_year: b.fiscal_year.unwrap_or_default(),
+        amount: b.amount,
+        policy_id: b.policy_id,
+        document_no: b
+            .document_no
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty()),
+        status,
+        approved_on: b.approved_on,
+    };
+    let mut conn = state.pool.get().await?;
+    let measure = store::create(
+        &mut conn,
+        &actor,
+        b.enterprise_id.unwrap_or_default(),
+        fields,
+    )
+    .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((
+        "Location",
+        format!("/api/v1/support-measures/{}", measure.id),
+    ));
+    Ok(measure_response(builder, &measure))
+}
+
+/// Lists measures, newest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/support-measures", tag = "support", params(MeasureQuery),
+    responses(
+        (status = 200, body = Page<SupportMeasure>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_measures(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<MeasureQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let filter = MeasureFilter {
+        enterprise_id: q.enterprise_id,
+        department: q.department,
+        kind: q.kind,
+        status: q.status,
+        fiscal_year: q.fiscal_year,
+        policy_id: q.policy_id,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, filter, after, limit).await?;
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |m: &SupportMeasure| {
+            (m.created_at, m.id)
+        })),
+    )
+}
+
+/// Reads one measure. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/support-measures/{id}", tag = "support",
+    params(("id" = Uuid, Path, description = "Support measure id")),
+    responses(
+        (status = 200, body = SupportMeasure, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_measure(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    Ok(measure_response(
+        HttpResponse::Ok(),
+        &store::get(&mut conn, *id).await?,
+    ))
+}
+
+/// Changes a measure; honours `If-Match`. Staff of the granting department who may record
+/// its kind.
+#[utoipa::path(
+    patch, path = "/api/v1/support-measures/{id}", tag = "support",
+    params(
+        ("id" = Uuid, Path, description = "Support measure id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = MeasurePatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = SupportMeasure, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_measure(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
+    let p: MeasurePatch = read_json(&req, payload).await?;
+    reject_nulls(&[
+        ("title", matches!(p.title, Some(None))),
+        ("fiscal_year", matches!(p.fiscal_year, Some(None))),
+        ("status", matches!(p.status, Some(None))),
+    ])?;
+    if matches!(p.status, Some(Some(MeasureStatus::Disbursed))) {
+        return Err(AppError::invalid(
+            "status",
+            "server_owned",
+            "`disbursed` is set when the measure is fully paid",
+        ));
+    }
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    let measure = store::update(&mut conn, &actor, *id, expected, move |f| {
+        if let Some(Some(v)) = p.title {
+            f.title = v;
+        }
+        if let Some(Some(v)) = p.fiscal_year {
+            f.fiscal_year = v;
+        }
+        if let Some(v) = p.amount {
+            f.amount = v;
+        }
+        if let Some(v) = p.policy_id {
+            f.policy_id = v;
+        }
+        if let Some(v) = p.document_no {
+            f.document_no = v;
+        }
+        if let Some(Some(v)) = p.status {
+            f.status = v;
+        }
+        if let Some(v) = p.approved_on {
+            f.approved_on = v;
+        }
+    })
+    .await?;
+    Ok(measure_response(HttpResponse::Ok(), &measure))
+}
+
+/// Records a payment tranche. Finance staff of the granting department; the measure must be
+/// approved; payments never add up to more than the amount (422, also under concurrency).
+#[utoipa::path(
+    post, path = "/api/v1/support-measures/{id}/disbursements", tag = "support",
+    params(
+        ("id" = Uuid, Path, description = "Support measure id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+    ),
+    request_body = NewDisbursementRequest,
+    responses(
+        (status = 201, body = Disbursement, headers(("Location" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_disbursement(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Finance])?;
+    let b: NewDisbursementRequest = read_json(&req, payload).await?;
+    let new = NewDisbursement {
+        amount: b.amount.unwrap_or_default(),
+        paid_on: b.paid_on.unwrap_or_default(),
+        voucher_no: b.voucher_no.unwrap_or_default(),
+    };
+    let mut conn = state.pool.get().await?;
+    let payment = store::disburse(&mut conn, &actor, *id, new).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/support-measures/{}/disbursements",
+                payment.measure_id
+            ),
+        ))
+        .json(payment))
+}
+
+/// The measure's payments, oldest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/support-measures/{id}/disbursements", tag = "support",
+    params(("id" = Uuid, Path, description = "Support measure id")),
+    responses(
+        (status = 200, body = Page<Disbursement>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_disbursements(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    store::get(&mut conn, *id).await?;
+    Ok(HttpResponse::Ok().json(Page::all(store::disbursements_of(&mut conn, *id).await?)))
+}

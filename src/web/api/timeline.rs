@@ -1,0 +1,149 @@
+//! `GET /api/v1/enterprises/{id}/timeline`: read by every role.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::db::money::Money;
+use crate::domain::actor::Actor;
+use crate::domain::enterprises::store as enterprises;
+use crate::domain::error::AppResult;
+use crate::domain::timeline::store::{self, TimelineRow};
+use crate::web::body::StrictQuery;
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::state::AppState;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineType {
+    Visit,
+    DemandEvent,
+    SupportMeasure,
+    Disbursement,
+    BenefitEvent,
+}
+
+/// One thing that happened to the enterprise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineItem {
+    /// When it happened (a visit: its day at 00:00+08:00).
+    pub at: DateTime<Utc>,
+    #[serde(rename = "type")]
+    pub item_type: TimelineType,
+    /// The visit's or the event's own id.
+    pub id: Uuid,
+    /// The visit's summary (shortened) or the demand's title.
+    pub title: String,
+    /// For demand events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demand_id: Option<Uuid>,
+    /// For visits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visited_on: Option<NaiveDate>,
+    /// The visit's kind (`on_site`, …) or the support kind (`subsidy`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The visiting or the assigned department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// For demand events: the status before (null for the creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// For demand events: the status after; for measures: their status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The event's note, the visit's purpose, the measure's 文号 or the payment's voucher.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who did it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<String>,
+    /// For support measures and disbursements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_measure_id: Option<Uuid>,
+    /// For support measures and disbursements: a decimal string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Money>,
+    /// For benefit events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefit_id: Option<Uuid>,
+}
+
+impl From<TimelineRow> for TimelineItem {
+    fn from(r: TimelineRow) -> Self {
+        TimelineItem {
+            at: r.at,
+            item_type: match r.item_type.as_str() {
+                "visit" => TimelineType::Visit,
+                "support_measure" => TimelineType::SupportMeasure,
+                "disbursement" => TimelineType::Disbursement,
+                "benefit_event" => TimelineType::BenefitEvent,
+                _ => TimelineType::DemandEvent,
+            },
+            id: r.id,
+            title: r.title,
+            demand_id: r.demand_id,
+            visited_on: r.visited_on,
+            kind: r.visit_kind,
+            department: r.department,
+            from: r.from_status,
+            to: r.to_status,
+            note: r.note,
+            actor: r.actor,
+            satisfaction: r.satisfaction,
+            support_measure_id: r.support_measure_id,
+            amount: r.amount,
+            benefit_id: r.benefit_id,
+        }
+    }
+}
+
+/// Query of the timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Everything that happened to the enterprise, newest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/enterprises/{id}/timeline", tag = "enterprises",
+    params(("id" = Uuid, Path, description = "Enterprise id"), TimelineQuery),
+    responses(
+        (status = 200, body = Page<TimelineItem>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn enterprise_timeline(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: StrictQuery<TimelineQuery>,
+) -> AppResult<HttpResponse> {
+    let limit = checked_limit(query.0.limit)?;
+    let before = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    enterprises::get(&mut conn, *id).await?;
+    let rows = store::page(&mut conn, *id, before, limit).await?;
+    let items = rows.into_iter().map(TimelineItem::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(items, limit, |i: &TimelineItem| {
+            (i.at, i.id)
+        })),
+    )
+}

@@ -1,0 +1,288 @@
+//! `/api/v1/users` (admin only): accounts of the people who use the system.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::domain::actor::{Actor, Role};
+use crate::domain::auth::secrets;
+use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
+use crate::domain::validation;
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::present;
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// Body of `POST /api/v1/users`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    /// 3 to 64 letters, digits, `.`, `_`, `-`; unique regardless of case.
+    #[validate(required, custom(function = validation::username))]
+    #[schema(required = true, value_type = String, example = "li.wei", pattern = "^[A-Za-z0-9._-]{3,64}$")]
+    pub username: Option<String>,
+    /// At least 12 characters. Write-only.
+    #[validate(required, custom(function = validation::password))]
+    #[schema(required = true, value_type = String, write_only, min_length = 12, max_length = 256)]
+    pub password: Option<String>,
+    /// Department code.
+    #[validate(required)]
+    #[schema(required = true, value_type = String, example = "gxw")]
+    pub department: Option<String>,
+    /// At least one role.
+    #[validate(required, custom(function = validation::non_empty_roles))]
+    #[schema(required = true, value_type = Vec<Role>, min_items = 1)]
+    pub roles: Option<Vec<Role>>,
+    /// Name shown to people, e.g. 李伟.
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub display_name: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/users/{id}` (merge patch; `display_name: null` clears it).
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<Role>, min_items = 1)]
+    pub roles: Option<Option<Vec<Role>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String)]
+    pub department: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub disabled: Option<Option<bool>>,
+    /// A new password (at least 12 characters); ends the user's logins.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, write_only, min_length = 12, max_length = 256)]
+    pub password: Option<Option<String>>,
+}
+
+/// Query of the user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Only users of this department.
+    pub department: Option<String>,
+    /// Only users holding this role.
+    pub role: Option<Role>,
+    /// Only disabled (true) or enabled (false) users.
+    pub disabled: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Collects the patch's rule violations, all at once.
+fn check_patch(patch: &UserPatch) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let null = |field: &str| FieldError::new(field, "null", "may not be null");
+    match &patch.display_name {
+        Some(Some(name)) if name.chars().count() > 100 => errors.push(FieldError::new(
+            "display_name",
+            "too_long",
+            "at most 100 characters",
+        )),
+        _ => {}
+    }
+    match &patch.roles {
+        Some(None) => errors.push(null("roles")),
+        Some(Some(roles)) if roles.is_empty() => {
+            errors.push(FieldError::new("roles", "required", "at least one role"))
+        }
+        _ => {}
+    }
+    if matches!(patch.department, Some(None)) {
+        errors.push(null("department"));
+    }
+    if matches!(patch.disabled, Some(None)) {
+        errors.push(null("disabled"));
+    }
+    match &patch.password {
+        Some(None) => errors.push(null("password")),
+        Some(Some(p)) => {
+            if let Err(e) = validation::password(p) {
+                errors.push(FieldError::new(
+                    "password",
+                    e.code.to_string(),
+                    "at least 12 and at most 256 characters",
+                ));
+            }
+        }
+        None => {}
+    }
+    errors
+}
+
+fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &User) -> HttpResponse {
+    builder.insert_header(etag(user.version)).json(user)
+}
+
+/// Creates a user. Admin only.
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "admin", request_body = NewUserRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = User, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_user(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let body: NewUserRequest = read_json(&req, payload).await?;
+    let password_hash = secrets::hash_password(body.password.unwrap_or_default()).await?;
+    let new = NewUser {
+        username: body.username.unwrap_or_default(),
+        display_name: body.display_name,
+        password_hash,
+        department: body.department.unwrap_or_default(),
+        roles: body.roles.unwrap_or_default(),
+    };
+    let mut conn = state.pool.get().await?;
+    let user = store::create(&mut conn, Some(&actor), new).await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header(("Location", format!("/api/v1/users/{}", user.id)));
+    Ok(user_response(builder, &user))
+}
+
+/// Lists users by username. Admin only.
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "admin", params(UserQuery),
+    responses(
+        (status = 200, body = Page<User>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_users(
+    actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<UserQuery>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let after = decode_cursor::<(String, Uuid)>(q.cursor.as_deref())?;
+    let filter = UserFilter {
+        department: q.department,
+        role: q.role,
+        disabled: q.disabled,
+        after,
+        limit,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, filter).await?;
+    let users = rows.into_iter().map(User::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(users, limit, |u: &User| {
+            (u.username.clone(), u.id)
+        })),
+    )
+}
+
+/// Reads one user. Admin only.
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}", tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_user(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    let user = User::from(store::get(&mut conn, *id).await?);
+    Ok(user_response(HttpResponse::Ok(), &user))
+}
+
+/// Changes a user; honours `If-Match`. Admin only; an admin cannot disable or demote itself (409).
+#[utoipa::path(
+    patch, path = "/api/v1/users/{id}", tag = "admin",
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_user(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let patch: UserPatch = read_json(&req, payload).await?;
+    let errors = check_patch(&patch);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let expected = if_match_version(&req)?;
+    let password_hash = match patch.password.flatten() {
+        Some(p) => Some(secrets::hash_password(p).await?),
+        None => None,
+    };
+    let change = UserChange {
+        display_name: patch.display_name,
+        roles: patch.roles.flatten(),
+        department: patch.department.flatten(),
+        disabled: patch.disabled.flatten(),
+        password_hash,
+    };
+    let mut conn = state.pool.get().await?;
+    let user = store::update(&mut conn, &actor, *id, change, expected).await?;
+    if user.disabled {
+        state.standing.forget(user.id);
+    }
+    Ok(user_response(HttpResponse::Ok(), &user))
+}

@@ -1,0 +1,397 @@
+//! `/api/v1/visits`: logged by liaison officers (and admins) for their own department, read by
+//! every role.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::clock::today_in_china;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::demands::model::{Demand, DemandCategory};
+use crate::domain::demands::store::NewDemand;
+use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
+use crate::domain::visits::store::{self, VisitFilter};
+use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::patch::{present, reject_nulls};
+use crate::web::precondition::{etag, if_match_version};
+use crate::web::state::AppState;
+
+/// A demand raised during a visit (the visit's enterprise is implied).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitDemand {
+    #[schema(required = true, value_type = DemandCategory)]
+    pub category: Option<DemandCategory>,
+    #[schema(required = true, value_type = String, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(required = true, value_type = String)]
+    pub assigned_department: Option<String>,
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Body of `POST /api/v1/visits`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    /// An active enterprise.
+    #[validate(required)]
+    #[schema(required = true, value_type = Uuid)]
+    pub enterprise_id: Option<Uuid>,
+    /// Not in the future (China Standard Time).
+    #[validate(required)]
+    #[schema(required = true, value_type = NaiveDate)]
+    pub visited_on: Option<NaiveDate>,
+    #[validate(required)]
+    #[schema(required = true, value_type = VisitKind)]
+    pub kind: Option<VisitKind>,
+    /// Active users of the caller's department, at least one.
+    #[validate(required)]
+    #[schema(required = true, value_type = Vec<Uuid>, min_items = 1)]
+    pub officers: Option<Vec<Uuid>>,
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 4000, example = "走访企业，了解一季度生产经营和订单情况")]
+    pub summary: Option<String>,
+    #[schema(max_length = 4000)]
+    pub participants: Option<String>,
+    #[schema(max_length = 4000)]
+    pub purpose: Option<String>,
+    #[schema(max_length = 4000)]
+    pub findings: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+    /// Demands raised in the visit, created with it in one transaction.
+    pub demands: Option<Vec<VisitDemand>>,
+}
+
+/// Body of `PATCH /api/v1/visits/{id}` (merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = NaiveDate)]
+    pub visited_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = VisitKind)]
+    pub kind: Option<Option<VisitKind>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<Uuid>, min_items = 1)]
+    pub officers: Option<Option<Vec<Uuid>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 4000)]
+    pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub participants: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub purpose: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub findings: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub next_visit_on: Option<Option<NaiveDate>>,
+}
+
+/// A new visit with the demands created with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedVisit {
+    #[serde(flatten)]
+    pub visit: Visit,
+    pub demands: Vec<Demand>,
+}
+
+/// Query of the visit list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VisitQuery {
+    pub enterprise_id: Option<Uuid>,
+    /// Visiting department code.
+    pub department: Option<String>,
+    /// An officer's user id.
+    pub officer: Option<Uuid>,
+    pub kind: Option<VisitKind>,
+    /// Visited on or after.
+    pub visited_from: Option<NaiveDate>,
+    /// Visited on or before.
+    pub visited_to: Option<NaiveDate>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn visit_response(mut builder: actix_web::HttpResponseBuilder, v: &Visit) -> HttpResponse {
+    builder.insert_header(etag(v.version)).json(v)
+}
+
+/// Turns the raised demands into checked values; a missing field is named `demands[i].field`.
+fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (i, d) in bodies.into_iter().enumerate() {
+        let missing = |field: &str| {
+            FieldError::new(
+                format!("demands[{i}].{field}"),
+                "required",
+                "this field is required",
+            )
+        };
+        if d.category.is_none() {
+            errors.push(missing("category"));
+        }
+        if d.title.is_none() {
+            errors.push(missing("title"));
+        }
+        if d.assigned_department.is_none() {
+            errors.push(missing("assigned_department"));
+        }
+        if let (Some(category), Some(title), Some(assigned_department)) =
+            (d.category, d.title, d.assigned_department)
+        {
+            out.push(NewDemand {
+                category,
+                title,
+                description: d.description,
+                assigned_department,
+                due_on: d.due_on,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Logs a visit of the caller's department, with the demands raised in it (all or nothing).
+/// Admins and liaison officers.
+#[utoipa::path(
+    post, path = "/api/v1/visits", tag = "visits", request_body = NewVisit,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    responses(
+        (status = 201, body = CreatedVisit, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 409, response = crate::web::problem::Conflict),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_visit(
+    actor: Actor,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let b: NewVisit = read_json(&req, payload).await?;
+    let raised = raised_demands(b.demands.unwrap_or_default()).map_err(AppError::Validation)?;
+    let fields = VisitFields {
+        visited_on: b.visited_on.unwrap_or_default(),
+        kind: b.kind.map(VisitKind::as_str).unwrap_or_default().to_owned(),
+        officers: b.officers.unwrap_or_default(),
+        summary: b.summary.unwrap_or_default(),
+        participants: b.participants,
+        purpose: b.purpose,
+        findings: b.findings,
+        next_visit_on: b.next_visit_on,
+    };
+    let mut conn = state.pool.get().await?;
+    let (visit, demands) = store::create(
+        &mut conn,
+        &actor,
+        b.enterprise_id.unwrap_or_default(),
+        fields,
+        raised,
+    )
+    .await?;
+    let today = today_in_china();
+    let created = CreatedVisit {
+        demands: demands
+            .into_iter()
+            .map(|d| Demand::from_row(d, today))
+            .collect(),
+        visit,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/visits/{}", created.visit.id)))
+        .insert_header(etag(created.visit.version))
+        .json(created))
+}
+
+/// Lists visits, newest first. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/visits", tag = "visits", params(VisitQuery),
+    responses(
+        (status = 200, body = Page<Visit>),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_visits(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<VisitQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let limit = checked_limit(q.limit)?;
+    let after = decode_cursor::<(NaiveDate, Uuid)>(q.cursor.as_deref())?;
+    let filter = VisitFilter {
+        enterprise_id: q.enterprise_id,
+        department: q.department,
+        officer: q.officer,
+        kind: q.kind.map(|k| k.as_str().to_owned()),
+        visited_from: q.visited_from,
+        visited_to: q.visited_to,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, filter, after, limit).await?;
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |v: &Visit| {
+            (v.visited_on, v.id)
+        })),
+    )
+}
+
+/// Reads one visit. Any authenticated caller.
+#[utoipa::path(
+    get, path = "/api/v1/visits/{id}", tag = "visits",
+    params(("id" = Uuid, Path, description = "Visit id")),
+    responses(
+        (status = 200, body = Visit, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 404, response = crate::web::problem::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_visit(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    Ok(visit_response(
+        HttpResponse::Ok(),
+        &store::get(&mut conn, *id).await?,
+    ))
+}
+
+/// Changes a visit (merge patch); honours `If-Match`. A liaison officer of the visit's
+/// department, or an admin.
+#[utoipa::path(
+    patch, path = "/api/v1/visits/{id}", tag = "visits",
+    params(
+        ("id" = Uuid, Path, description = "Visit id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+    ),
+    request_body(content = VisitPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = Visit, headers(("ETag" = String))),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+        (status = 413, response = crate::web::problem::PayloadTooLarge),
+        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 422, response = crate::web::problem::Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_visit(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let p: VisitPatch = read_json(&req, payload).await?;
+    reject_nulls(&[
+        ("visited_on", matches!(p.visited_on, Some(None))),
+        ("kind", matches!(p.kind, Some(None))),
+        ("officers", matches!(p.officers, Some(None))),
+        ("summary", matches!(p.summary, Some(None))),
+    ])?;
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    let visit = store::update(&mut conn, &actor, *id, expected, move |f| {
+        if let Some(Some(v)) = p.visited_on {
+            f.visited_on = v;
+        }
+        if let Some(Some(v)) = p.kind {
+            f.kind = v.as_str().to_owned();
+        }
+        if let Some(Some(v)) = p.officers {
+            f.officers = v;
+        }
+        if let Some(Some(v)) = p.summary {
+            f.summary = v;
+        }
+        if let Some(v) = p.participants {
+            f.participants = v;
+        }
+        if let Some(v) = p.purpose {
+            f.purpose = v;
+        }
+        if let Some(v) = p.findings {
+            f.findings = v;
+        }
+        if let Some(v) = p.next_visit_on {
+            f.next_visit_on = v;
+        }
+    })
+    .await?;
+    Ok(visit_response(HttpResponse::Ok(), &visit))
+}
+
+/// Deletes a visit; the demands raised in it stay. A liaison officer of the visit's
+/// department, or an admin.
+#[utoipa::path(
+    delete, path = "/api/v1/visits/{id}", tag = "visits",
+    params(
+        ("id" = Uuid, Path, description = "Visit id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = crate::web::problem::BadRequest),
+        (status = 401, response = crate::web::problem::Unauthorized),
+        (status = 403, response = crate::web::problem::Forbidden),
+        (status = 404, response = crate::web::problem::NotFound),
+        (status = 412, response = crate::web::problem::PreconditionFailed),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_visit(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    let expected = if_match_version(&req)?;
+    let mut conn = state.pool.get().await?;
+    store::delete(&mut conn, &actor, *id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

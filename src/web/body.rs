@@ -1,0 +1,259 @@
+//! Request bodies and query strings, with the contract's error rules:
+//! wrong content type 415, over 1 MiB 413, malformed JSON 400, parsed but invalid 422 with the
+//! field's JSON path, unknown query parameter 400.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use validator::Validate;
+
+use crate::domain::error::{AppError, AppResult, FieldError};
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Reads a JSON body strictly and validates it. Handlers call this after their role check, so
+/// that a caller who may never make the request gets 403 whatever the body.
+pub async fn read_json<T: DeserializeOwned + Validate>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> AppResult<T> {
+    if !is_json_content_type(req) {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body as application/json".into(),
+        ));
+    }
+    if declared_length(req).is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
+    let parsed = from_value::<T>(parse_json(&bytes)?)?;
+    parsed.validate()?;
+    Ok(parsed)
+}
+
+/// Whether the request declares a JSON content type (`application/json`, `…+json`).
+pub fn is_json_content_type(req: &HttpRequest) -> bool {
+    content_type(req).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"))
+}
+
+/// The media type of the request, lower case, without parameters.
+pub fn content_type(req: &HttpRequest) -> Option<String> {
+    let raw = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        raw.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Reads the whole body, refusing more than `limit` bytes (413).
+pub async fn read_limited(mut payload: Payload, limit: usize) -> AppResult<web::Bytes> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Parses JSON text; a syntax error is a 400 naming the position.
+pub fn parse_json(bytes: &[u8]) -> AppResult<Value> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::BadRequest(format!(
+            "malformed JSON at line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let mut nul_fields = Vec::new();
+    find_nul_strings(&value, "", &mut nul_fields);
+    if !nul_fields.is_empty() {
+        return Err(AppError::Validation(nul_fields));
+    }
+    Ok(value)
+}
+
+/// Text may not contain NUL: PostgreSQL cannot store it.
+fn find_nul_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
+    match value {
+        Value::String(s) if s.contains('\0') => out.push(FieldError::new(
+            path,
+            "nul_character",
+            "text may not contain NUL characters",
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul_strings(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                find_nul_strings(item, &child, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Deserializes a parsed body into `T`; a type mismatch, unknown or missing field is a 422 that
+/// names the field by its JSON path.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> AppResult<T> {
+    if !value.is_object() {
+        return Err(AppError::invalid(
+            "",
+            "type",
+            "the body must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let (field, code) = if let Some(rest) = inner.strip_prefix("unknown field `") {
+            // The path already ends with the unknown field's name.
+            let name = rest.split('`').next().unwrap_or_default();
+            let field = if path == "." { name.to_owned() } else { path };
+            (field, "unknown_field")
+        } else if let Some(rest) = inner.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or_default();
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            (field, "required")
+        } else {
+            (if path == "." { String::new() } else { path }, "invalid")
+        };
+        let message = match code {
+            "unknown_field" => "this field is unknown or set by the server".to_owned(),
+            "required" => "this field is required".to_owned(),
+            _ => strip_type_names(&inner),
+        };
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    })
+}
+
+/// serde's messages name the expected shape (`expected a string`); drop the position suffix.
+fn strip_type_names(message: &str) -> String {
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
+}
+
+/// A strict query string: unknown parameters and malformed values are 400.
+pub struct StrictQuery<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<AppResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()))
+    }
+}
+
+/// Parses a query string strictly. NUL is refused up front: PostgreSQL cannot compare text with it.
+fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(AppError::BadRequest(format!(
+            "query parameter `{}` contains a NUL character",
+            name.replace('\0', "")
+        )));
+    }
+    serde_urlencoded::from_str::<T>(query)
+        .map(StrictQuery)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))
+}
+
+/// For endpoints that take no query parameters at all.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    #[test]
+    fn names_unknown_and_missing_fields() {
+        let err = from_value::<Sample>(serde_json::json!({"name": "a", "id": 1}));
+        match err {
+            Err(AppError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "id");
+                assert_eq!(errors[0].code, "unknown_field");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match from_value::<Sample>(serde_json::json!({})) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].code, "required"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Filter {
+        #[allow(dead_code)]
+        q: Option<String>,
+    }
+
+    #[test]
+    fn nul_in_a_query_is_a_bad_request() {
+        assert!(parse_query::<Filter>("q=%E8%B5%A3").is_ok());
+        assert!(matches!(
+            parse_query::<Filter>("q=a%00b"),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_query::<Filter>("other=1"),
+            Err(AppError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn nul_in_text_is_refused_with_its_path() {
+        match parse_json(br#"{"a": [{"b": "x\u0000"}]}"#) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "a[0].b"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(parse_json(b"{"), Err(AppError::BadRequest(_))));
+    }
+}

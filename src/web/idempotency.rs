@@ -1,0 +1,252 @@
+//! `Idempotency-Key` on POST: the first response to a key (per caller, kept 24 hours) is stored
+//! and replayed for a retry with the same request; the same key with another request is 409; a
+//! retry that arrives while the first is still running waits for it (up to 10 s), else 409.
+//! A key whose first request failed with a server error (5xx) is released, so the retry runs.
+//! If the process dies mid-request the key stays taken: a retry gets 409 rather than running
+//! twice, which is the safe side for money.
+
+use std::time::Duration;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::body::MAX_BODY_BYTES;
+use crate::db::schema::idempotency_keys;
+use crate::domain::error::AppError;
+use crate::web::state::AppState;
+
+/// The request header.
+pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
+/// Set on a replayed response.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Response headers kept with the body.
+const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+/// How long a key is remembered.
+const KEEP_HOURS: i64 = 24;
+
+/// The stored outcome of a key.
+enum Existing {
+    /// Another request holds the key and has not finished.
+    Running,
+    /// Finished: status, kept headers, body.
+    Done(u16, Value, Vec<u8>),
+    /// The key was used for another request.
+    Mismatch,
+}
+
+/// Middleware: makes POSTs that carry `Idempotency-Key` safe to retry.
+pub async fn idempotent(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let key = req
+        .headers()
+        .get(&HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // An import is an upsert, idempotent by itself, and its file may exceed the JSON limit.
+    let import = req.path().starts_with("/api/v1/imports/");
+    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST && !import)
+    else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    // The key is per caller: without a valid token the handler answers 401 as usual.
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(actor) = token.and_then(|t| state.keys.verify(&t)).map(|c| c.sub) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        let error = AppError::BadRequest(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        );
+        return Ok(req.error_response(error).map_into_boxed_body());
+    }
+
+    // Read the body to fingerprint the request, then hand it on unchanged.
+    let mut body = web::BytesMut::new();
+    let mut payload = req.take_payload();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Ok(req
+                .error_response(AppError::PayloadTooLarge)
+                .map_into_boxed_body());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(req.uri().to_string());
+    hasher.update(&body);
+    let request_hash = hasher.finalize().to_vec();
+    req.set_payload(Payload::from(body));
+
+    match claim(&state, actor, &key, &request_hash).await {
+        Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
+        Ok(Some(Existing::Done(status, headers, stored))) => {
+            return Ok(req
+                .into_response(replay(status, &headers, stored))
+                .map_into_boxed_body());
+        }
+        Ok(Some(Existing::Mismatch)) => {
+            let e = AppError::Conflict("this Idempotency-Key was used for another request".into());
+            return Ok(req.error_response(e).map_into_boxed_body());
+        }
+        Ok(Some(Existing::Running)) => {
+            let e = AppError::Conflict(
+                "a request with this Idempotency-Key is still running; retry shortly".into(),
+            );
+            return Ok(req.error_response(e).map_into_boxed_body());
+        }
+        Ok(None) => {}
+    }
+
+    let res = next.call(req).await?;
+    let (req, response) = res.into_parts();
+    let status = response.status();
+    let mut kept = Map::new();
+    for name in KEPT_HEADERS {
+        if let Some(value) = response.headers().get(&name).and_then(|v| v.to_str().ok()) {
+            kept.insert(name.to_string(), json!(value));
+        }
+    }
+    let (head, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    if let Err(e) = finish(&state, actor, &key, status, Value::Object(kept), &bytes).await {
+        log::warn!("idempotency key not stored: {e}");
+    }
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(req, response))
+}
+
+fn replay(status: u16, headers: &Value, body: Vec<u8>) -> HttpResponse {
+    let mut builder = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    if let Some(map) = headers.as_object() {
+        for (name, value) in map {
+            if let (Ok(name), Some(Ok(value))) = (
+                HeaderName::try_from(name.as_str()),
+                value.as_str().map(HeaderValue::from_str),
+            ) {
+                builder.insert_header((name, value));
+            }
+        }
+    }
+    builder.insert_header((REPLAYED, "true"));
+    builder.body(body)
+}
+
+/// Takes the key for this request, or reports what holds it. Waits up to 10 s for a running
+/// first request to finish.
+async fn claim(
+    state: &AppState,
+    actor: Uuid,
+    key: &str,
+    request_hash: &[u8],
+) -> Result<Option<Existing>, AppError> {
+    let mut conn = state.pool.get().await?;
+    for _ in 0..100 {
+        let inserted = diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::actor.eq(actor),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+            ))
+            .on_conflict_do_nothing()
+            .execute(&mut conn)
+            .await?;
+        if inserted == 1 {
+            return Ok(None);
+        }
+        type Row = (
+            Vec<u8>,
+            Option<i32>,
+            Option<Value>,
+            Option<Vec<u8>>,
+            chrono::DateTime<chrono::Utc>,
+        );
+        let row: Option<Row> = idempotency_keys::table
+            .find((actor, key))
+            .select((
+                idempotency_keys::request_hash,
+                idempotency_keys::status_code,
+                idempotency_keys::response_headers,
+                idempotency_keys::response_body,
+                idempotency_keys::created_at,
+            ))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        let Some((hash, status, headers, body, created_at)) = row else {
+            continue;
+        };
+        if created_at < chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS) {
+            diesel::delete(idempotency_keys::table.find((actor, key)))
+                .execute(&mut conn)
+                .await?;
+            continue;
+        }
+        if hash != request_hash {
+            return Ok(Some(Existing::Mismatch));
+        }
+        if let Some(status) = status {
+            return Ok(Some(Existing::Done(
+                status as u16,
+                headers.unwrap_or(Value::Null),
+                body.unwrap_or_default(),
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(Some(Existing::Running))
+}
+
+/// Stores the outcome, or releases the key after a server error so that a retry runs.
+async fn finish(
+    state: &AppState,
+    actor: Uuid,
+    key: &str,
+    status: StatusCode,
+    headers: Value,
+    body: &[u8],
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get().await?;
+    let row = idempotency_keys::table.find((actor, key));
+    if status.is_server_error() {
+        diesel::delete(row).execute(&mut conn).await?;
+    } else {
+        diesel::update(row)
+            .set((
+                idempotency_keys::status_code.eq(status.as_u16() as i32),
+                idempotency_keys::response_headers.eq(headers),
+                idempotency_keys::response_body.eq(body),
+            ))
+            .execute(&mut conn)
+            .await?;
+    }
+    // Forget keys past their 24 hours now and then (cheap: served by the created_at index).
+    if rand::random::<u8>() == 0 {
+        let old = chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS);
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(old)))
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! RFC 9457 `application/problem+json`: how a domain error reaches the client, and the problem
+//! responses the OpenAPI document lists, grouped in reusable sets.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::{ToResponse, ToSchema};
+
+use crate::domain::error::{AppError, FieldError, RowError};
+use crate::web::request_id;
+
+/// The `errors` of a problem: bad fields of a body, or bad cells of an import file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ProblemErrors {
+    Fields(Vec<FieldError>),
+    Cells(Vec<RowError>),
+}
+
+/// The RFC 9457 problem document every error response carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The request's id, as in the `X-Request-Id` header.
+    pub request_id: String,
+    /// Every bad field (validation problems only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldError>>)]
+    pub errors: Option<ProblemErrors>,
+}
+
+trait ProblemKind {
+    fn slug_and_title(&self) -> (&'static str, &'static str);
+    fn public_detail(&self) -> String;
+}
+
+impl ProblemKind for AppError {
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::BadRequest(_) => ("bad-request", "Bad request"),
+            AppError::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            AppError::Forbidden(_) => ("forbidden", "Forbidden"),
+            AppError::NotFound(_) => ("not-found", "Not found"),
+            AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            AppError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            AppError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            AppError::Validation(_) => ("validation-error", "Validation failed"),
+            AppError::ImportRejected(_) => ("import-rejected", "Import rejected"),
+            AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            AppError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
+            AppError::Internal(_) => ("internal-error", "Internal server error"),
+        }
+    }
+
+    fn public_detail(&self) -> String {
+        match self {
+            // The cause may hold SQL or internal names: the client gets a generic sentence.
+            AppError::Unavailable(_) => "the database is unavailable; try again shortly".into(),
+            AppError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Validation(_) | AppError::ImportRejected(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let request_id = request_id::current();
+        match self {
+            AppError::Internal(cause) => {
+                log::error!("request {request_id}: internal error: {cause}")
+            }
+            AppError::Unavailable(cause) => {
+                log::warn!("request {request_id}: database unavailable: {cause}")
+            }
+            _ => {}
+        }
+        let (slug, title) = self.slug_and_title();
+        let problem = Problem {
+            type_: format!("urn:liaison:problem:{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.public_detail(),
+            request_id,
+            errors: match self {
+                AppError::Validation(errors) => Some(ProblemErrors::Fields(errors.clone())),
+                AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(errors.clone())),
+                _ => None,
+            },
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            AppError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"liaison\""));
+            }
+            AppError::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// Malformed JSON or query string, unknown query parameter, bad cursor.
+#[derive(ToResponse)]
+#[response(
+    description = "Malformed request",
+    content_type = "application/problem+json"
+)]
+pub struct BadRequest(pub Problem);
+
+/// No token, or a bad one.
+#[derive(ToResponse)]
+#[response(
+    description = "Missing, invalid or expired token",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Bearer"))
+)]
+pub struct Unauthorized(pub Problem);
+
+/// The caller's role or department may not do this.
+#[derive(ToResponse)]
+#[response(
+    description = "Forbidden for this role or department",
+    content_type = "application/problem+json"
+)]
+pub struct Forbidden(pub Problem);
+
+/// Unknown id.
+#[derive(ToResponse)]
+#[response(
+    description = "No such resource",
+    content_type = "application/problem+json"
+)]
+pub struct NotFound(pub Problem);
+
+/// Duplicate or not allowed in the current state.
+#[derive(ToResponse)]
+#[response(description = "Conflict", content_type = "application/problem+json")]
+pub struct Conflict(pub Problem);
+
+/// Stale `If-Match`.
+#[derive(ToResponse)]
+#[response(
+    description = "The resource changed since it was read",
+    content_type = "application/problem+json"
+)]
+pub struct PreconditionFailed(pub Problem);
+
+/// Body over 1 MiB.
+#[derive(ToResponse)]
+#[response(
+    description = "Body too large",
+    content_type = "application/problem+json"
+)]
+pub struct PayloadTooLarge(pub Problem);
+
+/// Not JSON.
+#[derive(ToResponse)]
+#[response(
+    description = "Unsupported content type",
+    content_type = "application/problem+json"
+)]
+pub struct UnsupportedMediaType(pub Problem);
+
+/// The body parsed but has invalid fields.
+#[derive(ToResponse)]
+#[response(
+    description = "Validation failed; `errors` lists every bad field",
+    content_type = "application/problem+json"
+)]
+pub struct Unprocessable(pub Problem);
+
+/// An export: CSV (UTF-8 with a BOM, Chinese headers) or an XLSX workbook, as `format` asks.
+#[derive(ToResponse)]
+#[response(
+    description = "The file, streamed",
+    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
+)]
+pub enum ExportFile {
+    Csv(#[content("text/csv")] String),
+    Xlsx(
+        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+        #[to_schema]
+        BinaryFile,
+    ),
+}
+
+/// A binary file: an XLSX workbook.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(pub Vec<u8>);
+
+/// The problem document of a rejected import: `errors` lists every bad cell.
+#[derive(serde::Serialize, ToSchema)]
+pub struct ImportProblem {
+    #[serde(rename = "type")]
+    type_: String,
+    title: String,
+    status: u16,
+    detail: String,
+    request_id: String,
+    errors: Vec<RowError>,
+}
+
+/// An import file with bad cells.
+#[derive(ToResponse)]
+#[response(
+    description = "The file has bad cells; nothing was written. `errors` lists each with its row and column",
+    content_type = "application/problem+json"
+)]
+pub struct ImportRejected(pub ImportProblem);
+
+/// The database is unreachable.
+#[derive(ToResponse)]
+#[response(
+    description = "Database unavailable",
+    content_type = "application/problem+json"
+)]
+pub struct Unavailable(pub Problem);
