@@ -33,6 +33,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
 use actix_web::web::Data;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::web::fallback::{KnownRoutes, unmatched};
 use actix_web::{App, Error};
 
 use crate::web::state::AppState;
@@ -83,14 +88,18 @@ pub fn build_app(
 > {
     let origins = state.config.cors_origin_list();
     let metrics = state.metrics.middleware();
-    App::new()
-        .app_data(state)
-        .configure(crate::web::routes::configure)
-        .default_service(actix_web::web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(domain::error::AppError::NotFound(
-                "no such route".into(),
-            ))
-        }))
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(crate::web::routes::mount)
+        .split_for_parts();
+    let known = Data::new(KnownRoutes::from_document(&document));
+    app.app_data(state)
+        .app_data(known)
+        // `/openapi.json` (the document) and `/docs` (Swagger UI, served from the binary).
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(actix_web::web::redirect("/docs", "/docs/"))
+        .default_service(actix_web::web::to(unmatched))
         .wrap(from_fn(crate::web::idempotency::idempotent))
         .wrap(from_fn(crate::web::fallback::problem_for_plain_errors))
         .wrap(security_headers())

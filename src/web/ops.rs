@@ -1,5 +1,6 @@
 //! Operations endpoints (no token): liveness, readiness.
 
+use actix_web::get;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
@@ -18,7 +19,8 @@ pub struct HealthStatus {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus {
         status: "ok".into(),
@@ -27,9 +29,10 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database answers (503 when it does not).
 #[utoipa::path(
-    get, path = "/readyz", tag = "operations",
+    tag = "operations",
     responses((status = 200, body = HealthStatus), (status = 503, response = crate::web::problem::Unavailable))
 )]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let check = async {
         let mut conn = state.pool.get().await?;

@@ -4,7 +4,10 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use utoipa::{ToResponse, ToSchema};
+use std::collections::BTreeMap;
+
+use utoipa::openapi::{self, Ref, RefOr};
+use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 use crate::domain::error::{AppError, FieldError, RowError};
 use crate::web::request_id;
@@ -255,3 +258,59 @@ pub struct ImportRejected(pub ImportProblem);
     content_type = "application/problem+json"
 )]
 pub struct Unavailable(pub Problem);
+
+/// A named set of problem responses: each status refers to the reusable response of that name,
+/// so an operation lists its success responses and one set.
+macro_rules! problem_set {
+    ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+                [$(($status, stringify!($response))),+]
+                    .into_iter()
+                    .map(|(status, name)| {
+                        (status.to_string(), RefOr::Ref(Ref::from_response_name(name)))
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+problem_set!(
+    /// Any authenticated call: a malformed request, a missing or bad token.
+    CallerErrors: "400" => BadRequest, "401" => Unauthorized
+);
+problem_set!(
+    /// Reading one record (or a list under one): as any call, and an unknown id.
+    ReadErrors: "400" => BadRequest, "401" => Unauthorized, "404" => NotFound
+);
+problem_set!(
+    /// Reading a list: as any call, and a bad filter value.
+    ListErrors: "400" => BadRequest, "401" => Unauthorized, "422" => Unprocessable
+);
+problem_set!(
+    /// Creating a record: a role that may not, a duplicate, a bad body.
+    CreateErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden,
+    "409" => Conflict, "413" => PayloadTooLarge, "415" => UnsupportedMediaType,
+    "422" => Unprocessable
+);
+problem_set!(
+    /// Changing a record under `If-Match`: as a create, an unknown id, a stale version.
+    UpdateErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden,
+    "404" => NotFound, "409" => Conflict, "412" => PreconditionFailed,
+    "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => Unprocessable
+);
+problem_set!(
+    /// An action on a record (a transition, a record under it): as a create, an unknown id.
+    ActionErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden,
+    "404" => NotFound, "409" => Conflict, "413" => PayloadTooLarge,
+    "415" => UnsupportedMediaType, "422" => Unprocessable
+);
+problem_set!(
+    /// Removing a record under `If-Match`.
+    DeleteErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden,
+    "404" => NotFound, "412" => PreconditionFailed
+);

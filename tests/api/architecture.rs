@@ -127,13 +127,13 @@ fn expand(prefix: &str, text: &str, out: &mut Vec<Vec<String>>) {
         .collect();
     let full = format!("{prefix}{path}");
     let after = &text[path.len()..];
-    if path.ends_with("::") || path.is_empty() {
-        if let Some(group) = after.strip_prefix('{') {
-            for item in top_level_items(group) {
-                expand(&full, item.trim_start(), out);
-            }
-            return;
+    if (path.ends_with("::") || path.is_empty())
+        && let Some(group) = after.strip_prefix('{')
+    {
+        for item in top_level_items(group) {
+            expand(&full, item.trim_start(), out);
         }
+        return;
     }
     let segments: Vec<String> = full
         .split("::")

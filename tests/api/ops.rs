@@ -142,3 +142,79 @@ async fn docs_page_is_served_from_the_binary() {
         .await;
     assert!(init.text.contains("/openapi.json"));
 }
+
+/// Routes and the document agree: every operation the document lists is served (never the
+/// router's 404 or 405), and every other method on a listed path is 405 with `Allow` naming
+/// exactly the listed ones — so no route is served that the document does not list there.
+#[actix_web::test]
+async fn every_served_route_is_in_the_document_and_every_listed_one_is_served() {
+    let app = TestApp::new().await;
+    let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{id}", "00000000-0000-0000-0000-000000000001")
+            .replace("{contact_id}", "00000000-0000-0000-0000-000000000002")
+            .replace("{quarter}", "2026-Q1")
+            .replace("{code}", "gxw");
+        let listed: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let resp = app.call(method, &concrete, None, None).await;
+            if listed.iter().any(|m| m == method) {
+                assert!(
+                    ![404, 405].contains(&resp.status) || resp.body["detail"] != "no such route",
+                    "{method} {path} is listed but not served: {}",
+                    resp.text
+                );
+                assert_ne!(resp.status, 405, "{method} {path} is listed but not served");
+            } else {
+                assert_eq!(resp.status, 405, "{method} {path} is served but not listed");
+                let allow = resp.header("allow").unwrap_or_default();
+                let mut allowed: Vec<&str> = allow.split(", ").collect();
+                allowed.sort();
+                let mut expected: Vec<&str> = listed.iter().map(String::as_str).collect();
+                expected.sort();
+                assert_eq!(allowed, expected, "Allow of {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 200, "only {checked} method × path pairs checked");
+}
+
+/// Routes are mounted only by their handlers' attributes (which also document them): the only
+/// routes registered by hand are `/metrics` and the docs page.
+#[test]
+fn no_route_is_registered_by_hand_outside_the_documented_ones() {
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    let mut stack = vec![web];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let by_hand = ["web::resource(", ".route(\"", "web::scope("]
+                    .iter()
+                    .any(|p| line.contains(p));
+                if by_hand && !line.contains("\"/metrics\"") {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "routes registered by hand:\n{}",
+        found.join("\n")
+    );
+}

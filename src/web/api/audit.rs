@@ -1,9 +1,11 @@
 //! `GET /api/v1/audit-events` (admin): who changed what, when.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
@@ -11,6 +13,7 @@ use crate::domain::audit::store::{self, AuditEventRow, AuditFilter};
 use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{NoParams, StrictQuery};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
 /// One recorded change.
@@ -80,6 +83,7 @@ pub struct AuditQuery {
     /// Events before this instant.
     pub to: Option<DateTime<Utc>>,
     /// `at` (oldest first, default) or `-at`.
+    #[param(inline)]
     pub sort: Option<AuditSort>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -90,16 +94,15 @@ pub struct AuditQuery {
 
 /// Lists audit events. Admin only.
 #[utoipa::path(
-    get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+    tag = "audit", params(AuditQuery),
     responses(
         (status = 200, body = Page<AuditEvent>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/audit-events")]
 pub async fn list_audit_events(
     actor: Actor,
     state: web::Data<AppState>,
@@ -131,17 +134,16 @@ pub async fn list_audit_events(
 
 /// Reads one audit event. Admin only; events can never be changed or deleted (405).
 #[utoipa::path(
-    get, path = "/api/v1/audit-events/{id}", tag = "audit",
+    tag = "audit",
     params(("id" = Uuid, Path, description = "Audit event id")),
     responses(
         (status = 200, body = AuditEvent),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/audit-events/{id}")]
 pub async fn get_audit_event(
     actor: Actor,
     state: web::Data<AppState>,
@@ -154,4 +156,9 @@ pub async fn get_audit_event(
         .await?
         .ok_or_else(|| AppError::NotFound("no such audit event".into()))?;
     Ok(HttpResponse::Ok().json(AuditEvent::from(event)))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit_events).service(get_audit_event);
 }

@@ -3,12 +3,14 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::actor::{Actor, ActorKind, Role};
@@ -19,6 +21,7 @@ use crate::domain::clients::store as clients;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::users::store as users;
 use crate::web::body::{MAX_BODY_BYTES, NoParams, StrictQuery, content_type, read_limited};
+use crate::web::problem::{CallerErrors, PayloadTooLarge, UnsupportedMediaType};
 use crate::web::state::AppState;
 
 /// Token request, as form fields or JSON.
@@ -154,7 +157,7 @@ fn client_address(req: &HttpRequest) -> String {
 
 /// Issues tokens (OAuth 2.0 token endpoint). No bearer token needed.
 #[utoipa::path(
-    post, path = "/api/v1/auth/token", tag = "auth",
+    tag = "auth",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
         (TokenRequest = "application/json"),
@@ -163,12 +166,13 @@ fn client_address(req: &HttpRequest) -> String {
         (status = 200, body = TokenResponse),
         (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
         (status = 401, description = "invalid_client", body = OAuthError),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
         (status = 429, description = "Too many failed logins", body = crate::web::problem::Problem,
             content_type = "application/problem+json", headers(("Retry-After" = u64))),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
     )
 )]
+#[post("/auth/token")]
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -232,7 +236,7 @@ async fn password_grant(
     let refresh_token = conn
         .transaction(async move |conn| {
             throttle::reset(conn, &user.username).await?;
-            let token =
+            let issued =
                 store::issue_refresh_token(conn, user.id, Uuid::new_v4(), refresh_ttl).await?;
             audit::record(
                 conn,
@@ -245,7 +249,7 @@ async fn password_grant(
                 },
             )
             .await?;
-            Ok::<_, AppError>(token)
+            Ok::<_, AppError>(issued)
         })
         .await?;
     let access_token = state
@@ -286,10 +290,13 @@ async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppResult<HttpRe
                     if user.disabled {
                         Refreshed::Refused("this account is disabled")
                     } else {
-                        let token =
+                        let issued =
                             store::issue_refresh_token(conn, user_id, family_id, refresh_ttl)
                                 .await?;
-                        Refreshed::Issued { user, token }
+                        Refreshed::Issued {
+                            user,
+                            token: issued,
+                        }
                     }
                 }
             })
@@ -297,7 +304,10 @@ async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppResult<HttpRe
         .await?;
     match outcome {
         Refreshed::Refused(why) => Ok(invalid_grant(why)),
-        Refreshed::Issued { user, token } => {
+        Refreshed::Issued {
+            user,
+            token: issued,
+        } => {
             let roles = Role::parse_all(&user.roles);
             let access_token = state
                 .keys
@@ -307,7 +317,7 @@ async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppResult<HttpRe
                 access_token,
                 token_type: "Bearer".into(),
                 expires_in: state.keys.ttl_secs(),
-                refresh_token: Some(token),
+                refresh_token: Some(issued),
             }))
         }
     }
@@ -372,7 +382,7 @@ async fn client_grant(state: &AppState, form: TokenRequest, addr: &str) -> AppRe
 
 /// Ends the login a refresh token belongs to (RFC 7009: 200 even for an unknown token).
 #[utoipa::path(
-    post, path = "/api/v1/auth/revoke", tag = "auth",
+    tag = "auth",
     request_body(content(
         (RevokeRequest = "application/x-www-form-urlencoded"),
         (RevokeRequest = "application/json"),
@@ -380,10 +390,11 @@ async fn client_grant(state: &AppState, form: TokenRequest, addr: &str) -> AppRe
     responses(
         (status = 200, description = "Revoked (or was not a live token)"),
         (status = 400, description = "invalid_request", body = OAuthError),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
     )
 )]
+#[post("/auth/revoke")]
 pub async fn revoke(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -423,14 +434,14 @@ pub async fn revoke(
 
 /// Who the caller is. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "auth",
+    tag = "auth",
     responses(
         (status = 200, body = Me),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/me")]
 pub async fn me(
     actor: Actor,
     state: web::Data<AppState>,
@@ -464,4 +475,9 @@ pub async fn me(
         }
     };
     Ok(HttpResponse::Ok().json(me))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(token).service(revoke).service(me);
 }

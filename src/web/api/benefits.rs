@@ -2,9 +2,11 @@
 //! department, moved by the responsible department, read by every role.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -16,6 +18,7 @@ use crate::domain::error::AppResult;
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::precondition::etag;
+use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/policy-benefits`.
@@ -80,20 +83,15 @@ fn benefit_response(
 /// Records a benefit the enterprise should receive (status `identified`). Admins and liaison
 /// officers of an assigned department; one open benefit per enterprise and policy (409).
 #[utoipa::path(
-    post, path = "/api/v1/policy-benefits", tag = "policies", request_body = NewBenefitRequest,
+    tag = "policies", request_body = NewBenefitRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = PolicyBenefit, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/policy-benefits")]
 pub async fn create_benefit(
     actor: Actor,
     state: web::Data<AppState>,
@@ -122,15 +120,14 @@ pub async fn create_benefit(
 
 /// Lists benefits, newest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/policy-benefits", tag = "policies", params(BenefitQuery),
+    tag = "policies", params(BenefitQuery),
     responses(
         (status = 200, body = Page<PolicyBenefit>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/policy-benefits")]
 pub async fn list_benefits(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -156,16 +153,15 @@ pub async fn list_benefits(
 
 /// Reads one benefit. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/policy-benefits/{id}", tag = "policies",
+    tag = "policies",
     params(("id" = Uuid, Path, description = "Benefit id")),
     responses(
         (status = 200, body = PolicyBenefit, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/policy-benefits/{id}")]
 pub async fn get_benefit(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -182,7 +178,7 @@ pub async fn get_benefit(
 /// Moves a benefit through its status machine (409 when not allowed). Liaison or finance staff
 /// of the responsible department, or an admin.
 #[utoipa::path(
-    post, path = "/api/v1/policy-benefits/{id}/transitions", tag = "policies",
+    tag = "policies",
     params(
         ("id" = Uuid, Path, description = "Benefit id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
@@ -190,17 +186,11 @@ pub async fn get_benefit(
     request_body = BenefitTransitionBody,
     responses(
         (status = 200, body = PolicyBenefit, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ActionErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/policy-benefits/{id}/transitions")]
 pub async fn transition_benefit(
     actor: Actor,
     state: web::Data<AppState>,
@@ -224,16 +214,15 @@ pub async fn transition_benefit(
 
 /// The benefit's events, oldest first; the first is its creation. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/policy-benefits/{id}/events", tag = "policies",
+    tag = "policies",
     params(("id" = Uuid, Path, description = "Benefit id")),
     responses(
         (status = 200, body = Page<BenefitEvent>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/policy-benefits/{id}/events")]
 pub async fn list_benefit_events(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -243,4 +232,13 @@ pub async fn list_benefit_events(
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Page::all(store::events(&mut conn, *id).await?)))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_benefit)
+        .service(list_benefits)
+        .service(get_benefit)
+        .service(transition_benefit)
+        .service(list_benefit_events);
 }

@@ -1,9 +1,11 @@
 //! `/api/v1/clients` (admin only): credentials for other systems.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -15,6 +17,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/clients`.
@@ -116,20 +119,15 @@ fn client_response(
 
 /// Creates a client and shows its secret once. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/clients", tag = "admin", request_body = NewClientRequest,
+    tag = "admin", request_body = NewClientRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = CreatedClient, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/clients")]
 pub async fn create_client(
     actor: Actor,
     state: web::Data<AppState>,
@@ -167,16 +165,15 @@ pub async fn create_client(
 
 /// Lists clients, oldest first. Admin only.
 #[utoipa::path(
-    get, path = "/api/v1/clients", tag = "admin", params(ClientQuery),
+    tag = "admin", params(ClientQuery),
     responses(
         (status = 200, body = Page<ApiClient>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/clients")]
 pub async fn list_clients(
     actor: Actor,
     state: web::Data<AppState>,
@@ -197,17 +194,16 @@ pub async fn list_clients(
 
 /// Reads one client. Admin only.
 #[utoipa::path(
-    get, path = "/api/v1/clients/{id}", tag = "admin",
+    tag = "admin",
     params(("id" = Uuid, Path, description = "Client id (not `client_id`)")),
     responses(
         (status = 200, body = ApiClient, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/clients/{id}")]
 pub async fn get_client(
     actor: Actor,
     state: web::Data<AppState>,
@@ -222,7 +218,7 @@ pub async fn get_client(
 
 /// Changes a client (`name`, `roles`, `disabled`); honours `If-Match`. Admin only.
 #[utoipa::path(
-    patch, path = "/api/v1/clients/{id}", tag = "admin",
+    tag = "admin",
     params(
         ("id" = Uuid, Path, description = "Client id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -230,17 +226,11 @@ pub async fn get_client(
     request_body(content = ClientPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = ApiClient, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/clients/{id}")]
 pub async fn update_client(
     actor: Actor,
     state: web::Data<AppState>,
@@ -267,4 +257,12 @@ pub async fn update_client(
         state.standing.forget(client.id);
     }
     Ok(client_response(HttpResponse::Ok(), &client))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_client)
+        .service(list_clients)
+        .service(get_client)
+        .service(update_client);
 }

@@ -3,9 +3,11 @@
 //! liaison officers of an assigned department.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -18,6 +20,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{ActionErrors, DeleteErrors, ReadErrors, Unprocessable, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/enterprises/{id}/contacts`.
@@ -71,23 +74,17 @@ fn contact_response(mut builder: actix_web::HttpResponseBuilder, c: &Contact) ->
 
 /// Adds a contact. Admins and liaison officers of an assigned department.
 #[utoipa::path(
-    post, path = "/api/v1/enterprises/{id}/contacts", tag = "enterprises", request_body = NewContact,
+    tag = "enterprises", request_body = NewContact,
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
         ("id" = Uuid, Path, description = "Enterprise id")),
     responses(
         (status = 201, body = Contact, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ActionErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/enterprises/{id}/contacts")]
 pub async fn create_contact(
     actor: Actor,
     state: web::Data<AppState>,
@@ -121,17 +118,16 @@ pub async fn create_contact(
 /// Lists an enterprise's contacts, oldest first. Any authenticated caller (masked unless admin
 /// or liaison officer of an assigned department).
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}/contacts", tag = "enterprises",
+    tag = "enterprises",
     params(("id" = Uuid, Path, description = "Enterprise id"), ContactQuery),
     responses(
         (status = 200, body = Page<Contact>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ReadErrors,
+        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}/contacts")]
 pub async fn list_contacts(
     actor: Actor,
     state: web::Data<AppState>,
@@ -157,16 +153,15 @@ pub async fn list_contacts(
 
 /// Reads one contact (masked as in the list). Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    tag = "enterprises",
     params(("id" = Uuid, Path, description = "Enterprise id"), ("contact_id" = Uuid, Path, description = "Contact id")),
     responses(
         (status = 200, body = Contact, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn get_contact(
     actor: Actor,
     state: web::Data<AppState>,
@@ -186,7 +181,7 @@ pub async fn get_contact(
 /// Changes a contact (merge patch); honours `If-Match`. Admins and liaison officers of an
 /// assigned department.
 #[utoipa::path(
-    patch, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("contact_id" = Uuid, Path, description = "Contact id"),
@@ -195,17 +190,11 @@ pub async fn get_contact(
     request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Contact, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn update_contact(
     actor: Actor,
     state: web::Data<AppState>,
@@ -252,7 +241,7 @@ pub async fn update_contact(
 
 /// Removes a contact. Admins and liaison officers of an assigned department.
 #[utoipa::path(
-    delete, path = "/api/v1/enterprises/{id}/contacts/{contact_id}", tag = "enterprises",
+    tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("contact_id" = Uuid, Path, description = "Contact id"),
@@ -260,14 +249,11 @@ pub async fn update_contact(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
+        DeleteErrors,
     ),
     security(("bearer" = []))
 )]
+#[delete("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn delete_contact(
     actor: Actor,
     state: web::Data<AppState>,
@@ -281,4 +267,13 @@ pub async fn delete_contact(
     let mut conn = state.pool.get().await?;
     store::delete(&mut conn, &actor, enterprise_id, contact_id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_contact)
+        .service(list_contacts)
+        .service(get_contact)
+        .service(update_contact)
+        .service(delete_contact);
 }

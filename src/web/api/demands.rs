@@ -2,9 +2,11 @@
 //! department, read by every role.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -18,6 +20,7 @@ use crate::domain::error::AppResult;
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::precondition::etag;
+use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/demands`.
@@ -85,20 +88,15 @@ fn demand_response(mut builder: actix_web::HttpResponseBuilder, d: &Demand) -> H
 
 /// Raises a demand. Admins and liaison officers.
 #[utoipa::path(
-    post, path = "/api/v1/demands", tag = "demands", request_body = NewDemandRequest,
+    tag = "demands", request_body = NewDemandRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Demand, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/demands")]
 pub async fn create_demand(
     actor: Actor,
     state: web::Data<AppState>,
@@ -132,15 +130,14 @@ pub async fn create_demand(
 
 /// Lists demands, newest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/demands", tag = "demands", params(DemandQuery),
+    tag = "demands", params(DemandQuery),
     responses(
         (status = 200, body = Page<Demand>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/demands")]
 pub async fn list_demands(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -172,16 +169,15 @@ pub async fn list_demands(
 
 /// Reads one demand. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/demands/{id}", tag = "demands",
+    tag = "demands",
     params(("id" = Uuid, Path, description = "Demand id")),
     responses(
         (status = 200, body = Demand, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/demands/{id}")]
 pub async fn get_demand(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -196,24 +192,18 @@ pub async fn get_demand(
 /// Moves a demand through its status machine (a move it does not allow is 409). A liaison
 /// officer of the assigned department, or an admin.
 #[utoipa::path(
-    post, path = "/api/v1/demands/{id}/transitions", tag = "demands",
+    tag = "demands",
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
         ("id" = Uuid, Path, description = "Demand id")),
     request_body = TransitionBody,
     responses(
         (status = 200, body = Demand, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ActionErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/demands/{id}/transitions")]
 pub async fn transition_demand(
     actor: Actor,
     state: web::Data<AppState>,
@@ -240,16 +230,15 @@ pub async fn transition_demand(
 
 /// The demand's events, oldest first; the first is its creation. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/demands/{id}/events", tag = "demands",
+    tag = "demands",
     params(("id" = Uuid, Path, description = "Demand id")),
     responses(
         (status = 200, body = Page<DemandEvent>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/demands/{id}/events")]
 pub async fn list_demand_events(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -259,4 +248,13 @@ pub async fn list_demand_events(
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Page::all(store::events(&mut conn, *id).await?)))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_demand)
+        .service(list_demands)
+        .service(get_demand)
+        .service(transition_demand)
+        .service(list_demand_events);
 }

@@ -1,8 +1,10 @@
 //! `/api/v1/departments`: read by everyone authenticated, written by admins.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::domain::actor::Actor;
@@ -12,6 +14,7 @@ use crate::domain::validation::{department_code, not_blank};
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::Page;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CallerErrors, CreateErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/departments`.
@@ -44,14 +47,14 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, d: &Department) -> Ht
 
 /// Lists every department. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/departments", tag = "admin",
+    tag = "admin",
     responses(
         (status = 200, body = Page<Department>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/departments")]
 pub async fn list_departments(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -63,16 +66,15 @@ pub async fn list_departments(
 
 /// Reads one department. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/departments/{code}", tag = "admin",
+    tag = "admin",
     params(("code" = String, Path, description = "Department code")),
     responses(
         (status = 200, body = Department, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/departments/{code}")]
 pub async fn get_department(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -86,20 +88,15 @@ pub async fn get_department(
 
 /// Adds a department. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/departments", tag = "admin", request_body = NewDepartment,
+    tag = "admin", request_body = NewDepartment,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Department, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/departments")]
 pub async fn create_department(
     actor: Actor,
     state: web::Data<AppState>,
@@ -119,7 +116,7 @@ pub async fn create_department(
 
 /// Renames a department; honours `If-Match`. Admin only.
 #[utoipa::path(
-    patch, path = "/api/v1/departments/{code}", tag = "admin",
+    tag = "admin",
     params(
         ("code" = String, Path, description = "Department code"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -127,17 +124,11 @@ pub async fn create_department(
     request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Department, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/departments/{code}")]
 pub async fn update_department(
     actor: Actor,
     state: web::Data<AppState>,
@@ -159,4 +150,12 @@ pub async fn update_department(
         }
     };
     Ok(with_etag(HttpResponse::Ok(), &department))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_departments)
+        .service(get_department)
+        .service(create_department)
+        .service(update_department);
 }

@@ -3,9 +3,11 @@
 //! officers of an assigned department.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -20,6 +22,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/enterprises`.
@@ -196,6 +199,7 @@ pub struct EnterpriseQuery {
     /// Designated on or before.
     pub designated_to: Option<NaiveDate>,
     /// `name` (default), `designated_on` or `updated_at`; `-` prefix for descending.
+    #[param(inline)]
     pub sort: Option<EnterpriseSort>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -245,20 +249,15 @@ fn nullable<T>(
 
 /// Designates a contact-point enterprise. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/enterprises", tag = "enterprises", request_body = NewEnterprise,
+    tag = "enterprises", request_body = NewEnterprise,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Enterprise, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/enterprises")]
 pub async fn create_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
@@ -308,15 +307,14 @@ pub async fn create_enterprise(
 
 /// Lists enterprises with filters, keyset-paginated. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises", tag = "enterprises", params(EnterpriseQuery),
+    tag = "enterprises", params(EnterpriseQuery),
     responses(
         (status = 200, body = Page<Enterprise>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises")]
 pub async fn list_enterprises(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -380,16 +378,15 @@ fn decode_after(key: SortKey, cursor: Option<&str>) -> AppResult<Option<After>> 
 
 /// Reads one enterprise (withdrawn ones too). Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}", tag = "enterprises",
+    tag = "enterprises",
     params(("id" = Uuid, Path, description = "Enterprise id")),
     responses(
         (status = 200, body = Enterprise, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}")]
 pub async fn get_enterprise(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -404,7 +401,7 @@ pub async fn get_enterprise(
 /// Changes an enterprise (JSON merge patch); honours `If-Match`. Admins change everything;
 /// liaison officers of an assigned department change the profile; others get 403.
 #[utoipa::path(
-    patch, path = "/api/v1/enterprises/{id}", tag = "enterprises",
+    tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -412,18 +409,11 @@ pub async fn get_enterprise(
     request_body(content = EnterprisePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Enterprise, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/enterprises/{id}")]
 pub async fn update_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
@@ -522,21 +512,18 @@ pub async fn update_enterprise(
 
 /// Withdraws an enterprise: it stays readable with status `withdrawn`. Admin only.
 #[utoipa::path(
-    delete, path = "/api/v1/enterprises/{id}", tag = "enterprises",
+    tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being withdrawn"),
     ),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
+        DeleteErrors,
     ),
     security(("bearer" = []))
 )]
+#[delete("/enterprises/{id}")]
 pub async fn withdraw_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
@@ -549,4 +536,13 @@ pub async fn withdraw_enterprise(
     let mut conn = state.pool.get().await?;
     store::withdraw(&mut conn, &actor, *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_enterprise)
+        .service(list_enterprises)
+        .service(get_enterprise)
+        .service(update_enterprise)
+        .service(withdraw_enterprise);
 }

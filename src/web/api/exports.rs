@@ -2,10 +2,12 @@
 //! the lists' filters (no paging: every matching row). Read by every role; contacts masked as in
 //! the lists.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::db::clock::today_in_china;
@@ -26,6 +28,7 @@ use crate::domain::visits::model::VisitKind;
 use crate::domain::visits::store::VisitFilter;
 use crate::web::body::StrictQuery;
 use crate::web::download::respond;
+use crate::web::problem::CallerErrors;
 use crate::web::state::AppState;
 
 /// Query of the enterprise export: the list's filters and the format.
@@ -34,6 +37,7 @@ use crate::web::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct EnterpriseExportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(inline)]
     pub format: Option<Format>,
     /// Substring of the name or credit code (Chinese included).
     pub q: Option<String>,
@@ -59,6 +63,7 @@ pub struct EnterpriseExportQuery {
 #[into_params(parameter_in = Query)]
 pub struct VisitExportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(inline)]
     pub format: Option<Format>,
     pub enterprise_id: Option<Uuid>,
     /// Visiting department code.
@@ -78,6 +83,7 @@ pub struct VisitExportQuery {
 #[into_params(parameter_in = Query)]
 pub struct DemandExportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(inline)]
     pub format: Option<Format>,
     pub enterprise_id: Option<Uuid>,
     pub assigned_department: Option<String>,
@@ -93,6 +99,7 @@ pub struct DemandExportQuery {
 #[into_params(parameter_in = Query)]
 pub struct MeasureExportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(inline)]
     pub format: Option<Format>,
     pub enterprise_id: Option<Uuid>,
     /// Granting department code.
@@ -106,14 +113,14 @@ pub struct MeasureExportQuery {
 /// Exports enterprises (by name) as CSV or XLSX; the first contact person is masked unless the
 /// caller may edit the enterprise. Any role. The columns are those the import reads.
 #[utoipa::path(
-    get, path = "/api/v1/exports/enterprises", tag = "exports", params(EnterpriseExportQuery),
+    tag = "exports", params(EnterpriseExportQuery),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/exports/enterprises")]
 pub async fn export_enterprises(
     actor: Actor,
     state: web::Data<AppState>,
@@ -138,14 +145,14 @@ pub async fn export_enterprises(
 
 /// Exports visits (newest first) as CSV or XLSX. Any role.
 #[utoipa::path(
-    get, path = "/api/v1/exports/visits", tag = "exports", params(VisitExportQuery),
+    tag = "exports", params(VisitExportQuery),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/exports/visits")]
 pub async fn export_visits(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -170,14 +177,14 @@ pub async fn export_visits(
 
 /// Exports demands (newest first) as CSV or XLSX. Any role.
 #[utoipa::path(
-    get, path = "/api/v1/exports/demands", tag = "exports", params(DemandExportQuery),
+    tag = "exports", params(DemandExportQuery),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/exports/demands")]
 pub async fn export_demands(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -202,14 +209,14 @@ pub async fn export_demands(
 
 /// Exports support measures (newest first) as CSV or XLSX; amounts are money cells. Any role.
 #[utoipa::path(
-    get, path = "/api/v1/exports/support-measures", tag = "exports", params(MeasureExportQuery),
+    tag = "exports", params(MeasureExportQuery),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
+        CallerErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/exports/support-measures")]
 pub async fn export_measures(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -230,4 +237,12 @@ pub async fn export_measures(
         MeasureExport::new(filter),
     )
     .await
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(export_enterprises)
+        .service(export_visits)
+        .service(export_demands)
+        .service(export_measures);
 }

@@ -1,8 +1,10 @@
 //! `POST /api/v1/imports/enterprises` (admin): the body is the file itself.
 
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
@@ -10,6 +12,9 @@ use crate::domain::exports::XLSX_MEDIA_TYPE;
 use crate::domain::imports::enterprises::{ImportOutcome, import};
 use crate::domain::imports::sheet::{self, Sheet};
 use crate::web::body::{StrictQuery, content_type, declared_length, read_limited};
+use crate::web::problem::{
+    CallerErrors, Forbidden, ImportRejected, PayloadTooLarge, UnsupportedMediaType,
+};
 use crate::web::state::AppState;
 
 /// Query of the import.
@@ -25,22 +30,22 @@ pub struct ImportQuery {
 /// code, all rows or none. Columns left out of the file keep their stored values; the contact,
 /// update-time and id columns are ignored. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/imports/enterprises", tag = "imports", params(ImportQuery),
+    tag = "imports", params(ImportQuery),
     request_body(content(
         (String = "text/csv", example = "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门\n91360100MA35F0A13F,江西赣安应急装备有限公司,360100,rescue_disposal,medium,gxw\n"),
         (crate::web::problem::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     responses(
         (status = 200, description = "Every row was valid (and, unless `dry_run`, written)", body = ImportOutcome),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::ImportRejected),
+        CallerErrors,
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ImportRejected),
     ),
     security(("bearer" = []))
 )]
+#[post("/imports/enterprises")]
 pub async fn import_enterprises(
     actor: Actor,
     state: web::Data<AppState>,
@@ -77,4 +82,9 @@ pub async fn import_enterprises(
     let mut conn = state.pool.get().await?;
     let outcome = import(&mut conn, &actor, sheet, query.0.dry_run.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(import_enterprises);
 }

@@ -1,8 +1,10 @@
 //! `/api/v1/enterprises/{id}/indicators`: quarterly figures, read by every role.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, put};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -14,6 +16,7 @@ use crate::domain::indicators::store;
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::Page;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{ReadErrors, Unprocessable, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `PUT /api/v1/enterprises/{id}/indicators/{quarter}`: the quarter's figures. A field
@@ -60,7 +63,7 @@ pub struct IndicatorRange {
 /// Reports one quarter's figures: an idempotent upsert (201 when new, 200 when replaced).
 /// Admins, liaison officers of an assigned department, liaison officers of `tjj`.
 #[utoipa::path(
-    put, path = "/api/v1/enterprises/{id}/indicators/{quarter}", tag = "indicators",
+    tag = "indicators",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("quarter" = String, Path, description = "Quarter, `YYYY-Qn`", example = "2026-Q3"),
@@ -70,17 +73,11 @@ pub struct IndicatorRange {
     responses(
         (status = 200, description = "Replaced (or unchanged)", body = Indicator, headers(("ETag" = String))),
         (status = 201, description = "Reported for the first time", body = Indicator, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[put("/enterprises/{id}/indicators/{quarter}")]
 pub async fn put_indicators(
     actor: Actor,
     state: web::Data<AppState>,
@@ -123,17 +120,16 @@ pub async fn put_indicators(
 /// An enterprise's reported quarters, oldest first, optionally within `from`..`to`. Any
 /// authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}/indicators", tag = "indicators",
+    tag = "indicators",
     params(("id" = Uuid, Path, description = "Enterprise id"), IndicatorRange),
     responses(
         (status = 200, body = Page<Indicator>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ReadErrors,
+        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}/indicators")]
 pub async fn list_indicators(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -154,4 +150,9 @@ pub async fn list_indicators(
     let mut conn = state.pool.get().await?;
     let items = store::history(&mut conn, *id, from, to).await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(put_indicators).service(list_indicators);
 }

@@ -2,9 +2,11 @@
 //! `/api/v1/enterprises/{id}/eligible-policies`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -19,6 +21,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/policies`.
@@ -132,20 +135,15 @@ fn size_codes(sizes: Vec<EnterpriseSize>) -> Vec<String> {
 
 /// Adds a policy. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/policies", tag = "policies", request_body = NewPolicy,
+    tag = "policies", request_body = NewPolicy,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = Policy, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/policies")]
 pub async fn create_policy(
     actor: Actor,
     state: web::Data<AppState>,
@@ -178,15 +176,14 @@ pub async fn create_policy(
 
 /// Lists policies, newest issue first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/policies", tag = "policies", params(PolicyQuery),
+    tag = "policies", params(PolicyQuery),
     responses(
         (status = 200, body = Page<Policy>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/policies")]
 pub async fn list_policies(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -205,16 +202,15 @@ pub async fn list_policies(
 
 /// Reads one policy. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/policies/{id}", tag = "policies",
+    tag = "policies",
     params(("id" = Uuid, Path, description = "Policy id")),
     responses(
         (status = 200, body = Policy, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/policies/{id}")]
 pub async fn get_policy(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -230,7 +226,7 @@ pub async fn get_policy(
 
 /// Changes a policy; honours `If-Match`. Admin only.
 #[utoipa::path(
-    patch, path = "/api/v1/policies/{id}", tag = "policies",
+    tag = "policies",
     params(
         ("id" = Uuid, Path, description = "Policy id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -238,18 +234,11 @@ pub async fn get_policy(
     request_body(content = PolicyPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Policy, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/policies/{id}")]
 pub async fn update_policy(
     actor: Actor,
     state: web::Data<AppState>,
@@ -318,16 +307,15 @@ pub async fn update_policy(
 
 /// The policies in force today whose rules match the enterprise. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}/eligible-policies", tag = "policies",
+    tag = "policies",
     params(("id" = Uuid, Path, description = "Enterprise id")),
     responses(
         (status = 200, body = EligiblePolicies),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}/eligible-policies")]
 pub async fn eligible_policies(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -345,4 +333,13 @@ pub async fn eligible_policies(
         })
         .collect();
     Ok(HttpResponse::Ok().json(EligiblePolicies { items }))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_policy)
+        .service(list_policies)
+        .service(get_policy)
+        .service(update_policy)
+        .service(eligible_policies);
 }

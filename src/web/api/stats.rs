@@ -1,9 +1,11 @@
 //! `/api/v1/stats/*`: read by every role.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::db::clock::today_in_china;
@@ -15,6 +17,7 @@ use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::overview::{self, Overview};
 use crate::web::body::StrictQuery;
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::problem::ListErrors;
 use crate::web::state::AppState;
 
 fn json_bytes(value: &impl serde::Serialize) -> actix_web::web::Bytes {
@@ -49,15 +52,14 @@ pub struct OverviewQuery {
 /// Enterprises, visit coverage, demands, money and benefits at a glance (computed at most
 /// `LIAISON_STATS_CACHE_SECS` ago). Any role.
 #[utoipa::path(
-    get, path = "/api/v1/stats/overview", tag = "statistics", params(OverviewQuery),
+    tag = "statistics", params(OverviewQuery),
     responses(
         (status = 200, body = Overview),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/stats/overview")]
 pub async fn stats_overview(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -91,15 +93,14 @@ pub struct IndicatorStatsQuery {
 
 /// Sums of a quarter's indicators by group, with year-on-year growth. Any role.
 #[utoipa::path(
-    get, path = "/api/v1/stats/indicators", tag = "statistics", params(IndicatorStatsQuery),
+    tag = "statistics", params(IndicatorStatsQuery),
     responses(
         (status = 200, body = IndicatorStats),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/stats/indicators")]
 pub async fn stats_indicators(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -147,15 +148,14 @@ pub struct AlertQuery {
 
 /// Active enterprises that need attention, each with its reasons, by name. Any role.
 #[utoipa::path(
-    get, path = "/api/v1/stats/alerts", tag = "statistics", params(AlertQuery),
+    tag = "statistics", params(AlertQuery),
     responses(
         (status = 200, body = Page<Alert>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/stats/alerts")]
 pub async fn stats_alerts(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -196,4 +196,11 @@ pub async fn stats_alerts(
             (a.name.clone(), a.enterprise_id)
         })),
     )
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(stats_overview)
+        .service(stats_indicators)
+        .service(stats_alerts);
 }

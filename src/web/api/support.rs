@@ -2,9 +2,11 @@
 //! liaison officers for non-monetary kinds), read by every role.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -17,6 +19,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/support-measures`.
@@ -119,20 +122,15 @@ fn measure_response(
 /// Records a support measure of the caller's department. Finance staff (any kind); liaison
 /// officers and admins (non-monetary kinds).
 #[utoipa::path(
-    post, path = "/api/v1/support-measures", tag = "support", request_body = NewMeasure,
+    tag = "support", request_body = NewMeasure,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = SupportMeasure, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/support-measures")]
 pub async fn create_measure(
     actor: Actor,
     state: web::Data<AppState>,
@@ -187,15 +185,14 @@ pub async fn create_measure(
 
 /// Lists measures, newest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/support-measures", tag = "support", params(MeasureQuery),
+    tag = "support", params(MeasureQuery),
     responses(
         (status = 200, body = Page<SupportMeasure>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/support-measures")]
 pub async fn list_measures(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -223,16 +220,15 @@ pub async fn list_measures(
 
 /// Reads one measure. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/support-measures/{id}", tag = "support",
+    tag = "support",
     params(("id" = Uuid, Path, description = "Support measure id")),
     responses(
         (status = 200, body = SupportMeasure, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/support-measures/{id}")]
 pub async fn get_measure(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -249,7 +245,7 @@ pub async fn get_measure(
 /// Changes a measure; honours `If-Match`. Staff of the granting department who may record
 /// its kind.
 #[utoipa::path(
-    patch, path = "/api/v1/support-measures/{id}", tag = "support",
+    tag = "support",
     params(
         ("id" = Uuid, Path, description = "Support measure id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -257,18 +253,11 @@ pub async fn get_measure(
     request_body(content = MeasurePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = SupportMeasure, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/support-measures/{id}")]
 pub async fn update_measure(
     actor: Actor,
     state: web::Data<AppState>,
@@ -323,7 +312,7 @@ pub async fn update_measure(
 /// Records a payment tranche. Finance staff of the granting department; the measure must be
 /// approved; payments never add up to more than the amount (422, also under concurrency).
 #[utoipa::path(
-    post, path = "/api/v1/support-measures/{id}/disbursements", tag = "support",
+    tag = "support",
     params(
         ("id" = Uuid, Path, description = "Support measure id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
@@ -331,17 +320,11 @@ pub async fn update_measure(
     request_body = NewDisbursementRequest,
     responses(
         (status = 201, body = Disbursement, headers(("Location" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ActionErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/support-measures/{id}/disbursements")]
 pub async fn create_disbursement(
     actor: Actor,
     state: web::Data<AppState>,
@@ -372,16 +355,15 @@ pub async fn create_disbursement(
 
 /// The measure's payments, oldest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/support-measures/{id}/disbursements", tag = "support",
+    tag = "support",
     params(("id" = Uuid, Path, description = "Support measure id")),
     responses(
         (status = 200, body = Page<Disbursement>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/support-measures/{id}/disbursements")]
 pub async fn list_disbursements(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -391,4 +373,14 @@ pub async fn list_disbursements(
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Page::all(store::disbursements_of(&mut conn, *id).await?)))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_measure)
+        .service(list_measures)
+        .service(get_measure)
+        .service(update_measure)
+        .service(create_disbursement)
+        .service(list_disbursements);
 }

@@ -1,9 +1,11 @@
 //! `GET /api/v1/enterprises/{id}/timeline`: read by every role.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::db::money::Money;
@@ -13,6 +15,7 @@ use crate::domain::error::AppResult;
 use crate::domain::timeline::store::{self, TimelineRow};
 use crate::web::body::StrictQuery;
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::problem::{ReadErrors, Unprocessable};
 use crate::web::state::AppState;
 
 /// What happened.
@@ -118,17 +121,16 @@ pub struct TimelineQuery {
 
 /// Everything that happened to the enterprise, newest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/enterprises/{id}/timeline", tag = "enterprises",
+    tag = "enterprises",
     params(("id" = Uuid, Path, description = "Enterprise id"), TimelineQuery),
     responses(
         (status = 200, body = Page<TimelineItem>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ReadErrors,
+        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
+#[get("/enterprises/{id}/timeline")]
 pub async fn enterprise_timeline(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -146,4 +148,9 @@ pub async fn enterprise_timeline(
             (i.at, i.id)
         })),
     )
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(enterprise_timeline);
 }

@@ -1,8 +1,10 @@
 //! `/api/v1/users` (admin only): accounts of the people who use the system.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -15,6 +17,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// Body of `POST /api/v1/users`.
@@ -130,20 +133,15 @@ fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &User) -> Ht
 
 /// Creates a user. Admin only.
 #[utoipa::path(
-    post, path = "/api/v1/users", tag = "admin", request_body = NewUserRequest,
+    tag = "admin", request_body = NewUserRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = User, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/users")]
 pub async fn create_user(
     actor: Actor,
     state: web::Data<AppState>,
@@ -170,16 +168,15 @@ pub async fn create_user(
 
 /// Lists users by username. Admin only.
 #[utoipa::path(
-    get, path = "/api/v1/users", tag = "admin", params(UserQuery),
+    tag = "admin", params(UserQuery),
     responses(
         (status = 200, body = Page<User>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/users")]
 pub async fn list_users(
     actor: Actor,
     state: web::Data<AppState>,
@@ -208,17 +205,16 @@ pub async fn list_users(
 
 /// Reads one user. Admin only.
 #[utoipa::path(
-    get, path = "/api/v1/users/{id}", tag = "admin",
+    tag = "admin",
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
+        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]
+#[get("/users/{id}")]
 pub async fn get_user(
     actor: Actor,
     state: web::Data<AppState>,
@@ -233,7 +229,7 @@ pub async fn get_user(
 
 /// Changes a user; honours `If-Match`. Admin only; an admin cannot disable or demote itself (409).
 #[utoipa::path(
-    patch, path = "/api/v1/users/{id}", tag = "admin",
+    tag = "admin",
     params(
         ("id" = Uuid, Path, description = "User id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -241,18 +237,11 @@ pub async fn get_user(
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/users/{id}")]
 pub async fn update_user(
     actor: Actor,
     state: web::Data<AppState>,
@@ -285,4 +274,12 @@ pub async fn update_user(
         state.standing.forget(user.id);
     }
     Ok(user_response(HttpResponse::Ok(), &user))
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_user)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user);
 }

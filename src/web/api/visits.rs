@@ -2,9 +2,11 @@
 //! every role.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -19,6 +21,7 @@ use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, decode_cursor};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
+use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 /// A demand raised during a visit (the visit's enterprise is implied).
@@ -176,20 +179,15 @@ fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldE
 /// Logs a visit of the caller's department, with the demands raised in it (all or nothing).
 /// Admins and liaison officers.
 #[utoipa::path(
-    post, path = "/api/v1/visits", tag = "visits", request_body = NewVisit,
+    tag = "visits", request_body = NewVisit,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
     responses(
         (status = 201, body = CreatedVisit, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 409, response = crate::web::problem::Conflict),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
+#[post("/visits")]
 pub async fn create_visit(
     actor: Actor,
     state: web::Data<AppState>,
@@ -235,15 +233,14 @@ pub async fn create_visit(
 
 /// Lists visits, newest first. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/visits", tag = "visits", params(VisitQuery),
+    tag = "visits", params(VisitQuery),
     responses(
         (status = 200, body = Page<Visit>),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/visits")]
 pub async fn list_visits(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -271,16 +268,15 @@ pub async fn list_visits(
 
 /// Reads one visit. Any authenticated caller.
 #[utoipa::path(
-    get, path = "/api/v1/visits/{id}", tag = "visits",
+    tag = "visits",
     params(("id" = Uuid, Path, description = "Visit id")),
     responses(
         (status = 200, body = Visit, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 404, response = crate::web::problem::NotFound),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
+#[get("/visits/{id}")]
 pub async fn get_visit(
     _actor: Actor,
     state: web::Data<AppState>,
@@ -297,7 +293,7 @@ pub async fn get_visit(
 /// Changes a visit (merge patch); honours `If-Match`. A liaison officer of the visit's
 /// department, or an admin.
 #[utoipa::path(
-    patch, path = "/api/v1/visits/{id}", tag = "visits",
+    tag = "visits",
     params(
         ("id" = Uuid, Path, description = "Visit id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
@@ -305,17 +301,11 @@ pub async fn get_visit(
     request_body(content = VisitPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Visit, headers(("ETag" = String))),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
-        (status = 413, response = crate::web::problem::PayloadTooLarge),
-        (status = 415, response = crate::web::problem::UnsupportedMediaType),
-        (status = 422, response = crate::web::problem::Unprocessable),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]
+#[patch("/visits/{id}")]
 pub async fn update_visit(
     actor: Actor,
     state: web::Data<AppState>,
@@ -367,21 +357,18 @@ pub async fn update_visit(
 /// Deletes a visit; the demands raised in it stay. A liaison officer of the visit's
 /// department, or an admin.
 #[utoipa::path(
-    delete, path = "/api/v1/visits/{id}", tag = "visits",
+    tag = "visits",
     params(
         ("id" = Uuid, Path, description = "Visit id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted"),
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::web::problem::BadRequest),
-        (status = 401, response = crate::web::problem::Unauthorized),
-        (status = 403, response = crate::web::problem::Forbidden),
-        (status = 404, response = crate::web::problem::NotFound),
-        (status = 412, response = crate::web::problem::PreconditionFailed),
+        DeleteErrors,
     ),
     security(("bearer" = []))
 )]
+#[delete("/visits/{id}")]
 pub async fn delete_visit(
     actor: Actor,
     state: web::Data<AppState>,
@@ -394,4 +381,13 @@ pub async fn delete_visit(
     let mut conn = state.pool.get().await?;
     store::delete(&mut conn, &actor, *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mounts this file's routes, each with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_visit)
+        .service(list_visits)
+        .service(get_visit)
+        .service(update_visit)
+        .service(delete_visit);
 }
