@@ -7,5 +7,6 @@ pub mod money;
 pub mod pool;
 pub mod quarter;
 pub mod schema;
+pub mod text_enum;
 
 pub use pool::{DbConn, DbPool, build_pool};

@@ -25,3 +25,27 @@ pub mod support;
 pub mod timeline;
 pub mod users;
 pub mod visits;
+
+#[cfg(test)]
+mod tests {
+    /// Every stored enum's text (`as_str`, the column) is its JSON text (serde, the API).
+    #[test]
+    fn stored_texts_are_the_json_texts() {
+        fn check<T: serde::Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
+            for value in all {
+                let json = serde_json::to_value(value).unwrap_or_default();
+                assert_eq!(json.as_str(), Some(as_str(*value)));
+            }
+        }
+        use super::{benefits, demands, enterprises, support, visits};
+        check(enterprises::model::EnterpriseSize::ALL, |v| v.as_str());
+        check(enterprises::model::EnterpriseStatus::ALL, |v| v.as_str());
+        check(demands::model::DemandCategory::ALL, |v| v.as_str());
+        check(demands::model::DemandStatus::ALL, |v| v.as_str());
+        check(demands::model::Satisfaction::ALL, |v| v.as_str());
+        check(support::model::SupportKind::ALL, |v| v.as_str());
+        check(support::model::MeasureStatus::ALL, |v| v.as_str());
+        check(benefits::model::BenefitStatus::ALL, |v| v.as_str());
+        check(visits::model::VisitKind::ALL, |v| v.as_str());
+    }
+}

@@ -16,7 +16,7 @@ use crate::db::schema::{categories, departments, policies, regions, subcategorie
 use crate::domain::actor::Role;
 use crate::domain::auth::secrets;
 use crate::domain::contacts::model::ContactFields;
-use crate::domain::enterprises::model::EnterpriseDraft;
+use crate::domain::enterprises::model::{EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
 use crate::domain::{contacts, enterprises, users};
 
 #[derive(Deserialize)]
@@ -87,7 +87,7 @@ struct DemoEnterpriseSeed {
     region_code: String,
     category: String,
     subcategory: Option<String>,
-    size: String,
+    size: EnterpriseSize,
     lead_department: String,
     assigned_departments: Vec<String>,
     /// Usernames of demo users.
@@ -287,7 +287,7 @@ async fn add_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<us
             key_products: e.key_products,
             designated_on: e.designated_on,
             designation_batch: e.designation_batch,
-            status: "active".into(),
+            status: EnterpriseStatus::Active,
             assigned_departments: e.assigned_departments,
             liaison_officers,
             tags: e.tags,

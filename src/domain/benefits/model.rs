@@ -5,51 +5,26 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::money::Money;
 use crate::db::schema::{benefit_events, policy_benefits};
 
-/// Where a benefit stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BenefitStatus {
-    Identified,
-    Applied,
-    Approved,
-    Realized,
-    Rejected,
-    Withdrawn,
+crate::text_enum! {
+    /// Where a benefit stands.
+    pub enum BenefitStatus {
+        Identified = "identified",
+        Applied = "applied",
+        Approved = "approved",
+        Realized = "realized",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl BenefitStatus {
-    /// Every value, in the contract's order.
-    pub const ALL: [BenefitStatus; 6] = [
-        BenefitStatus::Identified,
-        BenefitStatus::Applied,
-        BenefitStatus::Approved,
-        BenefitStatus::Realized,
-        BenefitStatus::Rejected,
-        BenefitStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BenefitStatus::Identified => "identified",
-            BenefitStatus::Applied => "applied",
-            BenefitStatus::Approved => "approved",
-            BenefitStatus::Realized => "realized",
-            BenefitStatus::Rejected => "rejected",
-            BenefitStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<BenefitStatus> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-    }
-
     /// Whether the machine allows `self → to`.
     pub fn allows(self, to: BenefitStatus) -> bool {
         use BenefitStatus::*;
@@ -71,8 +46,7 @@ pub struct PolicyBenefit {
     pub enterprise_id: Uuid,
     pub policy_id: Uuid,
     pub responsible_department: String,
-    #[schema(value_type = BenefitStatus)]
-    pub status: String,
+    pub status: BenefitStatus,
     #[schema(value_type = Option<String>, example = "300000.00")]
     pub expected_amount: Option<Money>,
     #[schema(value_type = Option<String>, example = "280000.00")]

@@ -36,7 +36,7 @@ async fn record_event(
     conn: &mut AsyncPgConnection,
     actor: Option<Uuid>,
     b: &PolicyBenefit,
-    from: Option<&str>,
+    from: Option<BenefitStatus>,
     note: Option<&str>,
 ) -> QueryResult<()> {
     diesel::insert_into(benefit_events::table)
@@ -48,9 +48,12 @@ async fn record_event(
             benefit_events::from_status.eq(from),
             benefit_events::to_status.eq(&b.status),
             benefit_events::note.eq(note),
-            benefit_events::realized_amount
-                .eq(b.realized_amount.filter(|_| b.status == "realized")),
-            benefit_events::realized_on.eq(b.realized_on.filter(|_| b.status == "realized")),
+            benefit_events::realized_amount.eq(b
+                .realized_amount
+                .filter(|_| b.status == BenefitStatus::Realized)),
+            benefit_events::realized_on.eq(b
+                .realized_on
+                .filter(|_| b.status == BenefitStatus::Realized)),
         ))
         .execute(conn)
         .await
@@ -228,7 +231,7 @@ pub async fn transition(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let current = BenefitStatus::parse(&before.status).unwrap_or(BenefitStatus::Identified);
+        let current = before.status;
         if !current.allows(m.to) {
             return Err(AppError::Conflict(format!(
                 "a {} benefit cannot move to {}",
@@ -256,7 +259,7 @@ pub async fn transition(
             .returning(PolicyBenefit::as_returning())
             .get_result(conn)
             .await?;
-        record_event(conn, Some(actor.id), &after, Some(&before.status), note).await?;
+        record_event(conn, Some(actor.id), &after, Some(before.status), note).await?;
         audit::record(
             conn,
             Some(actor),

@@ -9,106 +9,50 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::{demand_events, demands};
 
-/// What the enterprise asked for help with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DemandCategory {
-    Financing,
-    Land,
-    Talent,
-    Market,
-    Technology,
-    Policy,
-    Permits,
-    Infrastructure,
-    Other,
-}
-
-impl DemandCategory {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DemandCategory::Financing => "financing",
-            DemandCategory::Land => "land",
-            DemandCategory::Talent => "talent",
-            DemandCategory::Market => "market",
-            DemandCategory::Technology => "technology",
-            DemandCategory::Policy => "policy",
-            DemandCategory::Permits => "permits",
-            DemandCategory::Infrastructure => "infrastructure",
-            DemandCategory::Other => "other",
-        }
+crate::text_enum! {
+    /// What the enterprise asked for help with.
+    pub enum DemandCategory {
+        Financing = "financing",
+        Land = "land",
+        Talent = "talent",
+        Market = "market",
+        Technology = "technology",
+        Policy = "policy",
+        Permits = "permits",
+        Infrastructure = "infrastructure",
+        Other = "other",
     }
 }
 
-/// Where a demand stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DemandStatus {
-    Open,
-    Accepted,
-    Resolved,
-    Closed,
-    Rejected,
+crate::text_enum! {
+    /// Where a demand stands.
+    pub enum DemandStatus {
+        Open = "open",
+        Accepted = "accepted",
+        Resolved = "resolved",
+        Closed = "closed",
+        Rejected = "rejected",
+    }
 }
 
 impl DemandStatus {
-    /// Every value, in the contract's order.
-    pub const ALL: [DemandStatus; 5] = [
-        DemandStatus::Open,
-        DemandStatus::Accepted,
-        DemandStatus::Resolved,
-        DemandStatus::Closed,
-        DemandStatus::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DemandStatus::Open => "open",
-            DemandStatus::Accepted => "accepted",
-            DemandStatus::Resolved => "resolved",
-            DemandStatus::Closed => "closed",
-            DemandStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<DemandStatus> {
-        [
-            Self::Open,
-            Self::Accepted,
-            Self::Resolved,
-            Self::Closed,
-            Self::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-
     /// Open and accepted demands can run late.
     pub fn is_pending(self) -> bool {
         matches!(self, DemandStatus::Open | DemandStatus::Accepted)
     }
 }
 
-/// The enterprise's verdict at the follow-up call (回访).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Satisfaction {
-    Satisfied,
-    Unsatisfied,
-}
-
-impl Satisfaction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "satisfied",
-            Satisfaction::Unsatisfied => "unsatisfied",
-        }
+crate::text_enum! {
+    /// The enterprise's verdict at the follow-up call (回访).
+    pub enum Satisfaction {
+        Satisfied = "satisfied",
+        Unsatisfied = "unsatisfied",
     }
 }
 
@@ -232,14 +176,14 @@ pub struct DemandRow {
     pub id: Uuid,
     pub enterprise_id: Uuid,
     pub visit_id: Option<Uuid>,
-    pub category: String,
+    pub category: DemandCategory,
     pub title: String,
     pub description: Option<String>,
     pub assigned_department: String,
     pub due_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: DemandStatus,
     pub resolution: Option<String>,
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
     pub created_by: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -271,25 +215,19 @@ pub struct Demand {
 impl Demand {
     /// The view of a row, with `overdue` derived for `today`.
     pub fn from_row(r: DemandRow, today: NaiveDate) -> Self {
-        let status = DemandStatus::parse(&r.status).unwrap_or(DemandStatus::Open);
-        let category = serde_json::from_value(serde_json::Value::String(r.category))
-            .unwrap_or(DemandCategory::Other);
-        let satisfaction = r
-            .satisfaction
-            .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok());
         Demand {
-            overdue: status.is_pending() && r.due_on.is_some_and(|d| d < today),
+            overdue: r.status.is_pending() && r.due_on.is_some_and(|d| d < today),
             id: r.id,
             enterprise_id: r.enterprise_id,
             visit_id: r.visit_id,
-            category,
+            category: r.category,
             title: r.title,
             description: r.description,
             assigned_department: r.assigned_department,
             due_on: r.due_on,
-            status,
+            status: r.status,
             resolution: r.resolution,
-            satisfaction,
+            satisfaction: r.satisfaction,
             created_by: r.created_by,
             version: r.version,
             created_at: r.created_at,
@@ -311,13 +249,13 @@ pub struct DemandEvent {
     /// Null for the creation.
     #[serde(rename = "from")]
     #[diesel(column_name = from_status)]
-    pub from_status: Option<String>,
+    pub from_status: Option<DemandStatus>,
     #[serde(rename = "to")]
     #[diesel(column_name = to_status)]
-    pub to_status: String,
+    pub to_status: DemandStatus,
     pub note: Option<String>,
     pub assigned_department: Option<String>,
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
 }
 
 #[cfg(test)]
@@ -414,16 +352,16 @@ mod tests {
     #[test]
     fn overdue_needs_a_past_due_date_and_a_pending_status() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
-        let row = |status: &str, due: Option<NaiveDate>| DemandRow {
+        let row = |status: DemandStatus, due: Option<NaiveDate>| DemandRow {
             id: Uuid::nil(),
             enterprise_id: Uuid::nil(),
             visit_id: None,
-            category: "land".into(),
+            category: DemandCategory::Land,
             title: "用地".into(),
             description: None,
             assigned_department: "gxw".into(),
             due_on: due,
-            status: status.into(),
+            status,
             resolution: None,
             satisfaction: None,
             created_by: None,
@@ -432,10 +370,10 @@ mod tests {
             updated_at: Utc::now(),
         };
         let yesterday = today.pred_opt();
-        assert!(Demand::from_row(row("open", yesterday), today).overdue);
-        assert!(Demand::from_row(row("accepted", yesterday), today).overdue);
-        assert!(!Demand::from_row(row("resolved", yesterday), today).overdue);
-        assert!(!Demand::from_row(row("open", Some(today)), today).overdue);
-        assert!(!Demand::from_row(row("open", None), today).overdue);
+        assert!(Demand::from_row(row(Open, yesterday), today).overdue);
+        assert!(Demand::from_row(row(Accepted, yesterday), today).overdue);
+        assert!(!Demand::from_row(row(Resolved, yesterday), today).overdue);
+        assert!(!Demand::from_row(row(Open, Some(today)), today).overdue);
+        assert!(!Demand::from_row(row(Open, None), today).overdue);
     }
 }

@@ -8,7 +8,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::{
-    DemandCategory, DemandEvent, DemandRow, DemandStatus, Refusal, TransitionRequest, decide,
+    DemandCategory, DemandEvent, DemandRow, DemandStatus, Refusal, Satisfaction, TransitionRequest,
+    decide,
 };
 use crate::db::schema::{demand_events, demands, departments, enterprises, visits};
 use crate::domain::actor::{Actor, Role};
@@ -108,9 +109,9 @@ async fn record_event(
     conn: &mut AsyncPgConnection,
     actor: Option<Uuid>,
     demand: &DemandRow,
-    from: Option<&str>,
+    from: Option<DemandStatus>,
     note: Option<&str>,
-    satisfaction: Option<&str>,
+    satisfaction: Option<Satisfaction>,
 ) -> QueryResult<()> {
     diesel::insert_into(demand_events::table)
         .values((
@@ -237,7 +238,7 @@ pub async fn transition(
                 "only the assigned department moves this demand".into(),
             ));
         }
-        let current = DemandStatus::parse(&before.status).unwrap_or(DemandStatus::Open);
+        let current = before.status;
         let step =
             decide(current, &before.assigned_department, &req).map_err(
                 |refusal| match refusal {
@@ -263,10 +264,7 @@ pub async fn transition(
                     .as_deref()
                     .unwrap_or(&before.assigned_department)),
                 demands::resolution.eq(step.resolution.as_deref().or(before.resolution.as_deref())),
-                demands::satisfaction.eq(step
-                    .satisfaction
-                    .map(|s| s.as_str())
-                    .or(before.satisfaction.as_deref())),
+                demands::satisfaction.eq(step.satisfaction.or(before.satisfaction)),
                 demands::version.eq(demands::version + 1),
                 demands::updated_at.eq(diesel::dsl::now),
             ))
@@ -277,9 +275,9 @@ pub async fn transition(
             conn,
             Some(actor.id),
             &after,
-            Some(&before.status),
+            Some(before.status),
             note,
-            step.satisfaction.map(|s| s.as_str()),
+            step.satisfaction,
         )
         .await?;
         let mut changes = audit::changes(

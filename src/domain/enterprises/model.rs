@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -10,58 +10,22 @@ use super::credit_code;
 use crate::db::schema::enterprises;
 use crate::domain::error::FieldError;
 
-/// Enterprise size (企业规模).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EnterpriseSize {
-    Large,
-    Medium,
-    Small,
-    Micro,
-}
-
-impl EnterpriseSize {
-    /// Every value, in the contract's order.
-    pub const ALL: [EnterpriseSize; 4] = [
-        EnterpriseSize::Large,
-        EnterpriseSize::Medium,
-        EnterpriseSize::Small,
-        EnterpriseSize::Micro,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnterpriseSize::Large => "large",
-            EnterpriseSize::Medium => "medium",
-            EnterpriseSize::Small => "small",
-            EnterpriseSize::Micro => "micro",
-        }
+crate::text_enum! {
+    /// Enterprise size (企业规模).
+    pub enum EnterpriseSize {
+        Large = "large",
+        Medium = "medium",
+        Small = "small",
+        Micro = "micro",
     }
 }
 
-/// Whether the enterprise is a contact point now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EnterpriseStatus {
-    Active,
-    Suspended,
-    Withdrawn,
-}
-
-impl EnterpriseStatus {
-    /// Every value, in the contract's order.
-    pub const ALL: [EnterpriseStatus; 3] = [
-        EnterpriseStatus::Active,
-        EnterpriseStatus::Suspended,
-        EnterpriseStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnterpriseStatus::Active => "active",
-            EnterpriseStatus::Suspended => "suspended",
-            EnterpriseStatus::Withdrawn => "withdrawn",
-        }
+crate::text_enum! {
+    /// Whether the enterprise is a contact point now.
+    pub enum EnterpriseStatus {
+        Active = "active",
+        Suspended = "suspended",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -81,8 +45,7 @@ pub struct Enterprise {
     /// Emergency-industry category code.
     pub category: String,
     pub subcategory: Option<String>,
-    /// `large`, `medium`, `small` or `micro`.
-    pub size: String,
+    pub size: EnterpriseSize,
     /// Department code of the lead department.
     pub lead_department: String,
     pub legal_representative: Option<String>,
@@ -90,8 +53,7 @@ pub struct Enterprise {
     pub key_products: Vec<String>,
     pub designated_on: NaiveDate,
     pub designation_batch: Option<String>,
-    /// `active`, `suspended` or `withdrawn`.
-    pub status: String,
+    pub status: EnterpriseStatus,
     /// Department codes; always includes the lead.
     pub assigned_departments: Vec<String>,
     /// User ids of liaison officers of assigned departments.
@@ -114,14 +76,14 @@ pub struct EnterpriseDraft {
     pub region_code: String,
     pub category: String,
     pub subcategory: Option<String>,
-    pub size: String,
+    pub size: EnterpriseSize,
     pub lead_department: String,
     pub legal_representative: Option<String>,
     pub address: Option<String>,
     pub key_products: Vec<String>,
     pub designated_on: NaiveDate,
     pub designation_batch: Option<String>,
-    pub status: String,
+    pub status: EnterpriseStatus,
     pub assigned_departments: Vec<String>,
     pub liaison_officers: Vec<Uuid>,
     pub tags: Vec<String>,
@@ -138,14 +100,14 @@ impl From<&Enterprise> for EnterpriseDraft {
             region_code: e.region_code.clone(),
             category: e.category.clone(),
             subcategory: e.subcategory.clone(),
-            size: e.size.clone(),
+            size: e.size,
             lead_department: e.lead_department.clone(),
             legal_representative: e.legal_representative.clone(),
             address: e.address.clone(),
             key_products: e.key_products.clone(),
             designated_on: e.designated_on,
             designation_batch: e.designation_batch.clone(),
-            status: e.status.clone(),
+            status: e.status,
             assigned_departments: e.assigned_departments.clone(),
             liaison_officers: e.liaison_officers.clone(),
             tags: e.tags.clone(),
@@ -303,14 +265,14 @@ mod tests {
             region_code: "360100".into(),
             category: "rescue_disposal".into(),
             subcategory: None,
-            size: "medium".into(),
+            size: EnterpriseSize::Medium,
             lead_department: "gxw".into(),
             legal_representative: None,
             address: None,
             key_products: vec!["救生衣".into(), "救生衣".into()],
             designated_on: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default(),
             designation_batch: None,
-            status: "active".into(),
+            status: EnterpriseStatus::Active,
             assigned_departments: vec!["fgw".into()],
             liaison_officers: vec![],
             tags: vec![],

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Enterprise, EnterpriseDraft};
+use super::model::{Enterprise, EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
 use crate::db::clock::today_in_china;
 use crate::db::schema::{departments, enterprises, regions, subcategories, users};
 use crate::domain::actor::{Actor, Role};
@@ -378,7 +378,7 @@ pub async fn withdraw(
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
         check_version(expected_version, before.version)?;
-        if before.status == "withdrawn" {
+        if before.status == EnterpriseStatus::Withdrawn {
             return Ok(before);
         }
         let after: Enterprise = diesel::update(enterprises::table.find(id))
@@ -432,8 +432,8 @@ pub struct EnterpriseFilter {
     pub q: Option<String>,
     pub region_code: Option<String>,
     pub category: Option<String>,
-    pub size: Option<String>,
-    pub status: Option<String>,
+    pub size: Option<EnterpriseSize>,
+    pub status: Option<EnterpriseStatus>,
     pub department: Option<String>,
     pub officer: Option<Uuid>,
     pub tag: Option<String>,

@@ -76,7 +76,7 @@ impl Source for VisitExport {
                     Cell::Date(v.visited_on),
                     Cell::Text(name),
                     Cell::Text(code),
-                    Cell::text(&v.kind),
+                    Cell::text(v.kind.as_str()),
                     Cell::text(&v.department),
                     Cell::list(&names),
                     Cell::opt_text(v.participants.as_deref()),

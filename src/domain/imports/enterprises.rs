@@ -162,20 +162,35 @@ fn blank_draft(code: &str, today: NaiveDate) -> EnterpriseDraft {
         region_code: String::new(),
         category: String::new(),
         subcategory: None,
-        size: String::new(),
+        // A placeholder: a new row without a size is refused (see `missing_size`).
+        size: EnterpriseSize::Medium,
         lead_department: String::new(),
         legal_representative: None,
         address: None,
         key_products: Vec::new(),
         designated_on: today,
         designation_batch: None,
-        status: EnterpriseStatus::Active.as_str().to_owned(),
+        status: EnterpriseStatus::Active,
         assigned_departments: Vec::new(),
         liaison_officers: Vec::new(),
         tags: Vec::new(),
         employees: None,
         description: None,
     }
+}
+
+/// A new enterprise needs its size: there is no default to fall back on.
+fn missing_size(cells: &[Option<&str>; IMPORTED_COLUMNS], row: u64) -> Option<RowError> {
+    let k = FIELDS.iter().position(|f| *f == "size")?;
+    let blank = cells[k].is_none_or(|text| text.trim().is_empty());
+    blank.then(|| {
+        cell_error(
+            row,
+            COLUMNS[k].header,
+            "required",
+            "a new enterprise needs its size",
+        )
+    })
 }
 
 /// Applies one row's cells to a draft; problems of form (numbers, dates, codes) go to `errors`.
@@ -194,17 +209,15 @@ fn apply_cells(
             "region_code" => draft.region_code = text.trim().to_owned(),
             "category" => draft.category = text.trim().to_owned(),
             "subcategory" => draft.subcategory = optional(text.trim()),
-            "size" => {
-                draft.size = text.trim().to_owned();
-                if !EnterpriseSize::ALL.iter().any(|s| s.as_str() == draft.size) {
-                    errors.push(cell_error(
-                        row,
-                        header,
-                        "invalid",
-                        "large, medium, small or micro",
-                    ));
-                }
-            }
+            "size" => match EnterpriseSize::parse(text.trim()) {
+                Some(size) => draft.size = size,
+                None => errors.push(cell_error(
+                    row,
+                    header,
+                    "invalid",
+                    "large, medium, small or micro",
+                )),
+            },
             "lead_department" => draft.lead_department = text.trim().to_owned(),
             "assigned_departments" => draft.assigned_departments = list(text),
             "legal_representative" => draft.legal_representative = optional(text),
@@ -222,20 +235,15 @@ fn apply_cells(
                 }
             }
             "designation_batch" => draft.designation_batch = optional(text),
-            "status" if !text.trim().is_empty() => {
-                draft.status = text.trim().to_owned();
-                if !EnterpriseStatus::ALL
-                    .iter()
-                    .any(|s| s.as_str() == draft.status)
-                {
-                    errors.push(cell_error(
-                        row,
-                        header,
-                        "invalid",
-                        "active, suspended or withdrawn",
-                    ));
-                }
-            }
+            "status" if !text.trim().is_empty() => match EnterpriseStatus::parse(text.trim()) {
+                Some(status) => draft.status = status,
+                None => errors.push(cell_error(
+                    row,
+                    header,
+                    "invalid",
+                    "active, suspended or withdrawn",
+                )),
+            },
             "tags" => draft.tags = list(text),
             "employees" if text.trim().is_empty() => draft.employees = None,
             "employees" => match text.trim().parse::<i32>() {
@@ -301,6 +309,9 @@ pub async fn import(
             let mut draft = before
                 .as_ref()
                 .map_or_else(|| blank_draft(&code, today), EnterpriseDraft::from);
+            if before.is_none() {
+                errors.extend(missing_size(&cells, row.number));
+            }
             apply_cells(&mut draft, &cells, row.number, &mut errors);
             draft.normalize();
             errors.extend(field_errors(row.number, draft.check(today)));

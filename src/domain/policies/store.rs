@@ -337,7 +337,7 @@ pub async fn eligible(
             diesel::dsl::sql::<diesel::sql_types::Bool>(
                 "cardinality(sizes) = 0 OR sizes @> ARRAY[",
             )
-            .bind::<diesel::sql_types::Text, _>(e.size.clone())
+            .bind::<diesel::sql_types::Text, _>(e.size)
             .sql("]"),
         )
         .filter(

@@ -191,7 +191,7 @@ async fn benefit_counts(conn: &mut AsyncPgConnection) -> AppResult<BenefitCounts
         diesel::sql_query("SELECT status, COUNT(*) AS n FROM policy_benefits GROUP BY status")
             .load(conn)
             .await?;
-    let mut by_status = filled(BenefitStatus::ALL.map(|s| s.as_str().to_owned()));
+    let mut by_status = filled(BenefitStatus::ALL.iter().map(|s| s.as_str().to_owned()));
     for row in rows {
         by_status.insert(row.status, row.n);
     }
@@ -223,9 +223,9 @@ async fn enterprise_counts(conn: &mut AsyncPgConnection) -> AppResult<Enterprise
     .await?;
     let mut counts = EnterpriseCounts {
         total: 0,
-        by_status: filled(EnterpriseStatus::ALL.map(|s| s.as_str().to_owned())),
+        by_status: filled(EnterpriseStatus::ALL.iter().map(|s| s.as_str().to_owned())),
         by_category: filled(category_codes),
-        by_size: filled(EnterpriseSize::ALL.map(|s| s.as_str().to_owned())),
+        by_size: filled(EnterpriseSize::ALL.iter().map(|s| s.as_str().to_owned())),
         by_city: filled(city_codes),
     };
     for row in rows {
@@ -283,7 +283,7 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
     .load(conn)
     .await?;
     let mut counts = DemandCounts {
-        by_status: filled(DemandStatus::ALL.map(|s| s.as_str().to_owned())),
+        by_status: filled(DemandStatus::ALL.iter().map(|s| s.as_str().to_owned())),
         overdue: 0,
         by_department: department_codes
             .iter()

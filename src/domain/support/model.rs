@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -10,44 +10,24 @@ use crate::db::money::Money;
 use crate::db::schema::{disbursements, support_measures};
 use crate::domain::actor::{Actor, Role};
 
-/// What kind of support.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SupportKind {
-    Subsidy,
-    Grant,
-    LoanInterestSubsidy,
-    GuaranteeFeeSubsidy,
-    InsurancePremiumSubsidy,
-    TaxRelief,
-    TechProject,
-    Land,
-    Talent,
-    MarketPromotion,
-    Other,
+crate::text_enum! {
+    /// What kind of support.
+    pub enum SupportKind {
+        Subsidy = "subsidy",
+        Grant = "grant",
+        LoanInterestSubsidy = "loan_interest_subsidy",
+        GuaranteeFeeSubsidy = "guarantee_fee_subsidy",
+        InsurancePremiumSubsidy = "insurance_premium_subsidy",
+        TaxRelief = "tax_relief",
+        TechProject = "tech_project",
+        Land = "land",
+        Talent = "talent",
+        MarketPromotion = "market_promotion",
+        Other = "other",
+    }
 }
 
 impl SupportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SupportKind::Subsidy => "subsidy",
-            SupportKind::Grant => "grant",
-            SupportKind::LoanInterestSubsidy => "loan_interest_subsidy",
-            SupportKind::GuaranteeFeeSubsidy => "guarantee_fee_subsidy",
-            SupportKind::InsurancePremiumSubsidy => "insurance_premium_subsidy",
-            SupportKind::TaxRelief => "tax_relief",
-            SupportKind::TechProject => "tech_project",
-            SupportKind::Land => "land",
-            SupportKind::Talent => "talent",
-            SupportKind::MarketPromotion => "market_promotion",
-            SupportKind::Other => "other",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<SupportKind> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-    }
-
     /// Monetary kinds are recorded by finance staff and need an amount.
     pub fn is_monetary(self) -> bool {
         matches!(
@@ -69,24 +49,13 @@ impl SupportKind {
     }
 }
 
-/// Where a measure stands. `disbursed` is set by the server when fully paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureStatus {
-    Planned,
-    Approved,
-    Disbursed,
-    Cancelled,
-}
-
-impl MeasureStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeasureStatus::Planned => "planned",
-            MeasureStatus::Approved => "approved",
-            MeasureStatus::Disbursed => "disbursed",
-            MeasureStatus::Cancelled => "cancelled",
-        }
+crate::text_enum! {
+    /// Where a measure stands. `disbursed` is set by the server when fully paid.
+    pub enum MeasureStatus {
+        Planned = "planned",
+        Approved = "approved",
+        Disbursed = "disbursed",
+        Cancelled = "cancelled",
     }
 }
 
@@ -98,8 +67,7 @@ pub struct SupportMeasure {
     pub enterprise_id: Uuid,
     /// The granting department (the recorder's).
     pub department: String,
-    #[schema(value_type = SupportKind)]
-    pub kind: String,
+    pub kind: SupportKind,
     pub title: String,
     pub fiscal_year: i32,
     /// Decimal string with two fraction digits.
@@ -108,8 +76,7 @@ pub struct SupportMeasure {
     pub policy_id: Option<Uuid>,
     /// 文号, e.g. 赣财企〔2025〕12号.
     pub document_no: Option<String>,
-    #[schema(value_type = MeasureStatus)]
-    pub status: String,
+    pub status: MeasureStatus,
     pub approved_on: Option<NaiveDate>,
     /// Sum of the disbursements.
     #[schema(value_type = String, example = "500000.00")]

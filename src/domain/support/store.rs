@@ -194,7 +194,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasur
 
 /// Only the granting department changes a measure, by the role that may record its kind.
 fn check_granting(actor: &Actor, m: &SupportMeasure) -> AppResult<SupportKind> {
-    let kind = SupportKind::parse(&m.kind).unwrap_or(SupportKind::Other);
+    let kind = m.kind;
     if actor.department != m.department || !kind.may_record(actor) {
         return Err(AppError::Forbidden(
             "only the granting department's staff change this measure".into(),
@@ -348,7 +348,7 @@ pub async fn disburse(
                 "this measure has no amount to pay".into(),
             ));
         };
-        if before.status != "approved" {
+        if before.status != MeasureStatus::Approved {
             return Err(AppError::Conflict(format!(
                 "payments need an approved measure; this one is {}",
                 before.status

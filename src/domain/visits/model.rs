@@ -2,31 +2,20 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::visits;
 use crate::domain::error::FieldError;
 
-/// How the visit took place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitKind {
-    OnSite,
-    Phone,
-    Video,
-    Meeting,
-}
-
-impl VisitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitKind::OnSite => "on_site",
-            VisitKind::Phone => "phone",
-            VisitKind::Video => "video",
-            VisitKind::Meeting => "meeting",
-        }
+crate::text_enum! {
+    /// How the visit took place.
+    pub enum VisitKind {
+        OnSite = "on_site",
+        Phone = "phone",
+        Video = "video",
+        Meeting = "meeting",
     }
 }
 
@@ -39,8 +28,7 @@ pub struct Visit {
     /// The visiting department (the creator's).
     pub department: String,
     pub visited_on: NaiveDate,
-    /// `on_site`, `phone`, `video` or `meeting`.
-    pub kind: String,
+    pub kind: VisitKind,
     /// User ids of the officials who visited.
     pub officers: Vec<Uuid>,
     pub summary: String,
@@ -59,7 +47,7 @@ pub struct Visit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitFields {
     pub visited_on: NaiveDate,
-    pub kind: String,
+    pub kind: VisitKind,
     pub officers: Vec<Uuid>,
     pub summary: String,
     pub participants: Option<String>,
@@ -72,7 +60,7 @@ impl From<&Visit> for VisitFields {
     fn from(v: &Visit) -> Self {
         VisitFields {
             visited_on: v.visited_on,
-            kind: v.kind.clone(),
+            kind: v.kind,
             officers: v.officers.clone(),
             summary: v.summary.clone(),
             participants: v.participants.clone(),
@@ -145,7 +133,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
         let ok = VisitFields {
             visited_on: today,
-            kind: "on_site".into(),
+            kind: VisitKind::OnSite,
             officers: vec![Uuid::nil()],
             summary: "了解企业生产经营情况".into(),
             participants: None,

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Visit, VisitFields};
+use super::model::{Visit, VisitFields, VisitKind};
 use crate::db::clock::today_in_china;
 use crate::db::schema::{users, visits};
 use crate::domain::actor::{Actor, Role};
@@ -232,7 +232,7 @@ pub struct VisitFilter {
     pub enterprise_id: Option<Uuid>,
     pub department: Option<String>,
     pub officer: Option<Uuid>,
-    pub kind: Option<String>,
+    pub kind: Option<VisitKind>,
     pub visited_from: Option<NaiveDate>,
     pub visited_to: Option<NaiveDate>,
 }

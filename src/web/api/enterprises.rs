@@ -275,11 +275,8 @@ pub async fn create_enterprise(
         region_code: b.region_code.unwrap_or_default(),
         category: b.category.unwrap_or_default(),
         subcategory: b.subcategory,
-        size: b
-            .size
-            .map(EnterpriseSize::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        // Present: `read_json` checked `required`.
+        size: b.size.unwrap_or(EnterpriseSize::Medium),
         assigned_departments: b.assigned_departments.unwrap_or_else(|| vec![lead.clone()]),
         lead_department: lead,
         legal_representative: b.legal_representative,
@@ -287,11 +284,7 @@ pub async fn create_enterprise(
         key_products: b.key_products.unwrap_or_default(),
         designated_on: b.designated_on.unwrap_or_else(today_in_china),
         designation_batch: b.designation_batch,
-        status: b
-            .status
-            .unwrap_or(EnterpriseStatus::Active)
-            .as_str()
-            .to_owned(),
+        status: b.status.unwrap_or(EnterpriseStatus::Active),
         liaison_officers: b.liaison_officers.unwrap_or_default(),
         tags: b.tags.unwrap_or_default(),
         employees: b.employees,
@@ -329,8 +322,8 @@ pub async fn list_enterprises(
         q: q.q,
         region_code: q.region_code,
         category: q.category,
-        size: q.size.map(|s| s.as_str().to_owned()),
-        status: q.status.map(|s| s.as_str().to_owned()),
+        size: q.size,
+        status: q.status,
         department: q.department,
         officer: q.officer,
         tag: q.tag,
@@ -481,10 +474,10 @@ pub async fn update_enterprise(
         set!(name, name);
         set!(credit_code, credit_code);
         set!(region_code, region_code);
-        set!(size, size.map(|s| s.as_str().to_owned()));
+        set!(size, size);
         set!(key_products, key_products);
         set!(designated_on, designated_on);
-        set!(status, status.map(|s| s.as_str().to_owned()));
+        set!(status, status);
         set!(liaison_officers, officers);
         set!(tags, tags);
         set!(subcategory, subcategory);

@@ -200,7 +200,8 @@ pub async fn create_visit(
     let raised = raised_demands(b.demands.unwrap_or_default()).map_err(AppError::Validation)?;
     let fields = VisitFields {
         visited_on: b.visited_on.unwrap_or_default(),
-        kind: b.kind.map(VisitKind::as_str).unwrap_or_default().to_owned(),
+        // Present: `read_json` checked `required`.
+        kind: b.kind.unwrap_or(VisitKind::OnSite),
         officers: b.officers.unwrap_or_default(),
         summary: b.summary.unwrap_or_default(),
         participants: b.participants,
@@ -253,7 +254,7 @@ pub async fn list_visits(
         enterprise_id: q.enterprise_id,
         department: q.department,
         officer: q.officer,
-        kind: q.kind.map(|k| k.as_str().to_owned()),
+        kind: q.kind,
         visited_from: q.visited_from,
         visited_to: q.visited_to,
     };
@@ -329,7 +330,7 @@ pub async fn update_visit(
             f.visited_on = v;
         }
         if let Some(Some(v)) = p.kind {
-            f.kind = v.as_str().to_owned();
+            f.kind = v;
         }
         if let Some(Some(v)) = p.officers {
             f.officers = v;
