@@ -1,55 +1,4 @@
-//! Table definitions for diesel, matching `migrations/` (what `diesel print-schema` prints).
-
-diesel::table! {
-    departments (code) {
-        code -> Text,
-        name -> Text,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    regions (code) {
-        code -> Text,
-        name -> Text,
-        level -> Text,
-        parent_code -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    categories (code) {
-        code -> Text,
-        name -> Text,
-        sort_order -> Int4,
-    }
-}
-
-diesel::table! {
-    subcategories (category_code, code) {
-        category_code -> Text,
-        code -> Text,
-        name -> Text,
-        sort_order -> Int4,
-    }
-}
-
-diesel::table! {
-    users (id) {
-        id -> Uuid,
-        username -> Text,
-        display_name -> Nullable<Text>,
-        password_hash -> Text,
-        department -> Text,
-        roles -> Array<Text>,
-        disabled -> Bool,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
     api_clients (id) {
@@ -63,28 +12,6 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    refresh_tokens (id) {
-        id -> Uuid,
-        token_hash -> Bytea,
-        family_id -> Uuid,
-        user_id -> Uuid,
-        issued_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        used_at -> Nullable<Timestamptz>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    login_failures (id) {
-        id -> Int8,
-        username -> Nullable<Text>,
-        client_addr -> Text,
-        at -> Timestamptz,
     }
 }
 
@@ -104,24 +31,104 @@ diesel::table! {
 }
 
 diesel::table! {
-    policies (id) {
+    benefit_events (id) {
         id -> Uuid,
+        benefit_id -> Uuid,
+        enterprise_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Nullable<Uuid>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        realized_amount -> Nullable<Numeric>,
+        realized_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    categories (code) {
+        code -> Text,
+        name -> Text,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
+    demand_events (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        enterprise_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Nullable<Uuid>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        assigned_department -> Nullable<Text>,
+        satisfaction -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    demands (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        visit_id -> Nullable<Uuid>,
+        category -> Text,
         title -> Text,
-        issuer -> Text,
-        issued_on -> Date,
-        document_no -> Nullable<Text>,
-        effective_from -> Nullable<Date>,
-        effective_until -> Nullable<Date>,
-        summary -> Nullable<Text>,
-        benefit_kind -> Nullable<Text>,
-        responsible_departments -> Array<Text>,
-        categories -> Array<Text>,
-        sizes -> Array<Text>,
-        region_codes -> Array<Text>,
+        description -> Nullable<Text>,
+        assigned_department -> Text,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        satisfaction -> Nullable<Text>,
         created_by -> Nullable<Uuid>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    departments (code) {
+        code -> Text,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> Uuid,
+        measure_id -> Uuid,
+        amount -> Numeric,
+        paid_on -> Date,
+        voucher_no -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enterprise_contacts (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        name -> Text,
+        title -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enterprise_last_visits (enterprise_id) {
+        enterprise_id -> Uuid,
+        status -> Text,
+        last_visited_on -> Date,
     }
 }
 
@@ -155,13 +162,146 @@ diesel::table! {
 }
 
 diesel::table! {
-    enterprise_contacts (id) {
+    idempotency_keys (actor, key) {
+        actor -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status_code -> Nullable<Int4>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (enterprise_id, quarter) {
+        enterprise_id -> Uuid,
+        quarter -> Text,
+        revenue -> Nullable<Numeric>,
+        emergency_revenue -> Nullable<Numeric>,
+        output_value -> Nullable<Numeric>,
+        profit -> Nullable<Numeric>,
+        rd_expense -> Nullable<Numeric>,
+        export_value -> Nullable<Numeric>,
+        employees -> Nullable<Int4>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        updated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        username -> Nullable<Text>,
+        client_addr -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    policies (id) {
+        id -> Uuid,
+        title -> Text,
+        issuer -> Text,
+        issued_on -> Date,
+        document_no -> Nullable<Text>,
+        effective_from -> Nullable<Date>,
+        effective_until -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        benefit_kind -> Nullable<Text>,
+        responsible_departments -> Array<Text>,
+        categories -> Array<Text>,
+        sizes -> Array<Text>,
+        region_codes -> Array<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    policy_benefits (id) {
         id -> Uuid,
         enterprise_id -> Uuid,
+        policy_id -> Uuid,
+        responsible_department -> Text,
+        status -> Text,
+        expected_amount -> Nullable<Numeric>,
+        realized_amount -> Nullable<Numeric>,
+        realized_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
         name -> Text,
-        title -> Nullable<Text>,
-        phone -> Nullable<Text>,
-        email -> Nullable<Text>,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    subcategories (category_code, code) {
+        category_code -> Text,
+        code -> Text,
+        name -> Text,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
+    support_measures (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        department -> Text,
+        kind -> Text,
+        title -> Text,
+        fiscal_year -> Int4,
+        amount -> Nullable<Numeric>,
+        policy_id -> Nullable<Uuid>,
+        document_no -> Nullable<Text>,
+        status -> Text,
+        approved_on -> Nullable<Date>,
+        disbursed_amount -> Numeric,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Nullable<Text>,
+        password_hash -> Text,
+        department -> Text,
+        roles -> Array<Text>,
+        disabled -> Bool,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -188,184 +328,54 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    demands (id) {
-        id -> Uuid,
-        enterprise_id -> Uuid,
-        visit_id -> Nullable<Uuid>,
-        category -> Text,
-        title -> Text,
-        description -> Nullable<Text>,
-        assigned_department -> Text,
-        due_on -> Nullable<Date>,
-        status -> Text,
-        resolution -> Nullable<Text>,
-        satisfaction -> Nullable<Text>,
-        created_by -> Nullable<Uuid>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    demand_events (id) {
-        id -> Uuid,
-        demand_id -> Uuid,
-        enterprise_id -> Uuid,
-        at -> Timestamptz,
-        actor -> Nullable<Uuid>,
-        from_status -> Nullable<Text>,
-        to_status -> Text,
-        note -> Nullable<Text>,
-        assigned_department -> Nullable<Text>,
-        satisfaction -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    idempotency_keys (actor, key) {
-        actor -> Uuid,
-        key -> Text,
-        request_hash -> Bytea,
-        status_code -> Nullable<Int4>,
-        response_headers -> Nullable<Jsonb>,
-        response_body -> Nullable<Bytea>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    support_measures (id) {
-        id -> Uuid,
-        enterprise_id -> Uuid,
-        department -> Text,
-        kind -> Text,
-        title -> Text,
-        fiscal_year -> Int4,
-        amount -> Nullable<Numeric>,
-        policy_id -> Nullable<Uuid>,
-        document_no -> Nullable<Text>,
-        status -> Text,
-        approved_on -> Nullable<Date>,
-        disbursed_amount -> Numeric,
-        created_by -> Nullable<Uuid>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    disbursements (id) {
-        id -> Uuid,
-        measure_id -> Uuid,
-        amount -> Numeric,
-        paid_on -> Date,
-        voucher_no -> Text,
-        created_by -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    policy_benefits (id) {
-        id -> Uuid,
-        enterprise_id -> Uuid,
-        policy_id -> Uuid,
-        responsible_department -> Text,
-        status -> Text,
-        expected_amount -> Nullable<Numeric>,
-        realized_amount -> Nullable<Numeric>,
-        realized_on -> Nullable<Date>,
-        notes -> Nullable<Text>,
-        created_by -> Nullable<Uuid>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    benefit_events (id) {
-        id -> Uuid,
-        benefit_id -> Uuid,
-        enterprise_id -> Uuid,
-        at -> Timestamptz,
-        actor -> Nullable<Uuid>,
-        from_status -> Nullable<Text>,
-        to_status -> Text,
-        note -> Nullable<Text>,
-        realized_amount -> Nullable<Numeric>,
-        realized_on -> Nullable<Date>,
-    }
-}
-
-diesel::joinable!(users -> departments (department));
 diesel::joinable!(api_clients -> departments (department));
+diesel::joinable!(benefit_events -> enterprises (enterprise_id));
+diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
+diesel::joinable!(demand_events -> demands (demand_id));
+diesel::joinable!(demand_events -> enterprises (enterprise_id));
+diesel::joinable!(demands -> departments (assigned_department));
+diesel::joinable!(demands -> enterprises (enterprise_id));
+diesel::joinable!(demands -> visits (visit_id));
+diesel::joinable!(disbursements -> support_measures (measure_id));
+diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
+diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
+diesel::joinable!(enterprises -> categories (category));
+diesel::joinable!(enterprises -> departments (lead_department));
+diesel::joinable!(enterprises -> regions (region_code));
+diesel::joinable!(indicators -> enterprises (enterprise_id));
+diesel::joinable!(policy_benefits -> departments (responsible_department));
+diesel::joinable!(policy_benefits -> enterprises (enterprise_id));
+diesel::joinable!(policy_benefits -> policies (policy_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(subcategories -> categories (category_code));
-diesel::joinable!(enterprises -> regions (region_code));
-diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
-diesel::table! {
-    indicators (enterprise_id, quarter) {
-        enterprise_id -> Uuid,
-        quarter -> Text,
-        revenue -> Nullable<Numeric>,
-        emergency_revenue -> Nullable<Numeric>,
-        output_value -> Nullable<Numeric>,
-        profit -> Nullable<Numeric>,
-        rd_expense -> Nullable<Numeric>,
-        export_value -> Nullable<Numeric>,
-        employees -> Nullable<Int4>,
-        version -> Int4,
-        created_by -> Nullable<Uuid>,
-        updated_by -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    /// Kept by triggers on visits and enterprises (migration 000011); read by the statistics.
-    enterprise_last_visits (enterprise_id) {
-        enterprise_id -> Uuid,
-        status -> Text,
-        last_visited_on -> Date,
-    }
-}
-
-diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
-diesel::joinable!(visits -> enterprises (enterprise_id));
-diesel::joinable!(demands -> enterprises (enterprise_id));
-diesel::joinable!(demand_events -> demands (demand_id));
+diesel::joinable!(support_measures -> departments (department));
 diesel::joinable!(support_measures -> enterprises (enterprise_id));
-diesel::joinable!(disbursements -> support_measures (measure_id));
-diesel::joinable!(policy_benefits -> policies (policy_id));
-diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
-diesel::joinable!(indicators -> enterprises (enterprise_id));
+diesel::joinable!(support_measures -> policies (policy_id));
+diesel::joinable!(users -> departments (department));
+diesel::joinable!(visits -> departments (department));
+diesel::joinable!(visits -> enterprises (enterprise_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    enterprise_last_visits,
-    departments,
-    regions,
-    categories,
-    subcategories,
-    users,
     api_clients,
-    refresh_tokens,
-    login_failures,
     audit_events,
-    policies,
-    enterprises,
-    enterprise_contacts,
-    visits,
-    demands,
-    demand_events,
-    idempotency_keys,
-    support_measures,
-    disbursements,
-    policy_benefits,
     benefit_events,
+    categories,
+    demand_events,
+    demands,
+    departments,
+    disbursements,
+    enterprise_contacts,
+    enterprise_last_visits,
+    enterprises,
+    idempotency_keys,
     indicators,
+    login_failures,
+    policies,
+    policy_benefits,
+    refresh_tokens,
+    regions,
+    subcategories,
+    support_measures,
+    users,
+    visits,
 );
