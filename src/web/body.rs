@@ -1,6 +1,6 @@
 //! Request bodies and query strings, with the contract's error rules:
-//! wrong content type 415, over 1 MiB 413, malformed JSON 400, parsed but invalid 422 with the
-//! field's JSON path, unknown query parameter 400.
+//! wrong content type 415, over 1 MiB 413, malformed JSON 400, parsed but invalid 422 with every
+//! bad field and its JSON path (see [`crate::web::fields`]), unknown query parameter 400.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -11,6 +11,7 @@ use serde_json::Value;
 use validator::Validate;
 
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::web::fields::typed_body;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -30,9 +31,7 @@ pub async fn read_json<T: DeserializeOwned + Validate>(
         return Err(AppError::PayloadTooLarge);
     }
     let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
-    let parsed = from_value::<T>(parse_json(&bytes)?)?;
-    parsed.validate()?;
-    Ok(parsed)
+    typed_body::<T>(parse_json(&bytes)?).map_err(AppError::Validation)
 }
 
 /// Whether the request declares a JSON content type (`application/json`, `…+json`).
@@ -119,53 +118,6 @@ fn find_nul_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
     }
 }
 
-/// Deserializes a parsed body into `T`; a type mismatch, unknown or missing field is a 422 that
-/// names the field by its JSON path.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> AppResult<T> {
-    if !value.is_object() {
-        return Err(AppError::invalid(
-            "",
-            "type",
-            "the body must be a JSON object",
-        ));
-    }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let (field, code) = if let Some(rest) = inner.strip_prefix("unknown field `") {
-            // The path already ends with the unknown field's name.
-            let name = rest.split('`').next().unwrap_or_default();
-            let field = if path == "." { name.to_owned() } else { path };
-            (field, "unknown_field")
-        } else if let Some(rest) = inner.strip_prefix("missing field `") {
-            let name = rest.split('`').next().unwrap_or_default();
-            let field = if path == "." {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            };
-            (field, "required")
-        } else {
-            (if path == "." { String::new() } else { path }, "invalid")
-        };
-        let message = match code {
-            "unknown_field" => "this field is unknown or set by the server".to_owned(),
-            "required" => "this field is required".to_owned(),
-            _ => strip_type_names(&inner),
-        };
-        AppError::Validation(vec![FieldError::new(field, code, message)])
-    })
-}
-
-/// serde's messages name the expected shape (`expected a string`); drop the position suffix.
-fn strip_type_names(message: &str) -> String {
-    message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned()
-}
-
 /// A strict query string: unknown parameters and malformed values are 400.
 pub struct StrictQuery<T>(pub T);
 
@@ -204,29 +156,6 @@ pub struct NoParams {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, serde::Deserialize, Validate)]
-    #[serde(deny_unknown_fields)]
-    struct Sample {
-        #[allow(dead_code)]
-        name: String,
-    }
-
-    #[test]
-    fn names_unknown_and_missing_fields() {
-        let err = from_value::<Sample>(serde_json::json!({"name": "a", "id": 1}));
-        match err {
-            Err(AppError::Validation(errors)) => {
-                assert_eq!(errors[0].field, "id");
-                assert_eq!(errors[0].code, "unknown_field");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        match from_value::<Sample>(serde_json::json!({})) {
-            Err(AppError::Validation(errors)) => assert_eq!(errors[0].code, "required"),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

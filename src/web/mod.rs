@@ -7,6 +7,7 @@ pub mod body;
 pub mod caller;
 pub mod download;
 pub mod fallback;
+pub mod fields;
 pub mod idempotency;
 pub mod metrics;
 pub mod ops;

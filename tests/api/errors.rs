@@ -136,6 +136,37 @@ async fn validation_lists_every_bad_field_with_its_path() {
     assert_eq!(resp.error_fields(), vec!["roles[1]"]);
 }
 
+/// Wrong enum values, wrong types, unknown fields and broken rules of one body are all named in
+/// one answer, each with its path as sent; nothing is stored.
+#[actix_web::test]
+async fn every_wrong_type_and_enum_value_of_a_body_is_named_at_once() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let before = app.count("users").await;
+    let resp = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            json!({
+                "username": "李",
+                "password": "long-enough-password",
+                "department": 42,
+                "roles": ["boss", "admin", "chief"],
+                "disabled": "no",
+                "nickname": "x",
+            }),
+        )
+        .await;
+    assert_problem(&resp, 422);
+    let mut fields = resp.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["department", "disabled", "nickname", "roles[0]", "roles[2]", "username"]
+    );
+    assert_eq!(app.count("users").await, before);
+}
+
 #[actix_web::test]
 async fn server_owned_or_unknown_fields_are_422_not_ignored() {
     let app = TestApp::new().await;
