@@ -190,27 +190,20 @@ impl Config {
             .collect()
     }
 
-    /// Defaults for everything, with the given database; used by tests and tools.
-    pub fn with_database(database_url: &str, jwt_secret: &str) -> Self {
-        Config {
+    /// Every setting at the default the command line declares, whatever the environment says
+    /// (the one place defaults are written is the `#[arg]` of each field).
+    pub fn defaults() -> Result<Self, clap::Error> {
+        use clap::{Args, FromArgMatches};
+        let command = Self::augment_args(clap::Command::new("liaison")).mut_args(|a| a.env(None));
+        Self::from_arg_matches(&command.try_get_matches_from(["liaison"])?)
+    }
+
+    /// The defaults with a database URL and a JWT key (tests and tools).
+    pub fn with_database(database_url: &str, jwt_secret: &str) -> Result<Self, clap::Error> {
+        Ok(Config {
             database_url: Some(Secret(database_url.to_owned())),
-            db_name: "liaison".into(),
-            bind: "127.0.0.1:0".into(),
             jwt_secret: Some(Secret(jwt_secret.to_owned())),
-            jwt_issuer: "liaison".into(),
-            jwt_audience: "liaison-api".into(),
-            access_token_ttl: 900,
-            refresh_token_ttl: 2_592_000,
-            cors_origins: String::new(),
-            data_dir: PathBuf::from("./data"),
-            db_pool_size: 8,
-            db_statement_timeout_ms: 10_000,
-            workers: 1,
-            alert_unvisited_days: 90,
-            alert_revenue_drop: rust_decimal::Decimal::new(2, 1),
-            import_max_bytes: 32 * 1024 * 1024,
-            // Tests read their own writes at once.
-            stats_cache_secs: 0,
-        }
+            ..Self::defaults()?
+        })
     }
 }

@@ -162,7 +162,14 @@ async fn every_wrong_type_and_enum_value_of_a_body_is_named_at_once() {
     fields.sort();
     assert_eq!(
         fields,
-        vec!["department", "disabled", "nickname", "roles[0]", "roles[2]", "username"]
+        vec![
+            "department",
+            "disabled",
+            "nickname",
+            "roles[0]",
+            "roles[2]",
+            "username"
+        ]
     );
     assert_eq!(app.count("users").await, before);
 }

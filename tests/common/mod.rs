@@ -265,7 +265,9 @@ impl TestApp {
     /// An app whose config is adjusted by `adjust` first.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::new().await;
-        let mut config = Config::with_database(&db.url, JWT_SECRET);
+        let mut config = Config::with_database(&db.url, JWT_SECRET).expect("config");
+        // Tests read their own writes at once.
+        config.stats_cache_secs = 0;
         adjust(&mut config);
         let url = config
             .database_url
