@@ -1,25 +1,40 @@
 //! # liaison: the key-enterprise liaison system (重点企业联系制度) of Jiangxi's emergency industry
 //!
-//! A request's way: middleware ([`http`]: request id, logging, metrics, CORS, security headers,
-//! problem fallback) → [`routes`] → a domain's `api.rs` (role check first, then the body) →
-//! its `store.rs` (one transaction: rows and [`audit`] event together) → JSON or a problem
-//! ([`error`]).
+//! The house has three layers, each a folder, and an import only ever points down
+//! (`tests/api/architecture.rs` holds the rules and fails on an upward import):
 //!
-//! Modules:
-//! - [`config`]: typed configuration from the environment and flags.
-//! - [`state`]: what handlers share (pool, keys, standing cache, metrics).
-//! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the schema.
-//! - [`auth`]: roles, JWTs, passwords and secrets, the `Actor` extractor, the token endpoint.
-//! - [`departments`], [`users`], [`clients`]: admin resources.
-//! - [`enterprises`], [`contacts`]: the registry of contact-point enterprises and their people.
-//! - [`visits`], [`demands`], [`timeline`]: tracked service: visits, demands and their
-//!   workflow, the enterprise's history.
-//! - [`support`]: support measures and disbursements, exact money ([`db::money`]).
-//! - [`policies`], [`benefits`]: policies, eligibility, and tracked policy benefits.
-//! - [`reference`]: regions and industry categories.
-//! - [`audit`]: the audit trail and its list.
-//! - [`seeds`]: reference and demo data loaded from `seeds/`.
-//! - [`ops`], [`metrics`], [`openapi`]: operations endpoints and the API document.
+//! - [`web`]: the HTTP face (actix-web, utoipa). Extractors ([`web::caller`] for the bearer
+//!   token, [`web::body`] and [`web::fields`] for bodies, [`web::pagination`] for cursors,
+//!   [`web::precondition`] for `If-Match`), RFC 9457 problems and the grouped problem
+//!   responses ([`web::problem`]), idempotency, request ids, metrics, the shared
+//!   [`web::state`], and [`web::api`]: one file per concept with its handlers, their request
+//!   and response types, and `routes()`. An api file never imports another.
+//! - [`domain`]: the rules and the records, no actix-web. One folder per concept (`model.rs`:
+//!   rows, enums, pure rules; `store.rs`: queries and transactions, the audit event in the same
+//!   transaction), plus [`domain::actor`] (who acts, which roles), [`domain::audit`],
+//!   [`domain::error`] (what went wrong, no HTTP in it) and [`domain::validation`]. Concepts
+//!   depend one way: enterprises ← contacts, visits, demands, support, policies, benefits,
+//!   indicators; demands ← visits; policies ← benefits; every concept ← exports, imports,
+//!   stats, timeline.
+//! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the generated
+//!   [`db::schema`], column types ([`db::money`], [`db::quarter`], [`text_enum!`]), the China
+//!   clock ([`db::clock`]). Imports nothing of ours.
+//!
+//! Beside them: [`config`] (typed configuration, defaults written once), [`seeds`] (reference,
+//! demo and synthetic data, through the stores), and on top [`openapi`] (info, tags, security
+//! schemes), [`build_app`] and `main.rs`, which nothing imports.
+//!
+//! A request's way: middleware (request id, logging, metrics, CORS, security headers, problem
+//! fallback, idempotency) → the route, registered once with its OpenAPI entry by the handler's
+//! own attributes ([`web::routes`] mounts each concept's `routes()`) → the handler in
+//! `web/api/<concept>.rs` (role check first, then the body, every bad field at once) → the
+//! concept's `store.rs` (one transaction: rows and audit event together) → JSON, or the domain
+//! error rendered as a problem.
+//!
+//! A new resource: its migration, the regenerated `src/db/schema.rs` (`diesel print-schema`),
+//! `src/domain/<concept>/` (`model.rs`, `store.rs`, its line in `src/domain/mod.rs`),
+//! `src/web/api/<concept>.rs` (handlers with `#[utoipa::path]` and `#[get("…")]`, and
+//! `routes()`), one `.configure(api::<concept>::routes)` line in [`web::routes`], and its tests.
 
 pub mod config;
 pub mod db;
