@@ -16,7 +16,8 @@ use crate::domain::benefits::model::BenefitStatus;
 use crate::domain::benefits::store::{self as benefits, BenefitMove, NewBenefit};
 use crate::domain::policies::store::{self as policy_store, PolicyFields};
 use crate::domain::support::model::{MeasureStatus, SupportKind};
-use crate::domain::support::store::{self as support, MeasureFields, NewDisbursement};
+use crate::domain::support::payments::{self, NewDisbursement};
+use crate::domain::support::store::{self as support, MeasureFields};
 
 const TITLES: [(&str, SupportKind); 4] = [
     ("省级应急产业发展专项资金", SupportKind::Subsidy),
@@ -126,7 +127,7 @@ pub async fn load(
                     paid_on: day(2025, 9 + n as u32, 15),
                     voucher_no: format!("记-2025-{:02}-{:04}", 9 + n, i * 10 + n),
                 };
-                support::disburse(conn, &finance, measure.id, payment)
+                payments::disburse(conn, &finance, measure.id, payment)
                     .await
                     .map_err(err)?;
                 payments += 1;

@@ -26,3 +26,50 @@ pub fn reject_nulls(fields: &[(&str, bool)]) -> crate::domain::error::AppResult<
         Err(crate::domain::error::AppError::Validation(nulls))
     }
 }
+
+/// Reads the fields of a merge patch one by one: which fields it touches, and every `null`
+/// given to a field that cannot be cleared (all named at once by [`Merge::finish`]).
+#[derive(Debug, Default)]
+pub struct Merge {
+    touched: Vec<&'static str>,
+    nulls: Vec<crate::domain::error::FieldError>,
+}
+
+impl Merge {
+    /// A field that cannot be cleared: its new value, if the patch sets one.
+    pub fn required<T>(&mut self, field: &'static str, value: Option<Option<T>>) -> Option<T> {
+        match value {
+            None => None,
+            Some(None) => {
+                let null = crate::domain::error::FieldError::new(field, "null", "may not be null");
+                self.nulls.push(null);
+                None
+            }
+            Some(Some(v)) => {
+                self.touched.push(field);
+                Some(v)
+            }
+        }
+    }
+
+    /// A field that can be cleared: `Some(None)` clears it.
+    pub fn nullable<T>(
+        &mut self,
+        field: &'static str,
+        value: Option<Option<T>>,
+    ) -> Option<Option<T>> {
+        if value.is_some() {
+            self.touched.push(field);
+        }
+        value
+    }
+
+    /// The fields the patch touches, or a 422 naming every refused `null`.
+    pub fn finish(self) -> crate::domain::error::AppResult<Vec<&'static str>> {
+        if self.nulls.is_empty() {
+            Ok(self.touched)
+        } else {
+            Err(crate::domain::error::AppError::Validation(self.nulls))
+        }
+    }
+}

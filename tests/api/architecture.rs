@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 /// Macros of `src/db/`, exported at the crate's root.
-const DB_MACROS: [&str; 1] = ["text_enum"];
+const DB_MACROS: [&str; 2] = ["keyset_after", "text_enum"];
 
 /// Shared domain modules any concept may use.
 const DOMAIN_SHARED: [&str; 4] = ["actor", "audit", "error", "validation"];
@@ -85,7 +85,7 @@ enum Place<'a> {
     Config,
     /// A concept folder's file (or a shared module, with the module's name).
     Domain(&'a str),
-    /// `web/api/<name>.rs`.
+    /// `web/api/<name>.rs` or a file of `web/api/<name>/`.
     WebApi(&'a str),
     Web,
     Seeds,
@@ -99,7 +99,8 @@ fn place(relative: &str) -> Place<'_> {
         ["config"] => Place::Config,
         ["domain", name, ..] => Place::Domain(name),
         ["domain"] => Place::Domain("mod"),
-        ["web", "api", name] => Place::WebApi(name),
+        ["web", "api", "mod"] => Place::Web,
+        ["web", "api", name, ..] => Place::WebApi(name),
         ["web", ..] => Place::Web,
         ["seeds", ..] => Place::Seeds,
         _ => Place::Top,

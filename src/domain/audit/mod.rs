@@ -4,6 +4,7 @@ pub mod store;
 
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -61,6 +62,66 @@ pub async fn record(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Records that `actor` created `record` (the `entity` with id `id`): every field, as `after`.
+pub async fn created<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    entity: &str,
+    id: impl ToString,
+    record: &T,
+) -> QueryResult<()> {
+    let after = serde_json::to_value(record).ok();
+    let changes = changes(None, after.as_ref());
+    record_change(conn, actor, "create", entity, id.to_string(), changes).await
+}
+
+/// Records that `actor` changed a record from `before` to `after`: the fields that differ.
+pub async fn updated<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    entity: &str,
+    id: impl ToString,
+    before: &T,
+    after: &T,
+) -> QueryResult<()> {
+    let (before, after) = (
+        serde_json::to_value(before).ok(),
+        serde_json::to_value(after).ok(),
+    );
+    let changes = changes(before.as_ref(), after.as_ref());
+    record_change(conn, actor, "update", entity, id.to_string(), changes).await
+}
+
+/// Records that `actor` deleted `record`: every field, as `before`.
+pub async fn deleted<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    entity: &str,
+    id: impl ToString,
+    record: &T,
+) -> QueryResult<()> {
+    let before = serde_json::to_value(record).ok();
+    let changes = changes(before.as_ref(), None);
+    record_change(conn, actor, "delete", entity, id.to_string(), changes).await
+}
+
+async fn record_change(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    entity_id: String,
+    changes: Value,
+) -> QueryResult<()> {
+    let entry = AuditEntry {
+        action,
+        entity,
+        entity_id,
+        changes,
+    };
+    record(conn, actor, entry).await
 }
 
 use diesel::ExpressionMethods;

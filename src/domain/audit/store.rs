@@ -59,17 +59,19 @@ pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<V
     }
     if let Some((at, id)) = f.after {
         query = if f.newest_first {
-            query.filter(
-                audit_events::at
-                    .le(at)
-                    .and(audit_events::at.lt(at).or(audit_events::id.lt(id))),
-            )
+            query.filter(crate::keyset_after!(
+                desc,
+                audit_events::at,
+                audit_events::id,
+                (at, id)
+            ))
         } else {
-            query.filter(
-                audit_events::at
-                    .ge(at)
-                    .and(audit_events::at.gt(at).or(audit_events::id.gt(id))),
-            )
+            query.filter(crate::keyset_after!(
+                asc,
+                audit_events::at,
+                audit_events::id,
+                (at, id)
+            ))
         };
     }
     query = if f.newest_first {

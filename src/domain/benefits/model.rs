@@ -59,6 +59,14 @@ pub struct PolicyBenefit {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::db::keyset::Keyed for PolicyBenefit {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+}
+
 /// One step of a benefit.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = benefit_events, check_for_backend(diesel::pg::Pg))]

@@ -140,17 +140,7 @@ pub async fn create(
                 other => other,
             })?;
         record_event(conn, Some(actor.id), &benefit, None, None).await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "create",
-                entity: "policy_benefit",
-                entity_id: benefit.id.to_string(),
-                changes: audit::changes(None, serde_json::to_value(&benefit).ok().as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, Some(actor), "policy_benefit", benefit.id, &benefit).await?;
         Ok(benefit)
     })
     .await
@@ -321,13 +311,12 @@ pub async fn list(
         query = query.filter(policy_benefits::status.eq(status.as_str()));
     }
     if let Some((at, id)) = after {
-        query = query.filter(
-            policy_benefits::created_at.le(at).and(
-                policy_benefits::created_at
-                    .lt(at)
-                    .or(policy_benefits::id.lt(id)),
-            ),
-        );
+        query = query.filter(crate::keyset_after!(
+            desc,
+            policy_benefits::created_at,
+            policy_benefits::id,
+            (at, id)
+        ));
     }
     query
         .order((

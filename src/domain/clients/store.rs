@@ -44,6 +44,14 @@ pub struct ApiClient {
     pub version: i32,
 }
 
+impl crate::db::keyset::Keyed for ApiClient {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+}
+
 impl From<ClientRow> for ApiClient {
     fn from(r: ClientRow) -> Self {
         ApiClient {
@@ -152,11 +160,12 @@ pub async fn list(
         .select(ClientRow::as_select())
         .into_boxed();
     if let Some((at, id)) = after {
-        query = query.filter(
-            api_clients::created_at
-                .ge(at)
-                .and(api_clients::created_at.gt(at).or(api_clients::id.gt(id))),
-        );
+        query = query.filter(crate::keyset_after!(
+            asc,
+            api_clients::created_at,
+            api_clients::id,
+            (at, id)
+        ));
     }
     query
         .order((api_clients::created_at, api_clients::id))
@@ -203,20 +212,7 @@ pub async fn update(
             .get_result(conn)
             .await?;
         let (b, a) = (ApiClient::from(before), ApiClient::from(after));
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "client",
-                entity_id: id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&b).ok().as_ref(),
-                    serde_json::to_value(&a).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
+        audit::updated(conn, Some(actor), "client", id, &b, &a).await?;
         Ok(a)
     })
     .await

@@ -27,6 +27,14 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::db::keyset::Keyed for Contact {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+}
+
 /// Turns a stored contact into what this caller may see.
 pub fn contact_view(row: ContactRow, unmasked: bool) -> Contact {
     let (phone, email) = if unmasked {

@@ -61,13 +61,12 @@ pub async fn list(
         .select(ContactRow::as_select())
         .into_boxed();
     if let Some((at, id)) = after {
-        query = query.filter(
-            enterprise_contacts::created_at.ge(at).and(
-                enterprise_contacts::created_at
-                    .gt(at)
-                    .or(enterprise_contacts::id.gt(id)),
-            ),
-        );
+        query = query.filter(crate::keyset_after!(
+            asc,
+            enterprise_contacts::created_at,
+            enterprise_contacts::id,
+            (at, id)
+        ));
     }
     query
         .order((enterprise_contacts::created_at, enterprise_contacts::id))

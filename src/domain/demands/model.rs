@@ -212,6 +212,14 @@ pub struct Demand {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::db::keyset::Keyed for Demand {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+}
+
 impl Demand {
     /// The view of a row, with `overdue` derived for `today`.
     pub fn from_row(r: DemandRow, today: NaiveDate) -> Self {

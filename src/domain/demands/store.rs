@@ -91,17 +91,7 @@ pub async fn insert(
         .get_result(conn)
         .await?;
     record_event(conn, actor.map(|a| a.id), &row, None, None, None).await?;
-    audit::record(
-        conn,
-        actor,
-        AuditEntry {
-            action: "create",
-            entity: "demand",
-            entity_id: row.id.to_string(),
-            changes: audit::changes(None, serde_json::to_value(&row).ok().as_ref()),
-        },
-    )
-    .await?;
+    audit::created(conn, actor, "demand", row.id, &row).await?;
     Ok(row)
 }
 
@@ -340,11 +330,12 @@ pub async fn list(
             .filter(demands::due_on.lt(today));
     }
     if let Some((at, id)) = after {
-        query = query.filter(
-            demands::created_at
-                .le(at)
-                .and(demands::created_at.lt(at).or(demands::id.lt(id))),
-        );
+        query = query.filter(crate::keyset_after!(
+            desc,
+            demands::created_at,
+            demands::id,
+            (at, id)
+        ));
     }
     query
         .order((demands::created_at.desc(), demands::id.desc()))

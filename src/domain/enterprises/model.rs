@@ -117,6 +117,68 @@ impl From<&Enterprise> for EnterpriseDraft {
     }
 }
 
+/// A change to an enterprise's draft: `None` leaves a field alone; for the fields that can be
+/// cleared, `Some(None)` clears them.
+#[derive(Debug, Default)]
+pub struct DraftChange {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub region_code: Option<String>,
+    pub category: Option<String>,
+    pub size: Option<EnterpriseSize>,
+    pub lead_department: Option<String>,
+    pub key_products: Option<Vec<String>>,
+    pub designated_on: Option<NaiveDate>,
+    pub status: Option<EnterpriseStatus>,
+    pub assigned_departments: Option<Vec<String>>,
+    pub liaison_officers: Option<Vec<Uuid>>,
+    pub tags: Option<Vec<String>>,
+    pub subcategory: Option<Option<String>>,
+    pub legal_representative: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub designation_batch: Option<Option<String>>,
+    pub employees: Option<Option<i32>>,
+    pub description: Option<Option<String>>,
+    pub credit_code_override_reason: Option<Option<String>>,
+}
+
+impl DraftChange {
+    /// Applies the change to `d`.
+    pub fn apply(self, d: &mut EnterpriseDraft) {
+        fn set<T>(field: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *field = v;
+            }
+        }
+        // Another category makes the old subcategory meaningless unless one is given.
+        if self.category.as_ref().is_some_and(|c| *c != d.category) && self.subcategory.is_none() {
+            d.subcategory = None;
+        }
+        set(&mut d.name, self.name);
+        set(&mut d.credit_code, self.credit_code);
+        set(&mut d.region_code, self.region_code);
+        set(&mut d.category, self.category);
+        set(&mut d.size, self.size);
+        set(&mut d.lead_department, self.lead_department);
+        set(&mut d.key_products, self.key_products);
+        set(&mut d.designated_on, self.designated_on);
+        set(&mut d.status, self.status);
+        set(&mut d.assigned_departments, self.assigned_departments);
+        set(&mut d.liaison_officers, self.liaison_officers);
+        set(&mut d.tags, self.tags);
+        set(&mut d.subcategory, self.subcategory);
+        set(&mut d.legal_representative, self.legal_representative);
+        set(&mut d.address, self.address);
+        set(&mut d.designation_batch, self.designation_batch);
+        set(&mut d.employees, self.employees);
+        set(&mut d.description, self.description);
+        set(
+            &mut d.credit_code_override_reason,
+            self.credit_code_override_reason,
+        );
+    }
+}
+
 /// Longest free text, in characters.
 const MAX_TEXT: usize = 2000;
 /// Longest short text (names, titles, batches).

@@ -12,8 +12,9 @@ use crate::db::schema::enterprise_contacts;
 use crate::domain::actor::Actor;
 use crate::domain::contacts::model::contact_view;
 use crate::domain::contacts::store::ContactRow;
+use crate::domain::enterprises::list::{self, After, EnterpriseFilter, SortKey};
 use crate::domain::enterprises::model::Enterprise;
-use crate::domain::enterprises::store::{self, After, EnterpriseFilter, SortKey, may_edit};
+use crate::domain::enterprises::store::may_edit;
 use crate::domain::error::AppResult;
 
 /// The columns; the first [`IMPORTED_COLUMNS`] are read back by the import.
@@ -119,7 +120,7 @@ impl Source for EnterpriseExport {
         if self.done {
             return Ok(None);
         }
-        let mut rows = store::list(
+        let mut rows = list::list(
             conn,
             self.filter.clone(),
             SortKey::Name,

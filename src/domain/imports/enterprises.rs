@@ -18,7 +18,8 @@ use crate::domain::enterprises::credit_code;
 use crate::domain::enterprises::model::{
     Enterprise, EnterpriseDraft, EnterpriseSize, EnterpriseStatus,
 };
-use crate::domain::enterprises::store::{References, insert, write_update};
+use crate::domain::enterprises::references::References;
+use crate::domain::enterprises::store::{insert, write_update};
 use crate::domain::error::{AppError, AppResult, FieldError, RowError};
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 

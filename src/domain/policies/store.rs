@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{categories, departments, policies, policy_benefits, regions};
 use crate::domain::actor::Actor;
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::enterprises::model::Enterprise;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
@@ -41,6 +41,14 @@ pub struct Policy {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl crate::db::keyset::Keyed for Policy {
+    type Key = (NaiveDate, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.issued_on, self.id)
+    }
 }
 
 /// The writable fields of a policy.
@@ -181,17 +189,7 @@ pub async fn create(
                 }
                 other => other,
             })?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "create",
-                entity: "policy",
-                entity_id: policy.id.to_string(),
-                changes: audit::changes(None, serde_json::to_value(&policy).ok().as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, Some(actor), "policy", policy.id, &policy).await?;
         Ok(policy)
     })
     .await
@@ -258,20 +256,7 @@ pub async fn update(
                 }
                 other => other,
             })?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "policy",
-                entity_id: id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&before).ok().as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
+        audit::updated(conn, Some(actor), "policy", id, &before, &after).await?;
         Ok(after)
     })
     .await
@@ -285,11 +270,12 @@ pub async fn list(
 ) -> QueryResult<Vec<Policy>> {
     let mut query = policies::table.select(Policy::as_select()).into_boxed();
     if let Some((on, id)) = after {
-        query = query.filter(
-            policies::issued_on
-                .le(on)
-                .and(policies::issued_on.lt(on).or(policies::id.lt(id))),
-        );
+        query = query.filter(crate::keyset_after!(
+            desc,
+            policies::issued_on,
+            policies::id,
+            (on, id)
+        ));
     }
     query
         .order((policies::issued_on.desc(), policies::id.desc()))

@@ -44,6 +44,14 @@ pub struct Alert {
     pub reasons: Vec<AlertReason>,
 }
 
+impl crate::db::keyset::Keyed for Alert {
+    type Key = (String, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.name.clone(), self.enterprise_id)
+    }
+}
+
 /// The thresholds.
 #[derive(Debug, Clone)]
 pub struct AlertRules {

@@ -87,6 +87,14 @@ pub struct SupportMeasure {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::db::keyset::Keyed for SupportMeasure {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+}
+
 /// A payment tranche of a measure.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = disbursements, check_for_backend(diesel::pg::Pg))]

@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
+use super::model::{MeasureStatus, SupportKind, SupportMeasure};
 use crate::db::clock::today_in_china;
 use crate::db::money::Money;
-use crate::db::schema::{disbursements, enterprises, policies, support_measures};
-use crate::domain::actor::{Actor, Role};
-use crate::domain::audit::{self, AuditEntry};
+use crate::db::schema::{enterprises, policies, support_measures};
+use crate::domain::actor::Actor;
+use crate::domain::audit;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
@@ -154,17 +154,7 @@ pub async fn create(
             .returning(SupportMeasure::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "create",
-                entity: "support_measure",
-                entity_id: measure.id.to_string(),
-                changes: audit::changes(None, serde_json::to_value(&measure).ok().as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, Some(actor), "support_measure", measure.id, &measure).await?;
         Ok(measure)
     })
     .await
@@ -181,7 +171,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMea
         .ok_or_else(|| AppError::NotFound("no such support measure".into()))
 }
 
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasure> {
+pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasure> {
     support_measures::table
         .find(id)
         .select(SupportMeasure::as_select())
@@ -277,169 +267,10 @@ pub async fn update(
             .returning(SupportMeasure::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "support_measure",
-                entity_id: id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&before).ok().as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
+        audit::updated(conn, Some(actor), "support_measure", id, &before, &after).await?;
         Ok(after)
     })
     .await
-}
-
-/// A payment to record.
-pub struct NewDisbursement {
-    pub amount: Money,
-    pub paid_on: NaiveDate,
-    pub voucher_no: String,
-}
-
-/// Records a payment: finance staff of the granting department, on an approved measure with an
-/// amount; the sum of payments never passes the amount (422); fully paid makes it `disbursed`.
-pub async fn disburse(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    measure_id: Uuid,
-    d: NewDisbursement,
-) -> AppResult<Disbursement> {
-    conn.transaction(async move |conn| {
-        let before = lock(conn, measure_id).await?;
-        if actor.department != before.department || !actor.has(Role::Finance) {
-            return Err(AppError::Forbidden(
-                "only finance staff of the granting department record payments".into(),
-            ));
-        }
-        let mut errors = Vec::new();
-        if !d.amount.is_positive() {
-            errors.push(FieldError::new(
-                "amount",
-                "range",
-                "a payment is more than 0.00",
-            ));
-        }
-        if d.paid_on > today_in_china() {
-            errors.push(FieldError::new(
-                "paid_on",
-                "in_future",
-                "may not be in the future",
-            ));
-        }
-        if d.voucher_no.trim().is_empty() || d.voucher_no.chars().count() > 100 {
-            errors.push(FieldError::new(
-                "voucher_no",
-                "blank",
-                "1 to 100 characters",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        let Some(granted) = before.amount else {
-            return Err(AppError::Conflict(
-                "this measure has no amount to pay".into(),
-            ));
-        };
-        if before.status != MeasureStatus::Approved {
-            return Err(AppError::Conflict(format!(
-                "payments need an approved measure; this one is {}",
-                before.status
-            )));
-        }
-        let total = before
-            .disbursed_amount
-            .checked_add(d.amount)
-            .filter(|t| *t <= granted)
-            .ok_or_else(|| {
-                let left = Money(granted.0 - before.disbursed_amount.0);
-                AppError::Validation(vec![FieldError::new(
-                    "amount",
-                    "exceeds_remaining",
-                    format!("at most {left} remains to be paid on this measure"),
-                )])
-            })?;
-        let payment: Disbursement = diesel::insert_into(disbursements::table)
-            .values((
-                disbursements::id.eq(Uuid::new_v4()),
-                disbursements::measure_id.eq(measure_id),
-                disbursements::amount.eq(d.amount),
-                disbursements::paid_on.eq(d.paid_on),
-                disbursements::voucher_no.eq(d.voucher_no.trim()),
-                disbursements::created_by.eq(actor.id),
-            ))
-            .returning(Disbursement::as_returning())
-            .get_result(conn)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => AppError::Conflict(
-                    "this voucher number is already recorded for the measure".into(),
-                ),
-                other => other,
-            })?;
-        let status = if total == granted {
-            "disbursed"
-        } else {
-            "approved"
-        };
-        let after: SupportMeasure = diesel::update(support_measures::table.find(measure_id))
-            .set((
-                support_measures::disbursed_amount.eq(total),
-                support_measures::status.eq(status),
-                support_measures::version.eq(support_measures::version + 1),
-                support_measures::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(SupportMeasure::as_returning())
-            .get_result(conn)
-            .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "create",
-                entity: "disbursement",
-                entity_id: payment.id.to_string(),
-                changes: audit::changes(None, serde_json::to_value(&payment).ok().as_ref()),
-            },
-        )
-        .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "support_measure",
-                entity_id: measure_id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&before).ok().as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
-        Ok(payment)
-    })
-    .await
-}
-
-/// The payments of a measure, oldest first.
-pub async fn disbursements_of(
-    conn: &mut AsyncPgConnection,
-    measure_id: Uuid,
-) -> QueryResult<Vec<Disbursement>> {
-    disbursements::table
-        .filter(disbursements::measure_id.eq(measure_id))
-        .select(Disbursement::as_select())
-        .order((disbursements::created_at, disbursements::id))
-        .load(conn)
-        .await
 }
 
 /// Filters of the measure list.
@@ -482,13 +313,12 @@ pub async fn list(
         query = query.filter(support_measures::policy_id.eq(policy));
     }
     if let Some((at, id)) = after {
-        query = query.filter(
-            support_measures::created_at.le(at).and(
-                support_measures::created_at
-                    .lt(at)
-                    .or(support_measures::id.lt(id)),
-            ),
-        );
+        query = query.filter(crate::keyset_after!(
+            desc,
+            support_measures::created_at,
+            support_measures::id,
+            (at, id)
+        ));
     }
     query
         .order((

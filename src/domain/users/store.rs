@@ -44,6 +44,14 @@ pub struct User {
     pub version: i32,
 }
 
+impl crate::db::keyset::Keyed for User {
+    type Key = (String, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.username.clone(), self.id)
+    }
+}
+
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         User {
@@ -182,11 +190,12 @@ pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Ve
         query = query.filter(users::disabled.eq(disabled));
     }
     if let Some((username, id)) = f.after {
-        query = query.filter(
-            users::username
-                .ge(username.clone())
-                .and(users::username.gt(username).or(users::id.gt(id))),
-        );
+        query = query.filter(crate::keyset_after!(
+            asc,
+            users::username,
+            users::id,
+            (username, id)
+        ));
     }
     query
         .order((users::username, users::id))

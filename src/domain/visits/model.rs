@@ -43,6 +43,14 @@ pub struct Visit {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::db::keyset::Keyed for Visit {
+    type Key = (NaiveDate, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.visited_on, self.id)
+    }
+}
+
 /// The writable fields of a visit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitFields {

@@ -10,7 +10,7 @@ use super::model::{Visit, VisitFields, VisitKind};
 use crate::db::clock::today_in_china;
 use crate::db::schema::{users, visits};
 use crate::domain::actor::{Actor, Role};
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::demands::model::DemandRow;
 use crate::domain::demands::store::{
     self as demands, NewDemand, check_active_enterprise, check_department,
@@ -90,17 +90,7 @@ pub async fn create(
             .returning(Visit::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "create",
-                entity: "visit",
-                entity_id: visit.id.to_string(),
-                changes: audit::changes(None, serde_json::to_value(&visit).ok().as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, Some(actor), "visit", visit.id, &visit).await?;
         let mut created = Vec::with_capacity(raised.len());
         for d in raised {
             created
@@ -180,20 +170,7 @@ pub async fn update(
             .returning(Visit::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "visit",
-                entity_id: id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&before).ok().as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
+        audit::updated(conn, Some(actor), "visit", id, &before, &after).await?;
         Ok(after)
     })
     .await
@@ -210,17 +187,7 @@ pub async fn delete(
         let before = lock_for_edit(conn, actor, id).await?;
         check_version(expected, before.version)?;
         diesel::delete(visits::table.find(id)).execute(conn).await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "delete",
-                entity: "visit",
-                entity_id: id.to_string(),
-                changes: audit::changes(serde_json::to_value(&before).ok().as_ref(), None),
-            },
-        )
-        .await?;
+        audit::deleted(conn, Some(actor), "visit", id, &before).await?;
         Ok(())
     })
     .await
@@ -265,11 +232,12 @@ pub async fn list(
         query = query.filter(visits::visited_on.le(to));
     }
     if let Some((on, id)) = after {
-        query = query.filter(
-            visits::visited_on
-                .le(on)
-                .and(visits::visited_on.lt(on).or(visits::id.lt(id))),
-        );
+        query = query.filter(crate::keyset_after!(
+            desc,
+            visits::visited_on,
+            visits::id,
+            (on, id)
+        ));
     }
     query
         .order((visits::visited_on.desc(), visits::id.desc()))

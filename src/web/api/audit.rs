@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit::store::{self, AuditEventRow, AuditFilter};
 use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{NoParams, StrictQuery};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
@@ -36,6 +36,14 @@ pub struct AuditEvent {
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
     pub request_id: Option<String>,
+}
+
+impl crate::db::keyset::Keyed for AuditEvent {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.at, self.id)
+    }
 }
 
 impl From<AuditEventRow> for AuditEvent {
@@ -111,7 +119,7 @@ pub async fn list_audit_events(
     actor.require_admin()?;
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<AuditEvent>(q.cursor.as_deref())?;
     let filter = AuditFilter {
         entity: q.entity,
         entity_id: q.entity_id,
@@ -124,11 +132,7 @@ pub async fn list_audit_events(
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, filter).await?;
-    let page = Page::from_rows(
-        rows.into_iter().map(AuditEvent::from).collect(),
-        limit,
-        |e| (e.at, e.id),
-    );
+    let page = Page::of(rows.into_iter().map(AuditEvent::from).collect(), limit);
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +16,7 @@ use crate::domain::benefits::model::{BenefitEvent, BenefitStatus, PolicyBenefit}
 use crate::domain::benefits::store::{self, BenefitFilter, BenefitMove, NewBenefit};
 use crate::domain::error::AppResult;
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::precondition::etag;
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
@@ -135,7 +135,7 @@ pub async fn list_benefits(
 ) -> AppResult<HttpResponse> {
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<PolicyBenefit>(q.cursor.as_deref())?;
     let filter = BenefitFilter {
         enterprise_id: q.enterprise_id,
         policy_id: q.policy_id,
@@ -144,11 +144,7 @@ pub async fn list_benefits(
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, filter, after, limit).await?;
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, limit, |b: &PolicyBenefit| {
-            (b.created_at, b.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Reads one benefit. Any authenticated caller.

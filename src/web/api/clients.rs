@@ -14,7 +14,7 @@ use crate::domain::clients::store::{self, ApiClient, ClientChange};
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation;
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
@@ -181,15 +181,11 @@ pub async fn list_clients(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let limit = checked_limit(query.0.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let after = cursor_of::<ApiClient>(query.0.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, after, limit).await?;
     let clients = rows.into_iter().map(ApiClient::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(clients, limit, |c: &ApiClient| {
-            (c.created_at, c.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(clients, limit)))
 }
 
 /// Reads one client. Admin only.

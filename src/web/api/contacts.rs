@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, patch, post};
-use chrono::{DateTime, Utc};
+
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +17,7 @@ use crate::domain::contacts::store;
 use crate::domain::enterprises::store::{self as enterprises, may_edit};
 use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{ActionErrors, DeleteErrors, ReadErrors, Unprocessable, UpdateErrors};
@@ -135,7 +135,7 @@ pub async fn list_contacts(
     query: StrictQuery<ContactQuery>,
 ) -> AppResult<HttpResponse> {
     let limit = checked_limit(query.0.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let after = cursor_of::<Contact>(query.0.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     let enterprise = enterprises::get(&mut conn, *id).await?;
     let unmasked = may_edit(&actor, &enterprise);
@@ -144,11 +144,7 @@ pub async fn list_contacts(
         .into_iter()
         .map(|r| contact_view(r, unmasked))
         .collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(contacts, limit, |c: &Contact| {
-            (c.created_at, c.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(contacts, limit)))
 }
 
 /// Reads one contact (masked as in the list). Any authenticated caller.

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +18,7 @@ use crate::domain::demands::model::{
 use crate::domain::demands::store::{self, DemandFilter, NewDemand};
 use crate::domain::error::AppResult;
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::precondition::etag;
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
@@ -145,7 +145,7 @@ pub async fn list_demands(
 ) -> AppResult<HttpResponse> {
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<Demand>(q.cursor.as_deref())?;
     let today = today_in_china();
     let filter = DemandFilter {
         enterprise_id: q.enterprise_id,
@@ -160,11 +160,7 @@ pub async fn list_demands(
         .into_iter()
         .map(|r| Demand::from_row(r, today))
         .collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(demands, limit, |d: &Demand| {
-            (d.created_at, d.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(demands, limit)))
 }
 
 /// Reads one demand. Any authenticated caller.

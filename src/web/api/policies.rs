@@ -18,7 +18,7 @@ use crate::domain::error::AppResult;
 use crate::domain::policies::store::{self, Policy, PolicyFields};
 use crate::domain::support::model::SupportKind;
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -190,14 +190,10 @@ pub async fn list_policies(
     query: StrictQuery<PolicyQuery>,
 ) -> AppResult<HttpResponse> {
     let limit = checked_limit(query.0.limit)?;
-    let after = decode_cursor::<(NaiveDate, Uuid)>(query.0.cursor.as_deref())?;
+    let after = cursor_of::<Policy>(query.0.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, after, limit).await?;
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, limit, |p: &Policy| {
-            (p.issued_on, p.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Reads one policy. Any authenticated caller.

@@ -6,7 +6,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
@@ -16,7 +15,7 @@ use crate::domain::stats::alerts::{self, Alert, AlertRules};
 use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::overview::{self, Overview};
 use crate::web::body::StrictQuery;
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::problem::ListErrors;
 use crate::web::state::AppState;
 
@@ -182,7 +181,7 @@ pub async fn stats_alerts(
                 )
             })?,
     };
-    let after = decode_cursor::<(String, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<Alert>(q.cursor.as_deref())?;
     let rules = AlertRules {
         today: today_in_china(),
         unvisited_days,
@@ -191,11 +190,7 @@ pub async fn stats_alerts(
     };
     let mut conn = state.pool.get().await?;
     let rows = alerts::list(&mut conn, &rules, after, limit).await?;
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, limit, |a: &Alert| {
-            (a.name.clone(), a.enterprise_id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

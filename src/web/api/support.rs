@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch, post};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,9 +14,10 @@ use crate::db::money::Money;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::support::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
-use crate::domain::support::store::{self, MeasureFields, MeasureFilter, NewDisbursement};
+use crate::domain::support::payments::{self, NewDisbursement};
+use crate::domain::support::store::{self, MeasureFields, MeasureFilter};
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -200,7 +201,7 @@ pub async fn list_measures(
 ) -> AppResult<HttpResponse> {
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(DateTime<Utc>, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<SupportMeasure>(q.cursor.as_deref())?;
     let filter = MeasureFilter {
         enterprise_id: q.enterprise_id,
         department: q.department,
@@ -211,11 +212,7 @@ pub async fn list_measures(
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, filter, after, limit).await?;
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, limit, |m: &SupportMeasure| {
-            (m.created_at, m.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Reads one measure. Any authenticated caller.
@@ -341,7 +338,7 @@ pub async fn create_disbursement(
         voucher_no: b.voucher_no.unwrap_or_default(),
     };
     let mut conn = state.pool.get().await?;
-    let payment = store::disburse(&mut conn, &actor, *id, new).await?;
+    let payment = payments::disburse(&mut conn, &actor, *id, new).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -372,7 +369,7 @@ pub async fn list_disbursements(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;
-    Ok(HttpResponse::Ok().json(Page::all(store::disbursements_of(&mut conn, *id).await?)))
+    Ok(HttpResponse::Ok().json(Page::all(payments::disbursements_of(&mut conn, *id).await?)))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

@@ -14,7 +14,7 @@ use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::timeline::store::{self, TimelineRow};
 use crate::web::body::StrictQuery;
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::problem::{ReadErrors, Unprocessable};
 use crate::web::state::AppState;
 
@@ -78,6 +78,14 @@ pub struct TimelineItem {
     pub benefit_id: Option<Uuid>,
 }
 
+impl crate::db::keyset::Keyed for TimelineItem {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.at, self.id)
+    }
+}
+
 impl From<TimelineRow> for TimelineItem {
     fn from(r: TimelineRow) -> Self {
         TimelineItem {
@@ -138,16 +146,12 @@ pub async fn enterprise_timeline(
     query: StrictQuery<TimelineQuery>,
 ) -> AppResult<HttpResponse> {
     let limit = checked_limit(query.0.limit)?;
-    let before = decode_cursor::<(DateTime<Utc>, Uuid)>(query.0.cursor.as_deref())?;
+    let before = cursor_of::<TimelineItem>(query.0.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     enterprises::get(&mut conn, *id).await?;
     let rows = store::page(&mut conn, *id, before, limit).await?;
     let items = rows.into_iter().map(TimelineItem::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(items, limit, |i: &TimelineItem| {
-            (i.at, i.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(items, limit)))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

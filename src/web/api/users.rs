@@ -14,7 +14,7 @@ use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
 use crate::domain::validation;
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::present;
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
@@ -185,7 +185,7 @@ pub async fn list_users(
     actor.require_admin()?;
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(String, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<User>(q.cursor.as_deref())?;
     let filter = UserFilter {
         department: q.department,
         role: q.role,
@@ -196,11 +196,7 @@ pub async fn list_users(
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, filter).await?;
     let users = rows.into_iter().map(User::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(users, limit, |u: &User| {
-            (u.username.clone(), u.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(users, limit)))
 }
 
 /// Reads one user. Admin only.

@@ -18,7 +18,7 @@ use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
 use crate::domain::visits::store::{self, VisitFilter};
 use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
+use crate::web::pagination::{Page, checked_limit, cursor_of};
 use crate::web::patch::{present, reject_nulls};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -249,7 +249,7 @@ pub async fn list_visits(
 ) -> AppResult<HttpResponse> {
     let q = query.0;
     let limit = checked_limit(q.limit)?;
-    let after = decode_cursor::<(NaiveDate, Uuid)>(q.cursor.as_deref())?;
+    let after = cursor_of::<Visit>(q.cursor.as_deref())?;
     let filter = VisitFilter {
         enterprise_id: q.enterprise_id,
         department: q.department,
@@ -260,11 +260,7 @@ pub async fn list_visits(
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, filter, after, limit).await?;
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(rows, limit, |v: &Visit| {
-            (v.visited_on, v.id)
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Reads one visit. Any authenticated caller.

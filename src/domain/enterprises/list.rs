@@ -1,0 +1,181 @@
+//! The enterprise list: filters, the caller's sort, keyset pages.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Enterprise, EnterpriseSize, EnterpriseStatus};
+use crate::db::schema::{enterprises, regions};
+use crate::domain::error::{AppError, AppResult};
+
+/// Sort orders of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    DesignatedOn,
+    UpdatedAt,
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone)]
+pub enum After {
+    Name(String, Uuid),
+    DesignatedOn(NaiveDate, Uuid),
+    UpdatedAt(DateTime<Utc>, Uuid),
+}
+
+/// Filters of the enterprise list.
+#[derive(Debug, Default, Clone)]
+pub struct EnterpriseFilter {
+    pub q: Option<String>,
+    pub region_code: Option<String>,
+    pub category: Option<String>,
+    pub size: Option<EnterpriseSize>,
+    pub status: Option<EnterpriseStatus>,
+    pub department: Option<String>,
+    pub officer: Option<Uuid>,
+    pub tag: Option<String>,
+    pub designated_from: Option<NaiveDate>,
+    pub designated_to: Option<NaiveDate>,
+}
+
+// The two-character pieces of a name (migration 000009), indexed by GIN.
+diesel::define_sql_function!(fn name_bigrams(name: diesel::sql_types::Text) -> diesel::sql_types::Array<diesel::sql_types::Text>);
+
+/// `%` and `_` in a search are literal characters, not wildcards.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Keyset condition (see [`crate::keyset_after!`]) and order for one sort column.
+macro_rules! keyset {
+    ($query:ident, $column:expr, $after:expr, $descending:expr) => {{
+        if let Some((value, id)) = $after {
+            $query = if $descending {
+                $query.filter(crate::keyset_after!(
+                    desc,
+                    $column,
+                    enterprises::id,
+                    (value, id)
+                ))
+            } else {
+                $query.filter(crate::keyset_after!(
+                    asc,
+                    $column,
+                    enterprises::id,
+                    (value, id)
+                ))
+            };
+        }
+        $query = if $descending {
+            $query.order(($column.desc(), enterprises::id.desc()))
+        } else {
+            $query.order(($column.asc(), enterprises::id.asc()))
+        };
+    }};
+}
+
+/// One page (plus one row) of enterprises. Each sort is served by its `(column, id)` index;
+/// `q` by the trigram indexes on name and credit code; the array filters by GIN indexes.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: EnterpriseFilter,
+    sort: SortKey,
+    descending: bool,
+    after: Option<After>,
+    limit: i64,
+) -> AppResult<Vec<Enterprise>> {
+    let mut query = enterprises::table
+        .select(Enterprise::as_select())
+        .into_boxed();
+    if let Some(q) = f.q.filter(|q| !q.trim().is_empty()) {
+        let q = q.trim();
+        let pattern = like_pattern(q);
+        // A credit code is 18 ASCII letters and digits: other text (Chinese) searches names
+        // only, and text without Latin letters needs no case folding. Two characters (a
+        // Chinese brand) yield no trigram: the index of two-character pieces serves them.
+        query = if q.chars().all(|c| c.is_ascii_alphanumeric()) {
+            query.filter(
+                enterprises::name
+                    .ilike(pattern.clone())
+                    .or(enterprises::credit_code.like(pattern.to_uppercase())),
+            )
+        } else if q.chars().any(|c| c.is_ascii_alphabetic()) {
+            query.filter(enterprises::name.ilike(pattern))
+        } else if q.chars().count() == 2 {
+            query.filter(name_bigrams(enterprises::name).contains(vec![q.to_owned()]))
+        } else {
+            query.filter(enterprises::name.like(pattern))
+        };
+    }
+    if let Some(region) = f.region_code {
+        let in_region = regions::table
+            .filter(
+                regions::code
+                    .eq(region.clone())
+                    .or(regions::parent_code.eq(region)),
+            )
+            .select(regions::code);
+        query = query.filter(enterprises::region_code.eq_any(in_region));
+    }
+    if let Some(category) = f.category {
+        query = query.filter(enterprises::category.eq(category));
+    }
+    if let Some(size) = f.size {
+        query = query.filter(enterprises::size.eq(size));
+    }
+    if let Some(status) = f.status {
+        query = query.filter(enterprises::status.eq(status));
+    }
+    if let Some(department) = f.department {
+        query = query.filter(enterprises::assigned_departments.contains(vec![department]));
+    }
+    if let Some(officer) = f.officer {
+        query = query.filter(enterprises::liaison_officers.contains(vec![officer]));
+    }
+    if let Some(tag) = f.tag {
+        query = query.filter(enterprises::tags.contains(vec![tag]));
+    }
+    if let Some(from) = f.designated_from {
+        query = query.filter(enterprises::designated_on.ge(from));
+    }
+    if let Some(to) = f.designated_to {
+        query = query.filter(enterprises::designated_on.le(to));
+    }
+    match sort {
+        SortKey::Name => {
+            let after = match after {
+                Some(After::Name(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::name, after, descending);
+        }
+        SortKey::DesignatedOn => {
+            let after = match after {
+                Some(After::DesignatedOn(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::designated_on, after, descending);
+        }
+        SortKey::UpdatedAt => {
+            let after = match after {
+                Some(After::UpdatedAt(v, id)) => Some((v, id)),
+                None => None,
+                Some(_) => return Err(bad_cursor()),
+            };
+            keyset!(query, enterprises::updated_at, after, descending);
+        }
+    }
+    Ok(query.limit(limit + 1).load(conn).await?)
+}
+
+fn bad_cursor() -> AppError {
+    AppError::BadRequest("the cursor belongs to another sort order; start again without it".into())
+}

@@ -1,0 +1,200 @@
+//! The grants of the token endpoint: password, refresh token (rotated, reuse ends the login),
+//! client credentials.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use diesel_async::AsyncConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{TokenRequest, TokenResponse, invalid_grant, invalid_request, oauth_error, token_ok};
+use crate::domain::actor::{Actor, ActorKind, Role};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::auth::store::{self, Presented};
+use crate::domain::auth::{secrets, throttle};
+use crate::domain::clients::store as clients;
+use crate::domain::error::{AppError, AppResult};
+use crate::domain::users::store as users;
+use crate::web::state::AppState;
+
+pub(super) async fn password_grant(
+    state: &AppState,
+    form: TokenRequest,
+    addr: &str,
+) -> AppResult<HttpResponse> {
+    let (Some(username), Some(password)) = (form.username, form.password) else {
+        return Ok(invalid_request("username and password are required"));
+    };
+    let user = {
+        let mut conn = state.pool.get().await?;
+        throttle::check(&mut conn, Some(&username), addr).await?;
+        users::find_by_username(&mut conn, &username).await?
+    };
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = secrets::verify_password(password, hash).await;
+    let mut conn = state.pool.get().await?;
+    let user = match user {
+        Some(u) if verified && !u.disabled => u,
+        _ => {
+            throttle::record_failure(&mut conn, Some(&username), addr).await?;
+            return Ok(invalid_grant("invalid username or password"));
+        }
+    };
+    let roles = Role::parse_all(&user.roles);
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let actor = Actor {
+        id: user.id,
+        kind: ActorKind::User,
+        department: user.department.clone(),
+        roles: roles.clone(),
+    };
+    let refresh_token = conn
+        .transaction(async move |conn| {
+            throttle::reset(conn, &user.username).await?;
+            let issued =
+                store::issue_refresh_token(conn, user.id, Uuid::new_v4(), refresh_ttl).await?;
+            audit::record(
+                conn,
+                Some(&actor),
+                AuditEntry {
+                    action: "login",
+                    entity: "user",
+                    entity_id: user.id.to_string(),
+                    changes: json!({}),
+                },
+            )
+            .await?;
+            Ok::<_, AppError>(issued)
+        })
+        .await?;
+    let access_token = state
+        .keys
+        .issue(user.id, ActorKind::User, &user.department, &roles)
+        .map_err(AppError::internal)?;
+    Ok(token_ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs(),
+        refresh_token: Some(refresh_token),
+    }))
+}
+
+/// The outcome of a refresh, decided inside the transaction and answered after it commits.
+enum Refreshed {
+    Issued { user: users::UserRow, token: String },
+    Refused(&'static str),
+}
+
+pub(super) async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppResult<HttpResponse> {
+    let Some(presented) = form.refresh_token else {
+        return Ok(invalid_request("refresh_token is required"));
+    };
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let mut conn = state.pool.get().await?;
+    let outcome = conn
+        .transaction(async move |conn| {
+            Ok::<_, AppError>(match store::spend(conn, &presented).await? {
+                Presented::Invalid => {
+                    Refreshed::Refused("the refresh token is invalid, expired or revoked")
+                }
+                Presented::Reused => Refreshed::Refused(
+                    "the refresh token was already used; the login has been revoked",
+                ),
+                Presented::Fresh { user_id, family_id } => {
+                    let user = users::get(conn, user_id).await?;
+                    if user.disabled {
+                        Refreshed::Refused("this account is disabled")
+                    } else {
+                        let issued =
+                            store::issue_refresh_token(conn, user_id, family_id, refresh_ttl)
+                                .await?;
+                        Refreshed::Issued {
+                            user,
+                            token: issued,
+                        }
+                    }
+                }
+            })
+        })
+        .await?;
+    match outcome {
+        Refreshed::Refused(why) => Ok(invalid_grant(why)),
+        Refreshed::Issued {
+            user,
+            token: issued,
+        } => {
+            let roles = Role::parse_all(&user.roles);
+            let access_token = state
+                .keys
+                .issue(user.id, ActorKind::User, &user.department, &roles)
+                .map_err(AppError::internal)?;
+            Ok(token_ok(TokenResponse {
+                access_token,
+                token_type: "Bearer".into(),
+                expires_in: state.keys.ttl_secs(),
+                refresh_token: Some(issued),
+            }))
+        }
+    }
+}
+
+/// Compares two hashes without stopping at the first difference.
+fn same_hash(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(super) async fn client_grant(
+    state: &AppState,
+    form: TokenRequest,
+    addr: &str,
+) -> AppResult<HttpResponse> {
+    let (Some(client_id), Some(secret)) = (form.client_id, form.client_secret) else {
+        return Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id and client_secret are required",
+        ));
+    };
+    let mut conn = state.pool.get().await?;
+    throttle::check(&mut conn, None, addr).await?;
+    let client = clients::find_by_client_id(&mut conn, &client_id).await?;
+    let client = match client {
+        Some(c) if !c.disabled && same_hash(&c.secret_hash, &secrets::sha256(&secret)) => c,
+        _ => {
+            throttle::record_failure(&mut conn, None, addr).await?;
+            return Ok(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "unknown client or wrong secret",
+            ));
+        }
+    };
+    let roles = Role::parse_all(&client.roles);
+    let actor = Actor {
+        id: client.id,
+        kind: ActorKind::Client,
+        department: client.department.clone(),
+        roles: roles.clone(),
+    };
+    audit::record(
+        &mut conn,
+        Some(&actor),
+        AuditEntry {
+            action: "login",
+            entity: "client",
+            entity_id: client.id.to_string(),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    let access_token = state
+        .keys
+        .issue(client.id, ActorKind::Client, &client.department, &roles)
+        .map_err(AppError::internal)?;
+    Ok(token_ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs(),
+        refresh_token: None,
+    }))
+}
