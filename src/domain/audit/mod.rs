@@ -94,6 +94,23 @@ pub async fn updated<T: Serialize>(
     record_change(conn, actor, "update", entity, id.to_string(), changes).await
 }
 
+/// Records that `actor` moved a record through its workflow, from `before` to `after`.
+pub async fn transitioned<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    entity: &str,
+    id: impl ToString,
+    before: &T,
+    after: &T,
+) -> QueryResult<()> {
+    let (before, after) = (
+        serde_json::to_value(before).ok(),
+        serde_json::to_value(after).ok(),
+    );
+    let changes = changes(before.as_ref(), after.as_ref());
+    record_change(conn, actor, "transition", entity, id.to_string(), changes).await
+}
+
 /// Records that `actor` deleted `record`: every field, as `before`.
 pub async fn deleted<T: Serialize>(
     conn: &mut AsyncPgConnection,

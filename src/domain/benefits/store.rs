@@ -11,7 +11,7 @@ use crate::db::clock::today_in_china;
 use crate::db::money::Money;
 use crate::db::schema::{benefit_events, departments, policies, policy_benefits};
 use crate::domain::actor::{Actor, Role};
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::enterprises::store::{get as get_enterprise, may_edit};
 use crate::domain::error::{AppError, AppResult, FieldError};
 
@@ -60,6 +60,50 @@ async fn record_event(
         .map(|_| ())
 }
 
+impl BenefitMove {
+    /// Every problem of the move's own fields, at once: realizing records the amount and the
+    /// date received, rejecting gives a reason (`note`, trimmed).
+    pub fn check(&self, note: Option<&str>, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.to == BenefitStatus::Realized {
+            match self.realized_amount {
+                None => errors.push(FieldError::new(
+                    "realized_amount",
+                    "required",
+                    "realizing records the amount received",
+                )),
+                Some(a) if a.is_negative() => errors.push(FieldError::new(
+                    "realized_amount",
+                    "range",
+                    "may not be negative",
+                )),
+                _ => {}
+            }
+            match self.realized_on {
+                None => errors.push(FieldError::new(
+                    "realized_on",
+                    "required",
+                    "realizing records the date",
+                )),
+                Some(d) if d > today => errors.push(FieldError::new(
+                    "realized_on",
+                    "in_future",
+                    "may not be in the future",
+                )),
+                _ => {}
+            }
+        }
+        if self.to == BenefitStatus::Rejected && note.is_none() {
+            errors.push(FieldError::new(
+                "note",
+                "required",
+                "a rejection gives its reason",
+            ));
+        }
+        errors
+    }
+}
+
 /// Records a benefit: admins, or liaison officers of an assigned department of the enterprise.
 pub async fn create(
     conn: &mut AsyncPgConnection,
@@ -67,17 +111,9 @@ pub async fn create(
     n: NewBenefit,
 ) -> AppResult<PolicyBenefit> {
     conn.transaction(async move |conn| {
-        let mut errors = Vec::new();
         let enterprise = match get_enterprise(conn, n.enterprise_id).await {
             Ok(e) => Some(e),
-            Err(AppError::NotFound(_)) => {
-                errors.push(FieldError::new(
-                    "enterprise_id",
-                    "unknown_enterprise",
-                    "no such enterprise",
-                ));
-                None
-            }
+            Err(AppError::NotFound(_)) => None,
             Err(e) => return Err(e),
         };
         if let Some(e) = &enterprise
@@ -87,63 +123,82 @@ pub async fn create(
                 "only admins and liaison officers of an assigned department record benefits".into(),
             ));
         }
-        let policy_known: bool =
-            diesel::select(diesel::dsl::exists(policies::table.find(n.policy_id)))
-                .get_result(conn)
-                .await?;
-        if !policy_known {
-            errors.push(FieldError::new(
-                "policy_id",
-                "unknown_policy",
-                "no such policy",
-            ));
-        }
-        let dept_known: bool = diesel::select(diesel::dsl::exists(
-            departments::table.find(&n.responsible_department),
-        ))
-        .get_result(conn)
-        .await?;
-        if !dept_known {
-            errors.push(FieldError::new(
-                "responsible_department",
-                "unknown_department",
-                "not a known department",
-            ));
-        }
-        if n.expected_amount.is_some_and(Money::is_negative) {
-            errors.push(FieldError::new(
-                "expected_amount",
-                "range",
-                "may not be negative",
-            ));
+        let mut errors = check_new(conn, &n).await?;
+        if enterprise.is_none() {
+            let unknown =
+                FieldError::new("enterprise_id", "unknown_enterprise", "no such enterprise");
+            errors.insert(0, unknown);
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let benefit: PolicyBenefit = diesel::insert_into(policy_benefits::table)
-            .values((
-                policy_benefits::id.eq(Uuid::new_v4()),
-                policy_benefits::enterprise_id.eq(n.enterprise_id),
-                policy_benefits::policy_id.eq(n.policy_id),
-                policy_benefits::responsible_department.eq(&n.responsible_department),
-                policy_benefits::expected_amount.eq(n.expected_amount),
-                policy_benefits::notes.eq(n.notes),
-                policy_benefits::created_by.eq(actor.id),
-            ))
-            .returning(PolicyBenefit::as_returning())
-            .get_result(conn)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => AppError::Conflict(
-                    "this enterprise already has an open benefit for this policy".into(),
-                ),
-                other => other,
-            })?;
+        let benefit = insert(conn, actor, n).await?;
         record_event(conn, Some(actor.id), &benefit, None, None).await?;
         audit::created(conn, Some(actor), "policy_benefit", benefit.id, &benefit).await?;
         Ok(benefit)
     })
     .await
+}
+
+/// Every problem of a new benefit's policy, department and amount, at once.
+async fn check_new(conn: &mut AsyncPgConnection, n: &NewBenefit) -> AppResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let policy_known: bool = diesel::select(diesel::dsl::exists(policies::table.find(n.policy_id)))
+        .get_result(conn)
+        .await?;
+    if !policy_known {
+        errors.push(FieldError::new(
+            "policy_id",
+            "unknown_policy",
+            "no such policy",
+        ));
+    }
+    let department = departments::table.find(&n.responsible_department);
+    let dept_known: bool = diesel::select(diesel::dsl::exists(department))
+        .get_result(conn)
+        .await?;
+    if !dept_known {
+        errors.push(FieldError::new(
+            "responsible_department",
+            "unknown_department",
+            "not a known department",
+        ));
+    }
+    if n.expected_amount.is_some_and(Money::is_negative) {
+        errors.push(FieldError::new(
+            "expected_amount",
+            "range",
+            "may not be negative",
+        ));
+    }
+    Ok(errors)
+}
+
+/// Inserts a checked benefit; a second open one for the same enterprise and policy is a 409.
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    n: NewBenefit,
+) -> AppResult<PolicyBenefit> {
+    diesel::insert_into(policy_benefits::table)
+        .values((
+            policy_benefits::id.eq(Uuid::new_v4()),
+            policy_benefits::enterprise_id.eq(n.enterprise_id),
+            policy_benefits::policy_id.eq(n.policy_id),
+            policy_benefits::responsible_department.eq(&n.responsible_department),
+            policy_benefits::expected_amount.eq(n.expected_amount),
+            policy_benefits::notes.eq(n.notes),
+            policy_benefits::created_by.eq(actor.id),
+        ))
+        .returning(PolicyBenefit::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Conflict(
+                "this enterprise already has an open benefit for this policy".into(),
+            ),
+            other => other,
+        })
 }
 
 /// One benefit.
@@ -165,108 +220,77 @@ pub async fn transition(
     m: BenefitMove,
 ) -> AppResult<PolicyBenefit> {
     conn.transaction(async move |conn| {
-        let before: PolicyBenefit = policy_benefits::table
-            .find(id)
-            .select(PolicyBenefit::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))?;
-        let may_move = actor.has(Role::Admin)
-            || ((actor.has(Role::Liaison) || actor.has(Role::Finance))
-                && actor.department == before.responsible_department);
-        if !may_move {
-            return Err(AppError::Forbidden(
-                "only the responsible department moves this benefit".into(),
-            ));
-        }
+        let before = lock(conn, id).await?;
+        check_mover(actor, &before)?;
         let note = m.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let mut errors = Vec::new();
-        if m.to == BenefitStatus::Realized {
-            match m.realized_amount {
-                None => errors.push(FieldError::new(
-                    "realized_amount",
-                    "required",
-                    "realizing records the amount received",
-                )),
-                Some(a) if a.is_negative() => errors.push(FieldError::new(
-                    "realized_amount",
-                    "range",
-                    "may not be negative",
-                )),
-                _ => {}
-            }
-            match m.realized_on {
-                None => errors.push(FieldError::new(
-                    "realized_on",
-                    "required",
-                    "realizing records the date",
-                )),
-                Some(d) if d > today_in_china() => errors.push(FieldError::new(
-                    "realized_on",
-                    "in_future",
-                    "may not be in the future",
-                )),
-                _ => {}
-            }
-        }
-        if m.to == BenefitStatus::Rejected && note.is_none() {
-            errors.push(FieldError::new(
-                "note",
-                "required",
-                "a rejection gives its reason",
-            ));
-        }
+        let errors = m.check(note, today_in_china());
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let current = before.status;
-        if !current.allows(m.to) {
+        if !before.status.allows(m.to) {
             return Err(AppError::Conflict(format!(
                 "a {} benefit cannot move to {}",
-                current.as_str(),
-                m.to.as_str()
+                before.status, m.to
             )));
         }
-        let realized = m.to == BenefitStatus::Realized;
-        let after: PolicyBenefit = diesel::update(policy_benefits::table.find(id))
-            .set((
-                policy_benefits::status.eq(m.to.as_str()),
-                policy_benefits::realized_amount.eq(if realized {
-                    m.realized_amount
-                } else {
-                    before.realized_amount
-                }),
-                policy_benefits::realized_on.eq(if realized {
-                    m.realized_on
-                } else {
-                    before.realized_on
-                }),
-                policy_benefits::version.eq(policy_benefits::version + 1),
-                policy_benefits::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(PolicyBenefit::as_returning())
-            .get_result(conn)
-            .await?;
+        let after = write_move(conn, &before, &m).await?;
         record_event(conn, Some(actor.id), &after, Some(before.status), note).await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "transition",
-                entity: "policy_benefit",
-                entity_id: id.to_string(),
-                changes: audit::changes(
-                    serde_json::to_value(&before).ok().as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                ),
-            },
-        )
-        .await?;
+        audit::transitioned(conn, Some(actor), "policy_benefit", id, &before, &after).await?;
         Ok(after)
     })
     .await
+}
+
+/// The benefit, locked for the rest of the transaction.
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<PolicyBenefit> {
+    policy_benefits::table
+        .find(id)
+        .select(PolicyBenefit::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))
+}
+
+/// Admins, or liaison and finance staff of the responsible department, move a benefit.
+fn check_mover(actor: &Actor, benefit: &PolicyBenefit) -> AppResult<()> {
+    let may_move = actor.has(Role::Admin)
+        || ((actor.has(Role::Liaison) || actor.has(Role::Finance))
+            && actor.department == benefit.responsible_department);
+    if may_move {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the responsible department moves this benefit".into(),
+        ))
+    }
+}
+
+/// Stores the new status; realizing also stores the amount and date received.
+async fn write_move(
+    conn: &mut AsyncPgConnection,
+    before: &PolicyBenefit,
+    m: &BenefitMove,
+) -> AppResult<PolicyBenefit> {
+    let realized = m.to == BenefitStatus::Realized;
+    let (amount, on) = if realized {
+        (m.realized_amount, m.realized_on)
+    } else {
+        (before.realized_amount, before.realized_on)
+    };
+    let after = diesel::update(policy_benefits::table.find(before.id))
+        .set((
+            policy_benefits::status.eq(m.to),
+            policy_benefits::realized_amount.eq(amount),
+            policy_benefits::realized_on.eq(on),
+            policy_benefits::version.eq(policy_benefits::version + 1),
+            policy_benefits::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PolicyBenefit::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(after)
 }
 
 /// The events of a benefit, oldest first.

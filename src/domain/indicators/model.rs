@@ -61,7 +61,8 @@ pub struct Indicator {
 }
 
 /// The reported figures of one quarter: what `PUT` stores (a field left out is null).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = indicators, treat_none_as_null = true)]
 pub struct Figures {
     pub revenue: Option<Money>,
     pub emergency_revenue: Option<Money>,

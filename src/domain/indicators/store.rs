@@ -9,7 +9,7 @@ use crate::db::clock::today_in_china;
 use crate::db::quarter::Quarter;
 use crate::db::schema::indicators;
 use crate::domain::actor::Actor;
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
@@ -32,53 +32,13 @@ pub async fn put(
     expected_version: Option<i32>,
 ) -> AppResult<Put> {
     conn.transaction(async move |conn| {
-        let enterprise = enterprises::get(conn, enterprise_id).await?;
-        if !may_report(actor, &enterprise.assigned_departments) {
-            return Err(AppError::Forbidden(
-                "indicators are reported by liaison officers of an assigned department or of the \
-                 statistics bureau"
-                    .into(),
-            ));
-        }
-        let errors = figures.check(quarter, today_in_china());
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
+        check_report(conn, actor, enterprise_id, quarter, &figures).await?;
         let key = quarter.to_string();
-        let inserted: Option<Indicator> = diesel::insert_into(indicators::table)
-            .values((
-                indicators::enterprise_id.eq(enterprise_id),
-                indicators::quarter.eq(&key),
-                indicators::revenue.eq(figures.revenue),
-                indicators::emergency_revenue.eq(figures.emergency_revenue),
-                indicators::output_value.eq(figures.output_value),
-                indicators::profit.eq(figures.profit),
-                indicators::rd_expense.eq(figures.rd_expense),
-                indicators::export_value.eq(figures.export_value),
-                indicators::employees.eq(figures.employees),
-                indicators::created_by.eq(actor.id),
-                indicators::updated_by.eq(actor.id),
-            ))
-            .on_conflict_do_nothing()
-            .returning(Indicator::as_returning())
-            .get_result(conn)
-            .await
-            .optional()?;
-        if let Some(created) = inserted {
+        let audit_id = format!("{enterprise_id}/{key}");
+        if let Some(created) = insert_new(conn, actor, enterprise_id, &key, &figures).await? {
             // If-Match names a version of something that did not exist.
             check_version(expected_version, 0)?;
-            let after = serde_json::to_value(&created).ok();
-            audit::record(
-                conn,
-                Some(actor),
-                AuditEntry {
-                    action: "create",
-                    entity: "indicator",
-                    entity_id: format!("{enterprise_id}/{key}"),
-                    changes: audit::changes(None, after.as_ref()),
-                },
-            )
-            .await?;
+            audit::created(conn, Some(actor), "indicator", audit_id, &created).await?;
             return Ok(Put {
                 indicator: created,
                 created: true,
@@ -98,43 +58,83 @@ pub async fn put(
                 created: false,
             });
         }
-        let after: Indicator = diesel::update(indicators::table.find((enterprise_id, &key)))
-            .set((
-                indicators::revenue.eq(figures.revenue),
-                indicators::emergency_revenue.eq(figures.emergency_revenue),
-                indicators::output_value.eq(figures.output_value),
-                indicators::profit.eq(figures.profit),
-                indicators::rd_expense.eq(figures.rd_expense),
-                indicators::export_value.eq(figures.export_value),
-                indicators::employees.eq(figures.employees),
-                indicators::updated_by.eq(actor.id),
-                indicators::version.eq(indicators::version + 1),
-                indicators::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Indicator::as_returning())
-            .get_result(conn)
-            .await?;
-        let (b, a) = (
-            serde_json::to_value(&before).ok(),
-            serde_json::to_value(&after).ok(),
-        );
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "indicator",
-                entity_id: format!("{enterprise_id}/{key}"),
-                changes: audit::changes(b.as_ref(), a.as_ref()),
-            },
-        )
-        .await?;
+        let after = replace(conn, actor, enterprise_id, &key, figures).await?;
+        audit::updated(conn, Some(actor), "indicator", audit_id, &before, &after).await?;
         Ok(Put {
             indicator: after,
             created: false,
         })
     })
     .await
+}
+
+/// Who may report, and the figures' own rules.
+async fn check_report(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    quarter: Quarter,
+    figures: &Figures,
+) -> AppResult<()> {
+    let enterprise = enterprises::get(conn, enterprise_id).await?;
+    if !may_report(actor, &enterprise.assigned_departments) {
+        return Err(AppError::Forbidden(
+            "indicators are reported by liaison officers of an assigned department or of the \
+             statistics bureau"
+                .into(),
+        ));
+    }
+    let errors = figures.check(quarter, today_in_china());
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Inserts the quarter's figures unless the quarter has a row already (then `None`).
+async fn insert_new(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    key: &str,
+    figures: &Figures,
+) -> AppResult<Option<Indicator>> {
+    let inserted = diesel::insert_into(indicators::table)
+        .values((
+            figures.clone(),
+            indicators::enterprise_id.eq(enterprise_id),
+            indicators::quarter.eq(key),
+            indicators::created_by.eq(actor.id),
+            indicators::updated_by.eq(actor.id),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Indicator::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(inserted)
+}
+
+/// Replaces the figures of the (locked) row, as a new version.
+async fn replace(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    key: &str,
+    figures: Figures,
+) -> AppResult<Indicator> {
+    let after = diesel::update(indicators::table.find((enterprise_id, key)))
+        .set((
+            figures,
+            indicators::updated_by.eq(actor.id),
+            indicators::version.eq(indicators::version + 1),
+            indicators::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Indicator::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(after)
 }
 
 /// An enterprise's quarters from `from` to `to` (both included), oldest first; served by the
