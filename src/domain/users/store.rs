@@ -223,18 +223,7 @@ pub async fn update(
             .optional()?
             .ok_or_else(|| AppError::NotFound("no such user".into()))?;
         if id == actor.id {
-            if change.disabled == Some(true) {
-                return Err(AppError::Conflict("you cannot disable yourself".into()));
-            }
-            if change
-                .roles
-                .as_ref()
-                .is_some_and(|r| !r.contains(&Role::Admin))
-            {
-                return Err(AppError::Conflict(
-                    "you cannot remove your own admin role".into(),
-                ));
-            }
+            check_own_change(&change)?;
         }
         if let Some(department) = &change.department
             && !departments::store::exists(conn, department).await?
@@ -242,37 +231,7 @@ pub async fn update(
             return Err(unknown_department(department));
         }
         check_version(expected_version, before.version)?;
-        let display_name = change
-            .display_name
-            .clone()
-            .unwrap_or(before.display_name.clone());
-        let roles = change
-            .roles
-            .as_deref()
-            .map(Role::to_strings)
-            .unwrap_or(before.roles.clone());
-        let department = change
-            .department
-            .clone()
-            .unwrap_or(before.department.clone());
-        let disabled = change.disabled.unwrap_or(before.disabled);
-        let password_hash = change
-            .password_hash
-            .clone()
-            .unwrap_or(before.password_hash.clone());
-        let after: UserRow = diesel::update(users::table.find(id))
-            .set((
-                users::display_name.eq(display_name),
-                users::roles.eq(roles),
-                users::department.eq(department),
-                users::disabled.eq(disabled),
-                users::password_hash.eq(password_hash),
-                users::version.eq(users::version + 1),
-                users::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await?;
+        let after = write_change(conn, id, &change).await?;
         if after.disabled || change.password_hash.is_some() {
             revoke_all_refresh_tokens(conn, id).await?;
         }
@@ -284,20 +243,69 @@ pub async fn update(
         if change.password_hash.is_some() {
             changes["password"] = json!({"before": "(hidden)", "after": "(changed)"});
         }
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "user",
-                entity_id: id.to_string(),
-                changes,
-            },
-        )
-        .await?;
+        let entry = AuditEntry {
+            action: "update",
+            entity: "user",
+            entity_id: id.to_string(),
+            changes,
+        };
+        audit::record(conn, Some(actor), entry).await?;
         Ok(a)
     })
     .await
+}
+
+/// An admin may neither disable itself nor take away its own admin role.
+fn check_own_change(change: &UserChange) -> AppResult<()> {
+    if change.disabled == Some(true) {
+        return Err(AppError::Conflict("you cannot disable yourself".into()));
+    }
+    if change
+        .roles
+        .as_ref()
+        .is_some_and(|r| !r.contains(&Role::Admin))
+    {
+        return Err(AppError::Conflict(
+            "you cannot remove your own admin role".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The columns a change sets (`None` leaves a column alone).
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset {
+    display_name: Option<Option<String>>,
+    roles: Option<Vec<String>>,
+    department: Option<String>,
+    disabled: Option<bool>,
+    password_hash: Option<String>,
+}
+
+/// Writes a checked change as a new version.
+async fn write_change(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    change: &UserChange,
+) -> AppResult<UserRow> {
+    let columns = UserChangeset {
+        display_name: change.display_name.clone(),
+        roles: change.roles.as_deref().map(Role::to_strings),
+        department: change.department.clone(),
+        disabled: change.disabled,
+        password_hash: change.password_hash.clone(),
+    };
+    let after = diesel::update(users::table.find(id))
+        .set((
+            columns,
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(after)
 }
 
 /// Ends every login of a user.
