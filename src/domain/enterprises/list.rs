@@ -93,26 +93,43 @@ pub async fn list(
     let mut query = enterprises::table
         .select(Enterprise::as_select())
         .into_boxed();
-    if let Some(q) = f.q.filter(|q| !q.trim().is_empty()) {
-        let q = q.trim();
-        let pattern = like_pattern(q);
-        // A credit code is 18 ASCII letters and digits: other text (Chinese) searches names
-        // only, and text without Latin letters needs no case folding. Two characters (a
-        // Chinese brand) yield no trigram: the index of two-character pieces serves them.
-        query = if q.chars().all(|c| c.is_ascii_alphanumeric()) {
-            query.filter(
-                enterprises::name
-                    .ilike(pattern.clone())
-                    .or(enterprises::credit_code.like(pattern.to_uppercase())),
-            )
-        } else if q.chars().any(|c| c.is_ascii_alphabetic()) {
-            query.filter(enterprises::name.ilike(pattern))
-        } else if q.chars().count() == 2 {
-            query.filter(name_bigrams(enterprises::name).contains(vec![q.to_owned()]))
-        } else {
-            query.filter(enterprises::name.like(pattern))
-        };
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = search(query, q);
     }
+    query = filtered(query, f);
+    query = sorted(query, sort, descending, after)?;
+    Ok(query.limit(limit + 1).load(conn).await?)
+}
+
+/// The list's query before its filters.
+type ListQuery = enterprises::BoxedQuery<
+    'static,
+    diesel::pg::Pg,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<Enterprise, diesel::pg::Pg>>,
+>;
+
+/// The search `q`: a credit code is 18 ASCII letters and digits, so other text (Chinese)
+/// searches names only, and text without Latin letters needs no case folding. Two characters
+/// (a Chinese brand) yield no trigram: the index of two-character pieces serves them.
+fn search(query: ListQuery, q: &str) -> ListQuery {
+    let pattern = like_pattern(q);
+    if q.chars().all(|c| c.is_ascii_alphanumeric()) {
+        query.filter(
+            enterprises::name
+                .ilike(pattern.clone())
+                .or(enterprises::credit_code.like(pattern.to_uppercase())),
+        )
+    } else if q.chars().any(|c| c.is_ascii_alphabetic()) {
+        query.filter(enterprises::name.ilike(pattern))
+    } else if q.chars().count() == 2 {
+        query.filter(name_bigrams(enterprises::name).contains(vec![q.to_owned()]))
+    } else {
+        query.filter(enterprises::name.like(pattern))
+    }
+}
+
+/// The list's filters other than `q`.
+fn filtered(mut query: ListQuery, f: EnterpriseFilter) -> ListQuery {
     if let Some(region) = f.region_code {
         let in_region = regions::table
             .filter(
@@ -147,33 +164,48 @@ pub async fn list(
     if let Some(to) = f.designated_to {
         query = query.filter(enterprises::designated_on.le(to));
     }
-    match sort {
-        SortKey::Name => {
-            let after = match after {
-                Some(After::Name(v, id)) => Some((v, id)),
-                None => None,
-                Some(_) => return Err(bad_cursor()),
-            };
-            keyset!(query, enterprises::name, after, descending);
+    query
+}
+
+/// The caller's sort, after the cursor's position; a cursor of another sort is a 400.
+fn sorted(
+    mut query: ListQuery,
+    sort: SortKey,
+    descending: bool,
+    after: Option<After>,
+) -> AppResult<ListQuery> {
+    match (sort, after) {
+        (SortKey::Name, Some(After::Name(v, id))) => {
+            keyset!(query, enterprises::name, Some((v, id)), descending)
         }
-        SortKey::DesignatedOn => {
-            let after = match after {
-                Some(After::DesignatedOn(v, id)) => Some((v, id)),
-                None => None,
-                Some(_) => return Err(bad_cursor()),
-            };
-            keyset!(query, enterprises::designated_on, after, descending);
+        (SortKey::Name, None) => {
+            keyset!(query, enterprises::name, None::<(String, Uuid)>, descending)
         }
-        SortKey::UpdatedAt => {
-            let after = match after {
-                Some(After::UpdatedAt(v, id)) => Some((v, id)),
-                None => None,
-                Some(_) => return Err(bad_cursor()),
-            };
-            keyset!(query, enterprises::updated_at, after, descending);
+        (SortKey::DesignatedOn, Some(After::DesignatedOn(v, id))) => {
+            keyset!(query, enterprises::designated_on, Some((v, id)), descending)
         }
+        (SortKey::DesignatedOn, None) => {
+            keyset!(
+                query,
+                enterprises::designated_on,
+                None::<(NaiveDate, Uuid)>,
+                descending
+            )
+        }
+        (SortKey::UpdatedAt, Some(After::UpdatedAt(v, id))) => {
+            keyset!(query, enterprises::updated_at, Some((v, id)), descending)
+        }
+        (SortKey::UpdatedAt, None) => {
+            keyset!(
+                query,
+                enterprises::updated_at,
+                None::<(DateTime<Utc>, Uuid)>,
+                descending
+            )
+        }
+        _ => return Err(bad_cursor()),
     }
-    Ok(query.limit(limit + 1).load(conn).await?)
+    Ok(query)
 }
 
 fn bad_cursor() -> AppError {
