@@ -8,8 +8,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::{
-    DemandCategory, DemandEvent, DemandRow, DemandStatus, Refusal, Satisfaction, TransitionRequest,
-    decide,
+    DemandCategory, DemandEvent, DemandRow, DemandStatus, Move, Refusal, Satisfaction,
+    TransitionRequest, decide,
 };
 use crate::db::schema::{demand_events, demands, departments, enterprises, visits};
 use crate::domain::actor::{Actor, Role};
@@ -228,69 +228,82 @@ pub async fn transition(
                 "only the assigned department moves this demand".into(),
             ));
         }
-        let current = before.status;
-        let step =
-            decide(current, &before.assigned_department, &req).map_err(
-                |refusal| match refusal {
-                    Refusal::NotAllowed(why) => AppError::Conflict(why),
-                    Refusal::Invalid {
-                        field,
-                        code,
-                        message,
-                    } => AppError::invalid(field, code, message),
-                },
-            )?;
+        let step = decide(before.status, &before.assigned_department, &req).map_err(refused)?;
         if let Some(dept) = &step.assigned_department
             && let Some(e) = check_department(conn, "assigned_department".into(), dept).await?
         {
             return Err(AppError::Validation(vec![e]));
         }
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let after: DemandRow = diesel::update(demands::table.find(id))
-            .set((
-                demands::status.eq(step.to.as_str()),
-                demands::assigned_department.eq(step
-                    .assigned_department
-                    .as_deref()
-                    .unwrap_or(&before.assigned_department)),
-                demands::resolution.eq(step.resolution.as_deref().or(before.resolution.as_deref())),
-                demands::satisfaction.eq(step.satisfaction.or(before.satisfaction)),
-                demands::version.eq(demands::version + 1),
-                demands::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(DemandRow::as_returning())
-            .get_result(conn)
-            .await?;
-        record_event(
-            conn,
-            Some(actor.id),
-            &after,
-            Some(before.status),
-            note,
-            step.satisfaction,
-        )
-        .await?;
-        let mut changes = audit::changes(
-            serde_json::to_value(&before).ok().as_ref(),
-            serde_json::to_value(&after).ok().as_ref(),
-        );
-        if let Some(note) = note {
-            changes["note"] = json!({"before": null, "after": note});
-        }
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "transition",
-                entity: "demand",
-                entity_id: id.to_string(),
-                changes,
-            },
-        )
-        .await?;
+        let after = write_move(conn, &before, &step).await?;
+        let (from, satisfaction) = (Some(before.status), step.satisfaction);
+        record_event(conn, Some(actor.id), &after, from, note, satisfaction).await?;
+        record_transition(conn, actor, &before, &after, note).await?;
         Ok(after)
     })
     .await
+}
+
+/// A refused move as the domain error: not allowed now (409) or a bad field (422).
+fn refused(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::NotAllowed(why) => AppError::Conflict(why),
+        Refusal::Invalid {
+            field,
+            code,
+            message,
+        } => AppError::invalid(field, code, message),
+    }
+}
+
+/// Stores what a decided move changes, as a new version.
+async fn write_move(
+    conn: &mut AsyncPgConnection,
+    before: &DemandRow,
+    step: &Move,
+) -> AppResult<DemandRow> {
+    let department = step
+        .assigned_department
+        .as_deref()
+        .unwrap_or(&before.assigned_department);
+    let resolution = step.resolution.as_deref().or(before.resolution.as_deref());
+    let after = diesel::update(demands::table.find(before.id))
+        .set((
+            demands::status.eq(step.to),
+            demands::assigned_department.eq(department),
+            demands::resolution.eq(resolution),
+            demands::satisfaction.eq(step.satisfaction.or(before.satisfaction)),
+            demands::version.eq(demands::version + 1),
+            demands::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(DemandRow::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(after)
+}
+
+/// The audit event of a move, with its note.
+async fn record_transition(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    before: &DemandRow,
+    after: &DemandRow,
+    note: Option<&str>,
+) -> AppResult<()> {
+    let mut changes = audit::changes(
+        serde_json::to_value(before).ok().as_ref(),
+        serde_json::to_value(after).ok().as_ref(),
+    );
+    if let Some(note) = note {
+        changes["note"] = json!({"before": null, "after": note});
+    }
+    let entry = AuditEntry {
+        action: "transition",
+        entity: "demand",
+        entity_id: before.id.to_string(),
+        changes,
+    };
+    Ok(audit::record(conn, Some(actor), entry).await?)
 }
 
 /// Filters of the demand list.
