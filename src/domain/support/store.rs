@@ -29,6 +29,20 @@ pub struct MeasureFields {
 }
 
 impl MeasureFields {
+    /// The fields of a stored measure (`kind` as checked by the caller).
+    pub fn of(m: &SupportMeasure, kind: SupportKind) -> Self {
+        MeasureFields {
+            kind,
+            title: m.title.clone(),
+            fiscal_year: m.fiscal_year,
+            amount: m.amount,
+            policy_id: m.policy_id,
+            document_no: m.document_no.clone(),
+            status: m.status,
+            approved_on: m.approved_on,
+        }
+    }
+
     /// Every rule that needs no database.
     pub fn check(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -204,22 +218,7 @@ pub async fn update(
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
         let kind = check_granting(actor, &before)?;
-        let current = match before.status.as_str() {
-            "approved" => MeasureStatus::Approved,
-            "disbursed" => MeasureStatus::Disbursed,
-            "cancelled" => MeasureStatus::Cancelled,
-            _ => MeasureStatus::Planned,
-        };
-        let original = MeasureFields {
-            kind,
-            title: before.title.clone(),
-            fiscal_year: before.fiscal_year,
-            amount: before.amount,
-            policy_id: before.policy_id,
-            document_no: before.document_no.clone(),
-            status: current,
-            approved_on: before.approved_on,
-        };
+        let original = MeasureFields::of(&before, kind);
         let mut f = original.clone();
         change(&mut f);
         let mut errors = f.check();
@@ -235,42 +234,60 @@ pub async fn update(
             return Err(AppError::Validation(errors));
         }
         check_version(expected, before.version)?;
-        use MeasureStatus::*;
-        let allowed = match (current, f.status) {
-            (a, b) if a == b => current != Cancelled || f == original,
-            (Planned, Approved) | (Planned, Cancelled) => true,
-            (Approved, Cancelled) => before.disbursed_amount == Money::ZERO,
-            _ => false,
-        };
-        if !allowed {
-            return Err(AppError::Conflict(match (current, f.status) {
-                (Approved, Cancelled) => "a measure with payments cannot be cancelled".to_owned(),
-                (Cancelled, _) => "a cancelled measure cannot change".to_owned(),
-                (from, to) => format!("a {} measure cannot become {}", from.as_str(), to.as_str()),
-            }));
-        }
+        check_status_change(&original, &f, before.disbursed_amount)?;
         if f == original {
             return Ok(before);
         }
-        let after: SupportMeasure = diesel::update(support_measures::table.find(id))
-            .set((
-                support_measures::title.eq(f.title.trim()),
-                support_measures::fiscal_year.eq(f.fiscal_year),
-                support_measures::amount.eq(f.amount),
-                support_measures::policy_id.eq(f.policy_id),
-                support_measures::document_no.eq(f.document_no),
-                support_measures::status.eq(f.status.as_str()),
-                support_measures::approved_on.eq(f.approved_on),
-                support_measures::version.eq(support_measures::version + 1),
-                support_measures::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(SupportMeasure::as_returning())
-            .get_result(conn)
-            .await?;
+        let after = write_fields(conn, id, f).await?;
         audit::updated(conn, Some(actor), "support_measure", id, &before, &after).await?;
         Ok(after)
     })
     .await
+}
+
+/// The moves of a measure's status: `planned → approved`, `planned | approved → cancelled`
+/// (while nothing is paid); a cancelled measure does not change at all.
+fn check_status_change(original: &MeasureFields, f: &MeasureFields, paid: Money) -> AppResult<()> {
+    use MeasureStatus::*;
+    let current = original.status;
+    let allowed = match (current, f.status) {
+        (a, b) if a == b => current != Cancelled || f == original,
+        (Planned, Approved) | (Planned, Cancelled) => true,
+        (Approved, Cancelled) => paid == Money::ZERO,
+        _ => false,
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::Conflict(match (current, f.status) {
+        (Approved, Cancelled) => "a measure with payments cannot be cancelled".to_owned(),
+        (Cancelled, _) => "a cancelled measure cannot change".to_owned(),
+        (from, to) => format!("a {from} measure cannot become {to}"),
+    }))
+}
+
+/// Writes checked fields as a new version.
+async fn write_fields(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    f: MeasureFields,
+) -> AppResult<SupportMeasure> {
+    let after = diesel::update(support_measures::table.find(id))
+        .set((
+            support_measures::title.eq(f.title.trim()),
+            support_measures::fiscal_year.eq(f.fiscal_year),
+            support_measures::amount.eq(f.amount),
+            support_measures::policy_id.eq(f.policy_id),
+            support_measures::document_no.eq(f.document_no),
+            support_measures::status.eq(f.status),
+            support_measures::approved_on.eq(f.approved_on),
+            support_measures::version.eq(support_measures::version + 1),
+            support_measures::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(SupportMeasure::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(after)
 }
 
 /// Filters of the measure list.
