@@ -49,27 +49,7 @@ pub async fn idempotent(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let key = req
-        .headers()
-        .get(&HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    // An import is an upsert, idempotent by itself, and its file may exceed the JSON limit.
-    let import = req.path().starts_with("/api/v1/imports/");
-    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST && !import)
-    else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    // The key is per caller: without a valid token the handler answers 401 as usual.
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
-    let Some(actor) = token.and_then(|t| state.keys.verify(&t)).map(|c| c.sub) else {
+    let Some((state, actor, key)) = scope(&req) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -78,16 +58,62 @@ pub async fn idempotent(
         );
         return Ok(req.error_response(error).map_into_boxed_body());
     }
+    let request_hash = match fingerprint(&mut req).await {
+        Ok(hash) => hash,
+        Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
+    };
+    let refusal = match claim(&state, actor, &key, &request_hash).await {
+        Ok(None) => None,
+        Ok(Some(Existing::Done(status, headers, stored))) => {
+            let replayed = req.into_response(replay(status, &headers, stored));
+            return Ok(replayed.map_into_boxed_body());
+        }
+        Ok(Some(Existing::Mismatch)) => Some(AppError::Conflict(
+            "this Idempotency-Key was used for another request".into(),
+        )),
+        Ok(Some(Existing::Running)) => Some(AppError::Conflict(
+            "a request with this Idempotency-Key is still running; retry shortly".into(),
+        )),
+        Err(e) => Some(e),
+    };
+    if let Some(e) = refusal {
+        return Ok(req.error_response(e).map_into_boxed_body());
+    }
+    let res = next.call(req).await?;
+    Ok(remember(&state, actor, &key, res).await)
+}
 
-    // Read the body to fingerprint the request, then hand it on unchanged.
+/// The state, the caller and the key of a POST that carries one (imports excepted: an import
+/// is an upsert, idempotent by itself, and its file may exceed the JSON limit). Without a valid
+/// token there is no caller to keep the key for, and the handler answers 401 as usual.
+fn scope(req: &ServiceRequest) -> Option<(web::Data<AppState>, Uuid, String)> {
+    let import = req.path().starts_with("/api/v1/imports/");
+    if req.method() != Method::POST || import {
+        return None;
+    }
+    let key = req.headers().get(&HEADER)?.to_str().ok()?.to_owned();
+    let state = req.app_data::<web::Data<AppState>>()?.clone();
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned())?;
+    let actor = state.keys.verify(&token)?.sub;
+    Some((state, actor, key))
+}
+
+/// The request's fingerprint (method, URI, body); the body is read and handed on unchanged.
+async fn fingerprint(req: &mut ServiceRequest) -> Result<Vec<u8>, AppError> {
     let mut body = web::BytesMut::new();
     let mut payload = req.take_payload();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
+        let chunk =
+            chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Ok(req
-                .error_response(AppError::PayloadTooLarge)
-                .map_into_boxed_body());
+            return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }
@@ -96,30 +122,17 @@ pub async fn idempotent(
     hasher.update(req.method().as_str());
     hasher.update(req.uri().to_string());
     hasher.update(&body);
-    let request_hash = hasher.finalize().to_vec();
     req.set_payload(Payload::from(body));
+    Ok(hasher.finalize().to_vec())
+}
 
-    match claim(&state, actor, &key, &request_hash).await {
-        Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
-        Ok(Some(Existing::Done(status, headers, stored))) => {
-            return Ok(req
-                .into_response(replay(status, &headers, stored))
-                .map_into_boxed_body());
-        }
-        Ok(Some(Existing::Mismatch)) => {
-            let e = AppError::Conflict("this Idempotency-Key was used for another request".into());
-            return Ok(req.error_response(e).map_into_boxed_body());
-        }
-        Ok(Some(Existing::Running)) => {
-            let e = AppError::Conflict(
-                "a request with this Idempotency-Key is still running; retry shortly".into(),
-            );
-            return Ok(req.error_response(e).map_into_boxed_body());
-        }
-        Ok(None) => {}
-    }
-
-    let res = next.call(req).await?;
+/// Stores the first response to the key (status, kept headers, body) and returns it.
+async fn remember(
+    state: &AppState,
+    actor: Uuid,
+    key: &str,
+    res: ServiceResponse<impl MessageBody + 'static>,
+) -> ServiceResponse<BoxBody> {
     let (req, response) = res.into_parts();
     let status = response.status();
     let mut kept = Map::new();
@@ -130,11 +143,11 @@ pub async fn idempotent(
     }
     let (head, body) = response.into_parts();
     let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-    if let Err(e) = finish(&state, actor, &key, status, Value::Object(kept), &bytes).await {
+    if let Err(e) = finish(state, actor, key, status, Value::Object(kept), &bytes).await {
         log::warn!("idempotency key not stored: {e}");
     }
     let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(req, response))
+    ServiceResponse::new(req, response)
 }
 
 fn replay(status: u16, headers: &Value, body: Vec<u8>) -> HttpResponse {
