@@ -263,6 +263,9 @@ struct Plan {
     draft: EnterpriseDraft,
 }
 
+/// Where each imported column is in the file.
+type Positions = [Option<usize>; IMPORTED_COLUMNS];
+
 /// Imports `sheet`: all rows or none. With `dry_run` nothing is written either way.
 pub async fn import(
     conn: &mut AsyncPgConnection,
@@ -273,51 +276,8 @@ pub async fn import(
     let positions = locate_columns(&sheet.headers).map_err(AppError::ImportRejected)?;
     let today = today_in_china();
     conn.transaction(async move |conn| {
-        let codes: Vec<String> = sheet
-            .rows
-            .iter()
-            .filter_map(|r| positions[0].and_then(|i| r.cells.get(i)))
-            .map(|c| credit_code::normalize(c.trim()))
-            .collect();
-        // Locked, so that no one changes them between the check and the write.
-        let existing: HashMap<String, Enterprise> = enterprises::table
-            .filter(enterprises::credit_code.eq_any(&codes))
-            .select(Enterprise::as_select())
-            .for_update()
-            .load(conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.credit_code.clone(), e))
-            .collect();
-        let mut errors = Vec::new();
-        let mut seen = HashSet::new();
-        let mut plans: Vec<(u64, Plan)> = Vec::with_capacity(sheet.rows.len());
-        for row in &sheet.rows {
-            let cells: [Option<&str>; IMPORTED_COLUMNS] = positions.map(|p| {
-                p.map(|i| restore_formula_text(row.cells.get(i).map_or("", String::as_str)))
-            });
-            let code = credit_code::normalize(cells[0].unwrap_or_default().trim());
-            if !seen.insert(code.clone()) {
-                errors.push(cell_error(
-                    row.number,
-                    COLUMNS[0].header,
-                    "duplicate_credit_code",
-                    "this credit code appears on an earlier row",
-                ));
-                continue;
-            }
-            let before = existing.get(&code).cloned();
-            let mut draft = before
-                .as_ref()
-                .map_or_else(|| blank_draft(&code, today), EnterpriseDraft::from);
-            if before.is_none() {
-                errors.extend(missing_size(&cells, row.number));
-            }
-            apply_cells(&mut draft, &cells, row.number, &mut errors);
-            draft.normalize();
-            errors.extend(field_errors(row.number, draft.check(today)));
-            plans.push((row.number, Plan { before, draft }));
-        }
+        let existing = lock_existing(conn, &sheet, &positions).await?;
+        let (plans, mut errors) = plan_rows(&sheet, &positions, &existing, today);
         let drafts: Vec<&EnterpriseDraft> = plans.iter().map(|(_, p)| &p.draft).collect();
         let references = References::load(conn, &drafts).await?;
         for (row, plan) in &plans {
@@ -327,29 +287,101 @@ pub async fn import(
             errors.sort_by_key(|e| e.row);
             return Err(AppError::ImportRejected(errors));
         }
-        let mut outcome = ImportOutcome::default();
-        for (_, plan) in plans {
-            match plan.before {
-                None => {
-                    outcome.created += 1;
-                    if !dry_run {
-                        insert(conn, Some(actor), plan.draft).await?;
-                    }
+        apply_plans(conn, actor, plans, dry_run).await
+    })
+    .await
+}
+
+/// The file's enterprises that exist already, by credit code; locked, so that no one changes
+/// them between the check and the write.
+async fn lock_existing(
+    conn: &mut AsyncPgConnection,
+    sheet: &Sheet,
+    positions: &Positions,
+) -> AppResult<HashMap<String, Enterprise>> {
+    let codes: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|r| positions[0].and_then(|i| r.cells.get(i)))
+        .map(|c| credit_code::normalize(c.trim()))
+        .collect();
+    Ok(enterprises::table
+        .filter(enterprises::credit_code.eq_any(&codes))
+        .select(Enterprise::as_select())
+        .for_update()
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.credit_code.clone(), e))
+        .collect())
+}
+
+/// What each row would make of its enterprise, and every problem of form found on the way.
+fn plan_rows(
+    sheet: &Sheet,
+    positions: &Positions,
+    existing: &HashMap<String, Enterprise>,
+    today: NaiveDate,
+) -> (Vec<(u64, Plan)>, Vec<RowError>) {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut plans: Vec<(u64, Plan)> = Vec::with_capacity(sheet.rows.len());
+    for row in &sheet.rows {
+        let cells: [Option<&str>; IMPORTED_COLUMNS] = positions
+            .map(|p| p.map(|i| restore_formula_text(row.cells.get(i).map_or("", String::as_str))));
+        let code = credit_code::normalize(cells[0].unwrap_or_default().trim());
+        if !seen.insert(code.clone()) {
+            errors.push(cell_error(
+                row.number,
+                COLUMNS[0].header,
+                "duplicate_credit_code",
+                "this credit code appears on an earlier row",
+            ));
+            continue;
+        }
+        let before = existing.get(&code).cloned();
+        let mut draft = before
+            .as_ref()
+            .map_or_else(|| blank_draft(&code, today), EnterpriseDraft::from);
+        if before.is_none() {
+            errors.extend(missing_size(&cells, row.number));
+        }
+        apply_cells(&mut draft, &cells, row.number, &mut errors);
+        draft.normalize();
+        errors.extend(field_errors(row.number, draft.check(today)));
+        plans.push((row.number, Plan { before, draft }));
+    }
+    (plans, errors)
+}
+
+/// Creates, updates or leaves each planned enterprise (writes nothing on a dry run).
+async fn apply_plans(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    plans: Vec<(u64, Plan)>,
+    dry_run: bool,
+) -> AppResult<ImportOutcome> {
+    let mut outcome = ImportOutcome::default();
+    for (_, plan) in plans {
+        match plan.before {
+            None => {
+                outcome.created += 1;
+                if !dry_run {
+                    insert(conn, Some(actor), plan.draft).await?;
                 }
-                Some(before) if EnterpriseDraft::from(&before) == plan.draft => {
-                    outcome.unchanged += 1;
-                }
-                Some(before) => {
-                    outcome.updated += 1;
-                    if !dry_run {
-                        write_update(conn, actor, before, plan.draft).await?;
-                    }
+            }
+            Some(before) if EnterpriseDraft::from(&before) == plan.draft => {
+                outcome.unchanged += 1;
+            }
+            Some(before) => {
+                outcome.updated += 1;
+                if !dry_run {
+                    write_update(conn, actor, before, plan.draft).await?;
                 }
             }
         }
-        Ok(outcome)
-    })
-    .await
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]
