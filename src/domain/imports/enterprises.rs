@@ -10,17 +10,19 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::cells::{
+    apply_cells, blank_draft, cell_error, field_errors, locate_columns, missing_size,
+    restore_formula_text,
+};
 use super::sheet::Sheet;
 use crate::db::clock::today_in_china;
 use crate::db::schema::enterprises;
 use crate::domain::actor::Actor;
 use crate::domain::enterprises::credit_code;
-use crate::domain::enterprises::model::{
-    Enterprise, EnterpriseDraft, EnterpriseSize, EnterpriseStatus,
-};
+use crate::domain::enterprises::model::{Enterprise, EnterpriseDraft};
 use crate::domain::enterprises::references::References;
 use crate::domain::enterprises::store::{insert, write_update};
-use crate::domain::error::{AppError, AppResult, FieldError, RowError};
+use crate::domain::error::{AppError, AppResult, RowError};
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 
 /// What an import did (or, with `dry_run`, would do).
@@ -29,232 +31,6 @@ pub struct ImportOutcome {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
-}
-
-/// The draft field each imported column sets, in [`COLUMNS`] order.
-const FIELDS: [&str; IMPORTED_COLUMNS] = [
-    "credit_code",
-    "name",
-    "region_code",
-    "category",
-    "subcategory",
-    "size",
-    "lead_department",
-    "assigned_departments",
-    "legal_representative",
-    "address",
-    "key_products",
-    "designated_on",
-    "designation_batch",
-    "status",
-    "tags",
-    "employees",
-    "description",
-];
-
-/// The column a draft field's error belongs to (`tags[2]` → 标签).
-fn column_of(field: &str) -> &'static str {
-    let base = field.split('[').next().unwrap_or(field);
-    let base = match base {
-        "credit_code_override_reason" => "credit_code",
-        // Officers must belong to an assigned department: the departments are what the file
-        // can change.
-        "liaison_officers" => "assigned_departments",
-        other => other,
-    };
-    FIELDS
-        .iter()
-        .position(|f| *f == base)
-        .map_or("", |i| COLUMNS[i].header)
-}
-
-fn cell_error(row: u64, column: &str, code: &str, message: impl Into<String>) -> RowError {
-    RowError {
-        row,
-        column: column.to_owned(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
-}
-
-fn field_errors(row: u64, errors: Vec<FieldError>) -> impl Iterator<Item = RowError> {
-    errors.into_iter().map(move |e| RowError {
-        row,
-        column: column_of(&e.field).to_owned(),
-        message: if e.field.starts_with("liaison_officers") {
-            "a liaison officer of this enterprise belongs to a department no longer assigned"
-                .to_owned()
-        } else {
-            e.message
-        },
-        code: e.code,
-    })
-}
-
-/// Where each imported column sits in the file.
-fn locate_columns(headers: &[String]) -> Result<[Option<usize>; IMPORTED_COLUMNS], Vec<RowError>> {
-    let mut positions = [None; IMPORTED_COLUMNS];
-    let mut errors = Vec::new();
-    for (i, header) in headers.iter().enumerate() {
-        let header = header.trim();
-        match COLUMNS.iter().position(|c| c.header == header) {
-            Some(k) if k < IMPORTED_COLUMNS => {
-                if positions[k].replace(i).is_some() {
-                    errors.push(cell_error(
-                        1,
-                        header,
-                        "duplicate_column",
-                        "this column appears twice",
-                    ));
-                }
-            }
-            // Contact, update time and id are for reading only.
-            Some(_) => {}
-            None if header.is_empty() => {}
-            None => errors.push(cell_error(
-                1,
-                header,
-                "unknown_column",
-                "not a column of the enterprise export (garbled headers: save the file as CSV UTF-8)",
-            )),
-        }
-    }
-    if positions[0].is_none() {
-        errors.push(cell_error(
-            1,
-            COLUMNS[0].header,
-            "missing_column",
-            "the credit code column identifies each enterprise and is required",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(positions)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Undoes the export's protection against spreadsheet formulas (a leading `'`).
-fn restore_formula_text(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => text,
-    }
-}
-
-fn optional(text: &str) -> Option<String> {
-    (!text.trim().is_empty()).then(|| text.to_owned())
-}
-
-fn list(text: &str) -> Vec<String> {
-    text.split([';', '；'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// A new enterprise before the file's cells are applied.
-fn blank_draft(code: &str, today: NaiveDate) -> EnterpriseDraft {
-    EnterpriseDraft {
-        name: String::new(),
-        credit_code: code.to_owned(),
-        credit_code_override_reason: None,
-        region_code: String::new(),
-        category: String::new(),
-        subcategory: None,
-        // A placeholder: a new row without a size is refused (see `missing_size`).
-        size: EnterpriseSize::Medium,
-        lead_department: String::new(),
-        legal_representative: None,
-        address: None,
-        key_products: Vec::new(),
-        designated_on: today,
-        designation_batch: None,
-        status: EnterpriseStatus::Active,
-        assigned_departments: Vec::new(),
-        liaison_officers: Vec::new(),
-        tags: Vec::new(),
-        employees: None,
-        description: None,
-    }
-}
-
-/// A new enterprise needs its size: there is no default to fall back on.
-fn missing_size(cells: &[Option<&str>; IMPORTED_COLUMNS], row: u64) -> Option<RowError> {
-    let k = FIELDS.iter().position(|f| *f == "size")?;
-    let blank = cells[k].is_none_or(|text| text.trim().is_empty());
-    blank.then(|| {
-        cell_error(
-            row,
-            COLUMNS[k].header,
-            "required",
-            "a new enterprise needs its size",
-        )
-    })
-}
-
-/// Applies one row's cells to a draft; problems of form (numbers, dates, codes) go to `errors`.
-fn apply_cells(
-    draft: &mut EnterpriseDraft,
-    cells: &[Option<&str>; IMPORTED_COLUMNS],
-    row: u64,
-    errors: &mut Vec<RowError>,
-) {
-    for (k, cell) in cells.iter().enumerate() {
-        let Some(text) = *cell else { continue };
-        let header = COLUMNS[k].header;
-        match FIELDS[k] {
-            "name" => draft.name = text.to_owned(),
-            "credit_code" => {}
-            "region_code" => draft.region_code = text.trim().to_owned(),
-            "category" => draft.category = text.trim().to_owned(),
-            "subcategory" => draft.subcategory = optional(text.trim()),
-            "size" => match EnterpriseSize::parse(text.trim()) {
-                Some(size) => draft.size = size,
-                None => errors.push(cell_error(
-                    row,
-                    header,
-                    "invalid",
-                    "large, medium, small or micro",
-                )),
-            },
-            "lead_department" => draft.lead_department = text.trim().to_owned(),
-            "assigned_departments" => draft.assigned_departments = list(text),
-            "legal_representative" => draft.legal_representative = optional(text),
-            "address" => draft.address = optional(text),
-            "key_products" => draft.key_products = list(text),
-            "designated_on" if !text.trim().is_empty() => {
-                match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-                    Ok(day) => draft.designated_on = day,
-                    Err(_) => errors.push(cell_error(
-                        row,
-                        header,
-                        "invalid_date",
-                        "a date is written YYYY-MM-DD",
-                    )),
-                }
-            }
-            "designation_batch" => draft.designation_batch = optional(text),
-            "status" if !text.trim().is_empty() => match EnterpriseStatus::parse(text.trim()) {
-                Some(status) => draft.status = status,
-                None => errors.push(cell_error(
-                    row,
-                    header,
-                    "invalid",
-                    "active, suspended or withdrawn",
-                )),
-            },
-            "tags" => draft.tags = list(text),
-            "employees" if text.trim().is_empty() => draft.employees = None,
-            "employees" => match text.trim().parse::<i32>() {
-                Ok(n) => draft.employees = Some(n),
-                Err(_) => errors.push(cell_error(row, header, "invalid_number", "a whole number")),
-            },
-            "description" => draft.description = optional(text),
-            _ => {}
-        }
-    }
 }
 
 /// One planned write.
@@ -382,35 +158,4 @@ async fn apply_plans(
         }
     }
     Ok(outcome)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_name_the_column() {
-        assert_eq!(column_of("tags[2]"), "标签");
-        assert_eq!(column_of("credit_code_override_reason"), "统一社会信用代码");
-        assert_eq!(column_of("liaison_officers[0]"), "联系部门");
-        assert_eq!(column_of("designated_on"), "认定日期");
-    }
-
-    #[test]
-    fn headers_are_checked() {
-        let headers = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let ok = locate_columns(&headers(&["企业名称", "统一社会信用代码", "联系人", ""])).unwrap();
-        assert_eq!(ok[0], Some(1));
-        assert_eq!(ok[1], Some(0));
-        let err = locate_columns(&headers(&["企业名称", "Name"])).unwrap_err();
-        let codes: Vec<_> = err.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, ["unknown_column", "missing_column"]);
-    }
-
-    #[test]
-    fn formula_guard_is_undone_and_lists_split() {
-        assert_eq!(restore_formula_text("'=1+1"), "=1+1");
-        assert_eq!(restore_formula_text("'abc"), "'abc");
-        assert_eq!(list("救生衣; 呼吸器；;"), ["救生衣", "呼吸器"]);
-    }
 }
