@@ -97,49 +97,12 @@ pub fn decide(
     req: &TransitionRequest,
 ) -> Result<Move, Refusal> {
     use DemandStatus::*;
-    let not_allowed = || {
-        Refusal::NotAllowed(format!(
-            "a {} demand cannot move to {}",
-            current.as_str(),
-            req.to.as_str()
-        ))
-    };
     let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let plain = |to| Move {
-        to,
-        assigned_department: None,
-        resolution: None,
-        satisfaction: None,
-    };
     match (current, req.to) {
-        (Open, Open) => {
-            let Some(dept) = req
-                .assigned_department
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-            else {
-                return Err(Refusal::Invalid {
-                    field: "assigned_department",
-                    code: "required",
-                    message: "reassignment (转办) names the new department",
-                });
-            };
-            if dept == current_department {
-                return Err(Refusal::Invalid {
-                    field: "assigned_department",
-                    code: "unchanged",
-                    message: "the demand is already assigned to this department",
-                });
-            }
-            Ok(Move {
-                assigned_department: Some(dept.to_owned()),
-                ..plain(Open)
-            })
-        }
-        (Open, Accepted) | (Resolved, Accepted) => Ok(plain(Accepted)),
+        (Open, Open) => reassign(current_department, req.assigned_department.as_deref()),
+        (Open, Accepted) | (Resolved, Accepted) => Ok(Move::to(Accepted)),
         (Open | Accepted, Rejected) => match note {
-            Some(_) => Ok(plain(Rejected)),
+            Some(_) => Ok(Move::to(Rejected)),
             None => Err(Refusal::Invalid {
                 field: "note",
                 code: "required",
@@ -148,24 +111,66 @@ pub fn decide(
         },
         (Accepted, Resolved) => Ok(Move {
             resolution: note.map(str::to_owned),
-            ..plain(Resolved)
+            ..Move::to(Resolved)
         }),
-        (Resolved, Closed) => match req.satisfaction {
-            Some(Satisfaction::Satisfied) => Ok(Move {
-                satisfaction: Some(Satisfaction::Satisfied),
-                ..plain(Closed)
-            }),
-            Some(Satisfaction::Unsatisfied) => Ok(Move {
-                satisfaction: Some(Satisfaction::Unsatisfied),
-                ..plain(Accepted)
-            }),
-            None => Err(Refusal::Invalid {
-                field: "satisfaction",
-                code: "required",
-                message: "closing records the enterprise's satisfaction",
-            }),
-        },
-        _ => Err(not_allowed()),
+        (Resolved, Closed) => close(req.satisfaction),
+        (from, to) => Err(Refusal::NotAllowed(format!(
+            "a {from} demand cannot move to {to}"
+        ))),
+    }
+}
+
+impl Move {
+    /// A move that changes the status only.
+    fn to(status: DemandStatus) -> Move {
+        Move {
+            to: status,
+            assigned_department: None,
+            resolution: None,
+            satisfaction: None,
+        }
+    }
+}
+
+/// 转办: an open demand goes to another department, which the request names.
+fn reassign(current_department: &str, requested: Option<&str>) -> Result<Move, Refusal> {
+    let Some(dept) = requested.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Err(Refusal::Invalid {
+            field: "assigned_department",
+            code: "required",
+            message: "reassignment (转办) names the new department",
+        });
+    };
+    if dept == current_department {
+        return Err(Refusal::Invalid {
+            field: "assigned_department",
+            code: "unchanged",
+            message: "the demand is already assigned to this department",
+        });
+    }
+    Ok(Move {
+        assigned_department: Some(dept.to_owned()),
+        ..Move::to(DemandStatus::Open)
+    })
+}
+
+/// 回访: closing records the enterprise's satisfaction; an unsatisfied one reopens the work
+/// (`accepted`).
+fn close(satisfaction: Option<Satisfaction>) -> Result<Move, Refusal> {
+    match satisfaction {
+        Some(Satisfaction::Satisfied) => Ok(Move {
+            satisfaction: Some(Satisfaction::Satisfied),
+            ..Move::to(DemandStatus::Closed)
+        }),
+        Some(Satisfaction::Unsatisfied) => Ok(Move {
+            satisfaction: Some(Satisfaction::Unsatisfied),
+            ..Move::to(DemandStatus::Accepted)
+        }),
+        None => Err(Refusal::Invalid {
+            field: "satisfaction",
+            code: "required",
+            message: "closing records the enterprise's satisfaction",
+        }),
     }
 }
 
