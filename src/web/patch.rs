@@ -12,21 +12,6 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Refuses `null` for fields that cannot be cleared: `fields` pairs each name with whether the
-/// patch set it to null. Every such field is named at once (422).
-pub fn reject_nulls(fields: &[(&str, bool)]) -> crate::domain::error::AppResult<()> {
-    let nulls: Vec<crate::domain::error::FieldError> = fields
-        .iter()
-        .filter(|(_, is_null)| *is_null)
-        .map(|(field, _)| crate::domain::error::FieldError::new(*field, "null", "may not be null"))
-        .collect();
-    if nulls.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::domain::error::AppError::Validation(nulls))
-    }
-}
-
 /// Reads the fields of a merge patch one by one: which fields it touches, and every `null`
 /// given to a field that cannot be cleared (all named at once by [`Merge::finish`]).
 #[derive(Debug, Default)]
@@ -71,5 +56,12 @@ impl Merge {
         } else {
             Err(crate::domain::error::AppError::Validation(self.nulls))
         }
+    }
+}
+
+/// Sets `field` when the patch gives a value for it.
+pub fn set_if<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
     }
 }

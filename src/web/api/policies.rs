@@ -19,7 +19,7 @@ use crate::domain::policies::store::{self, Policy, PolicyFields};
 use crate::domain::support::model::SupportKind;
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, cursor_of};
-use crate::web::patch::{present, reject_nulls};
+use crate::web::patch::{Merge, present, set_if};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
@@ -93,6 +93,45 @@ pub struct PolicyPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<String>)]
     pub region_codes: Option<Option<Vec<String>>>,
+}
+
+impl PolicyPatch {
+    /// What the patch changes; every `null` given to a field that cannot be cleared is named
+    /// in one 422.
+    fn into_change(self) -> AppResult<impl FnOnce(&mut PolicyFields) + Send> {
+        let mut m = Merge::default();
+        let title = m.required("title", self.title);
+        let issuer = m.required("issuer", self.issuer);
+        let issued_on = m.required("issued_on", self.issued_on);
+        let responsible_departments =
+            m.required("responsible_departments", self.responsible_departments);
+        let categories = m.required("categories", self.categories);
+        let sizes = m.required("sizes", self.sizes);
+        let region_codes = m.required("region_codes", self.region_codes);
+        let document_no = m.nullable("document_no", self.document_no);
+        let effective_from = m.nullable("effective_from", self.effective_from);
+        let effective_until = m.nullable("effective_until", self.effective_until);
+        let summary = m.nullable("summary", self.summary);
+        let benefit_kind = m.nullable("benefit_kind", self.benefit_kind);
+        m.finish()?;
+        Ok(move |f: &mut PolicyFields| {
+            set_if(&mut f.title, title);
+            set_if(&mut f.issuer, issuer);
+            set_if(&mut f.issued_on, issued_on);
+            set_if(&mut f.responsible_departments, responsible_departments);
+            set_if(&mut f.categories, categories);
+            set_if(&mut f.sizes, sizes.map(size_codes));
+            set_if(&mut f.region_codes, region_codes);
+            set_if(&mut f.document_no, document_no.map(trimmed));
+            set_if(&mut f.effective_from, effective_from);
+            set_if(&mut f.effective_until, effective_until);
+            set_if(&mut f.summary, summary);
+            set_if(
+                &mut f.benefit_kind,
+                benefit_kind.map(|v| v.map(|k| k.as_str().to_owned())),
+            );
+        })
+    }
 }
 
 /// Query of the policy list.
@@ -245,59 +284,10 @@ pub async fn update_policy(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let p: PolicyPatch = read_json(&req, payload).await?;
-    reject_nulls(&[
-        ("title", matches!(p.title, Some(None))),
-        ("issuer", matches!(p.issuer, Some(None))),
-        ("issued_on", matches!(p.issued_on, Some(None))),
-        (
-            "responsible_departments",
-            matches!(p.responsible_departments, Some(None)),
-        ),
-        ("categories", matches!(p.categories, Some(None))),
-        ("sizes", matches!(p.sizes, Some(None))),
-        ("region_codes", matches!(p.region_codes, Some(None))),
-    ])?;
+    let change = p.into_change()?;
     let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
-    let policy = store::update(&mut conn, &actor, *id, expected, move |f| {
-        if let Some(Some(v)) = p.title {
-            f.title = v;
-        }
-        if let Some(Some(v)) = p.issuer {
-            f.issuer = v;
-        }
-        if let Some(Some(v)) = p.issued_on {
-            f.issued_on = v;
-        }
-        if let Some(v) = p.document_no {
-            f.document_no = trimmed(v);
-        }
-        if let Some(v) = p.effective_from {
-            f.effective_from = v;
-        }
-        if let Some(v) = p.effective_until {
-            f.effective_until = v;
-        }
-        if let Some(v) = p.summary {
-            f.summary = v;
-        }
-        if let Some(v) = p.benefit_kind {
-            f.benefit_kind = v.map(|k| k.as_str().to_owned());
-        }
-        if let Some(Some(v)) = p.responsible_departments {
-            f.responsible_departments = v;
-        }
-        if let Some(Some(v)) = p.categories {
-            f.categories = v;
-        }
-        if let Some(Some(v)) = p.sizes {
-            f.sizes = size_codes(v);
-        }
-        if let Some(Some(v)) = p.region_codes {
-            f.region_codes = v;
-        }
-    })
-    .await?;
+    let policy = store::update(&mut conn, &actor, *id, expected, change).await?;
     Ok(policy_response(HttpResponse::Ok(), &policy))
 }
 

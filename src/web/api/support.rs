@@ -18,7 +18,7 @@ use crate::domain::support::payments::{self, NewDisbursement};
 use crate::domain::support::store::{self, MeasureFields, MeasureFilter};
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, cursor_of};
-use crate::web::patch::{present, reject_nulls};
+use crate::web::patch::{Merge, present, set_if};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
@@ -77,6 +77,31 @@ pub struct MeasurePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub approved_on: Option<Option<NaiveDate>>,
+}
+
+impl MeasurePatch {
+    /// What the patch changes; every `null` given to a field that cannot be cleared is named
+    /// in one 422.
+    fn into_change(self) -> AppResult<impl FnOnce(&mut MeasureFields) + Send> {
+        let mut m = Merge::default();
+        let title = m.required("title", self.title);
+        let fiscal_year = m.required("fiscal_year", self.fiscal_year);
+        let status = m.required("status", self.status);
+        let amount = m.nullable("amount", self.amount);
+        let policy_id = m.nullable("policy_id", self.policy_id);
+        let document_no = m.nullable("document_no", self.document_no);
+        let approved_on = m.nullable("approved_on", self.approved_on);
+        m.finish()?;
+        Ok(move |f: &mut MeasureFields| {
+            set_if(&mut f.title, title);
+            set_if(&mut f.fiscal_year, fiscal_year);
+            set_if(&mut f.status, status);
+            set_if(&mut f.amount, amount);
+            set_if(&mut f.policy_id, policy_id);
+            set_if(&mut f.document_no, document_no);
+            set_if(&mut f.approved_on, approved_on);
+        })
+    }
 }
 
 /// Body of `POST /api/v1/support-measures/{id}/disbursements`.
@@ -265,11 +290,6 @@ pub async fn update_measure(
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
     let p: MeasurePatch = read_json(&req, payload).await?;
-    reject_nulls(&[
-        ("title", matches!(p.title, Some(None))),
-        ("fiscal_year", matches!(p.fiscal_year, Some(None))),
-        ("status", matches!(p.status, Some(None))),
-    ])?;
     if matches!(p.status, Some(Some(MeasureStatus::Disbursed))) {
         return Err(AppError::invalid(
             "status",
@@ -277,32 +297,10 @@ pub async fn update_measure(
             "`disbursed` is set when the measure is fully paid",
         ));
     }
+    let change = p.into_change()?;
     let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
-    let measure = store::update(&mut conn, &actor, *id, expected, move |f| {
-        if let Some(Some(v)) = p.title {
-            f.title = v;
-        }
-        if let Some(Some(v)) = p.fiscal_year {
-            f.fiscal_year = v;
-        }
-        if let Some(v) = p.amount {
-            f.amount = v;
-        }
-        if let Some(v) = p.policy_id {
-            f.policy_id = v;
-        }
-        if let Some(v) = p.document_no {
-            f.document_no = v;
-        }
-        if let Some(Some(v)) = p.status {
-            f.status = v;
-        }
-        if let Some(v) = p.approved_on {
-            f.approved_on = v;
-        }
-    })
-    .await?;
+    let measure = store::update(&mut conn, &actor, *id, expected, change).await?;
     Ok(measure_response(HttpResponse::Ok(), &measure))
 }
 

@@ -19,7 +19,7 @@ use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
 use crate::domain::visits::store::{self, VisitFilter};
 use crate::web::body::{NoParams, StrictQuery, read_json};
 use crate::web::pagination::{Page, checked_limit, cursor_of};
-use crate::web::patch::{present, reject_nulls};
+use crate::web::patch::{Merge, present, set_if};
 use crate::web::precondition::{etag, if_match_version};
 use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
@@ -100,6 +100,33 @@ pub struct VisitPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub next_visit_on: Option<Option<NaiveDate>>,
+}
+
+impl VisitPatch {
+    /// What the patch changes; every `null` given to a field that cannot be cleared is named
+    /// in one 422.
+    fn into_change(self) -> AppResult<impl FnOnce(&mut VisitFields) + Send> {
+        let mut m = Merge::default();
+        let visited_on = m.required("visited_on", self.visited_on);
+        let kind = m.required("kind", self.kind);
+        let officers = m.required("officers", self.officers);
+        let summary = m.required("summary", self.summary);
+        let participants = m.nullable("participants", self.participants);
+        let purpose = m.nullable("purpose", self.purpose);
+        let findings = m.nullable("findings", self.findings);
+        let next_visit_on = m.nullable("next_visit_on", self.next_visit_on);
+        m.finish()?;
+        Ok(move |f: &mut VisitFields| {
+            set_if(&mut f.visited_on, visited_on);
+            set_if(&mut f.kind, kind);
+            set_if(&mut f.officers, officers);
+            set_if(&mut f.summary, summary);
+            set_if(&mut f.participants, participants);
+            set_if(&mut f.purpose, purpose);
+            set_if(&mut f.findings, findings);
+            set_if(&mut f.next_visit_on, next_visit_on);
+        })
+    }
 }
 
 /// A new visit with the demands created with it.
@@ -313,41 +340,10 @@ pub async fn update_visit(
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let p: VisitPatch = read_json(&req, payload).await?;
-    reject_nulls(&[
-        ("visited_on", matches!(p.visited_on, Some(None))),
-        ("kind", matches!(p.kind, Some(None))),
-        ("officers", matches!(p.officers, Some(None))),
-        ("summary", matches!(p.summary, Some(None))),
-    ])?;
+    let change = p.into_change()?;
     let expected = if_match_version(&req)?;
     let mut conn = state.pool.get().await?;
-    let visit = store::update(&mut conn, &actor, *id, expected, move |f| {
-        if let Some(Some(v)) = p.visited_on {
-            f.visited_on = v;
-        }
-        if let Some(Some(v)) = p.kind {
-            f.kind = v;
-        }
-        if let Some(Some(v)) = p.officers {
-            f.officers = v;
-        }
-        if let Some(Some(v)) = p.summary {
-            f.summary = v;
-        }
-        if let Some(v) = p.participants {
-            f.participants = v;
-        }
-        if let Some(v) = p.purpose {
-            f.purpose = v;
-        }
-        if let Some(v) = p.findings {
-            f.findings = v;
-        }
-        if let Some(v) = p.next_visit_on {
-            f.next_visit_on = v;
-        }
-    })
-    .await?;
+    let visit = store::update(&mut conn, &actor, *id, expected, change).await?;
     Ok(visit_response(HttpResponse::Ok(), &visit))
 }
 
