@@ -287,20 +287,16 @@ pub async fn list(
 /// Policies in force on `today` whose rules match the enterprise, each with the names of the
 /// non-empty rules that matched; policies the enterprise already has an open or realized
 /// benefit for are left out.
+/// Benefits that keep a policy off an enterprise's eligible list: open, or received. (Texts:
+/// benefits build on policies, not the other way round.)
+const OPEN_OR_RECEIVED: [&str; 4] = ["identified", "applied", "approved", "realized"];
+
 pub async fn eligible(
     conn: &mut AsyncPgConnection,
     e: &Enterprise,
     today: NaiveDate,
 ) -> QueryResult<Vec<(Policy, Vec<&'static str>)>> {
-    let parent: Option<String> = regions::table
-        .find(&e.region_code)
-        .select(regions::parent_code)
-        .first(conn)
-        .await
-        .optional()?
-        .flatten();
-    let mut places = vec![e.region_code.clone()];
-    places.extend(parent);
+    let places = places_of(conn, &e.region_code).await?;
     let found: Vec<Policy> = policies::table
         .filter(
             policies::effective_from
@@ -336,12 +332,7 @@ pub async fn eligible(
             policy_benefits::table
                 .filter(policy_benefits::policy_id.eq(policies::id))
                 .filter(policy_benefits::enterprise_id.eq(e.id))
-                .filter(policy_benefits::status.eq_any([
-                    "identified",
-                    "applied",
-                    "approved",
-                    "realized",
-                ])),
+                .filter(policy_benefits::status.eq_any(OPEN_OR_RECEIVED)),
         )))
         .select(Policy::as_select())
         .order((policies::issued_on.desc(), policies::id.desc()))
@@ -350,16 +341,35 @@ pub async fn eligible(
     Ok(found
         .into_iter()
         .map(|p| {
-            let matched = [
-                ("category", &p.categories),
-                ("size", &p.sizes),
-                ("region", &p.region_codes),
-            ]
-            .into_iter()
-            .filter(|(_, rule)| !rule.is_empty())
-            .map(|(name, _)| name)
-            .collect();
+            let matched = matched_rules(&p);
             (p, matched)
         })
         .collect())
+}
+
+/// A region and the region it belongs to (a county's city): a policy for either reaches it.
+async fn places_of(conn: &mut AsyncPgConnection, region: &str) -> QueryResult<Vec<String>> {
+    let parent: Option<String> = regions::table
+        .find(region)
+        .select(regions::parent_code)
+        .first(conn)
+        .await
+        .optional()?
+        .flatten();
+    let mut places = vec![region.to_owned()];
+    places.extend(parent);
+    Ok(places)
+}
+
+/// The rules a policy sets (and an eligible enterprise therefore meets).
+fn matched_rules(p: &Policy) -> Vec<&'static str> {
+    [
+        ("category", &p.categories),
+        ("size", &p.sizes),
+        ("region", &p.region_codes),
+    ]
+    .into_iter()
+    .filter(|(_, rule)| !rule.is_empty())
+    .map(|(name, _)| name)
+    .collect()
 }
