@@ -220,41 +220,24 @@ impl EnterpriseDraft {
         if let Err(e) = code_check {
             errors.push(FieldError::new("credit_code", e.code(), e.message()));
         }
-        text_rule(
-            &mut errors,
-            "credit_code_override_reason",
-            self.credit_code_override_reason.as_deref(),
-            false,
-            MAX_TEXT,
-        );
-        text_rule(
-            &mut errors,
-            "legal_representative",
-            self.legal_representative.as_deref(),
-            false,
-            MAX_SHORT,
-        );
-        text_rule(
-            &mut errors,
-            "address",
-            self.address.as_deref(),
-            false,
-            MAX_SHORT,
-        );
-        text_rule(
-            &mut errors,
-            "designation_batch",
-            self.designation_batch.as_deref(),
-            false,
-            MAX_SHORT,
-        );
-        text_rule(
-            &mut errors,
-            "description",
-            self.description.as_deref(),
-            false,
-            MAX_TEXT,
-        );
+        let optional_texts = [
+            (
+                "credit_code_override_reason",
+                &self.credit_code_override_reason,
+                MAX_TEXT,
+            ),
+            (
+                "legal_representative",
+                &self.legal_representative,
+                MAX_SHORT,
+            ),
+            ("address", &self.address, MAX_SHORT),
+            ("designation_batch", &self.designation_batch, MAX_SHORT),
+            ("description", &self.description, MAX_TEXT),
+        ];
+        for (field, value, max) in optional_texts {
+            text_rule(&mut errors, field, value.as_deref(), false, max);
+        }
         for (field, list) in [("key_products", &self.key_products), ("tags", &self.tags)] {
             if list.len() > MAX_ITEMS {
                 errors.push(FieldError::new(field, "too_many", "at most 50 entries"));
