@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::db::schema::{categories, departments, policies, policy_benefits, regions};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
-use crate::domain::enterprises::model::Enterprise;
+use crate::domain::enterprises::model::{Enterprise, EnterpriseSize};
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
@@ -87,32 +87,42 @@ impl From<&Policy> for PolicyFields {
     }
 }
 
+impl PolicyFields {
+    /// Every rule of the fields themselves (no database).
+    fn check_own(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for (field, text, max) in [("title", &self.title, 300), ("issuer", &self.issuer, 200)] {
+            if text.trim().is_empty() {
+                errors.push(FieldError::new(field, "blank", "may not be empty or blank"));
+            } else if text.chars().count() > max {
+                errors.push(FieldError::new(field, "too_long", "too long"));
+            }
+        }
+        // Blank is allowed here (it is stored as none); the limit is the one the OpenAPI file
+        // states.
+        if self
+            .document_no
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 100)
+        {
+            errors.push(FieldError::new("document_no", "too_long", "too long"));
+        }
+        if let (Some(from), Some(until)) = (self.effective_from, self.effective_until)
+            && until < from
+        {
+            errors.push(FieldError::new(
+                "effective_until",
+                "before_start",
+                "may not be before effective_from",
+            ));
+        }
+        errors
+    }
+}
+
 /// Every rule of a policy's fields, the references included.
 async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Vec<FieldError>> {
-    let mut errors = Vec::new();
-    for (field, text, max) in [("title", &f.title, 300), ("issuer", &f.issuer, 200)] {
-        if text.trim().is_empty() {
-            errors.push(FieldError::new(field, "blank", "may not be empty or blank"));
-        } else if text.chars().count() > max {
-            errors.push(FieldError::new(field, "too_long", "too long"));
-        }
-    }
-    // Blank is allowed here (it is stored as none); the limit is the one the OpenAPI file states.
-    if f.document_no
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 100)
-    {
-        errors.push(FieldError::new("document_no", "too_long", "too long"));
-    }
-    if let (Some(from), Some(until)) = (f.effective_from, f.effective_until)
-        && until < from
-    {
-        errors.push(FieldError::new(
-            "effective_until",
-            "before_start",
-            "may not be before effective_from",
-        ));
-    }
+    let mut errors = f.check_own();
     let known_departments: Vec<String> = departments::table
         .filter(departments::code.eq_any(&f.responsible_departments))
         .select(departments::code)
@@ -128,17 +138,18 @@ async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Ve
         .select(regions::code)
         .load(conn)
         .await?;
-    let sizes = ["large", "medium", "small", "micro"].map(str::to_owned);
-    for (field, values, known) in [
+    let sizes: Vec<String> = EnterpriseSize::ALL.iter().map(|s| s.to_string()).collect();
+    let lists = [
         (
             "responsible_departments",
             &f.responsible_departments,
-            &known_departments[..],
+            &known_departments,
         ),
-        ("categories", &f.categories, &known_categories[..]),
-        ("region_codes", &f.region_codes, &known_regions[..]),
-        ("sizes", &f.sizes, &sizes[..]),
-    ] {
+        ("categories", &f.categories, &known_categories),
+        ("region_codes", &f.region_codes, &known_regions),
+        ("sizes", &f.sizes, &sizes),
+    ];
+    for (field, values, known) in lists {
         for (i, v) in values.iter().enumerate() {
             if !known.contains(v) {
                 errors.push(FieldError::new(
