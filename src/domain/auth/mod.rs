@@ -2,6 +2,7 @@
 //! refresh tokens and login throttling. Who acts is [`crate::domain::actor`].
 
 pub mod jwt;
+pub mod login;
 pub mod secrets;
 pub mod standing;
 pub mod store;

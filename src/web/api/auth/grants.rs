@@ -5,13 +5,12 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use diesel_async::AsyncConnection;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{TokenRequest, TokenResponse, invalid_grant, invalid_request, oauth_error, token_ok};
 use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::auth::store::{self, Presented};
-use crate::domain::auth::{secrets, throttle};
+use crate::domain::auth::{login, secrets, throttle};
 use crate::domain::clients::store as clients;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::users::store as users;
@@ -48,25 +47,7 @@ pub(super) async fn password_grant(
         department: user.department.clone(),
         roles: roles.clone(),
     };
-    let refresh_token = conn
-        .transaction(async move |conn| {
-            throttle::reset(conn, &user.username).await?;
-            let issued =
-                store::issue_refresh_token(conn, user.id, Uuid::new_v4(), refresh_ttl).await?;
-            audit::record(
-                conn,
-                Some(&actor),
-                AuditEntry {
-                    action: "login",
-                    entity: "user",
-                    entity_id: user.id.to_string(),
-                    changes: json!({}),
-                },
-            )
-            .await?;
-            Ok::<_, AppError>(issued)
-        })
-        .await?;
+    let refresh_token = login::record_login(&mut conn, &actor, &user.username, refresh_ttl).await?;
     let access_token = state
         .keys
         .issue(user.id, ActorKind::User, &user.department, &roles)
