@@ -159,8 +159,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => None,
     };
     let (url, cluster) = prepare_database(&config).await?;
-    let result = match cli.command {
-        Command::Serve => serve(config, &url, secret.unwrap_or_default()).await,
+    let result = dispatch(cli.command, config, &url, secret).await;
+    if let Some(cluster) = cluster {
+        cluster.stop();
+    }
+    result
+}
+
+/// Runs one command on the prepared database at `url`.
+async fn dispatch(
+    command: Command,
+    config: Config,
+    url: &str,
+    secret: Option<Vec<u8>>,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config, url, secret.unwrap_or_default()).await,
         Command::Migrate => Ok(()),
         Command::Seed {
             synthetic: true,
@@ -172,9 +186,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 enterprises,
                 visits: visits.unwrap_or(enterprises * 10),
             };
-            seed_synthetic(&url, scale).await
+            seed_synthetic(url, scale).await
         }
-        Command::Seed { demo, .. } => seed(&url, demo).await,
+        Command::Seed { demo, .. } => seed(url, demo).await,
         Command::User {
             action:
                 UserAction::Create {
@@ -202,13 +216,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     department,
                     roles,
                 },
-        } => create_client(&url, name, department, roles).await,
+        } => create_client(url, name, department, roles).await,
         Command::Openapi => Ok(()),
-    };
-    if let Some(cluster) = cluster {
-        cluster.stop();
     }
-    result
 }
 
 async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()> {

@@ -166,6 +166,34 @@ fn replay(status: u16, headers: &Value, body: Vec<u8>) -> HttpResponse {
     builder.body(body)
 }
 
+/// What is stored for a key: request hash, status, kept headers, body, when it was taken.
+type Stored = (
+    Vec<u8>,
+    Option<i32>,
+    Option<Value>,
+    Option<Vec<u8>>,
+    chrono::DateTime<chrono::Utc>,
+);
+
+async fn stored(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: Uuid,
+    key: &str,
+) -> QueryResult<Option<Stored>> {
+    idempotency_keys::table
+        .find((actor, key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status_code,
+            idempotency_keys::response_headers,
+            idempotency_keys::response_body,
+            idempotency_keys::created_at,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// Takes the key for this request, or reports what holds it. Waits up to 10 s for a running
 /// first request to finish.
 async fn claim(
@@ -188,25 +216,7 @@ async fn claim(
         if inserted == 1 {
             return Ok(None);
         }
-        type Row = (
-            Vec<u8>,
-            Option<i32>,
-            Option<Value>,
-            Option<Vec<u8>>,
-            chrono::DateTime<chrono::Utc>,
-        );
-        let row: Option<Row> = idempotency_keys::table
-            .find((actor, key))
-            .select((
-                idempotency_keys::request_hash,
-                idempotency_keys::status_code,
-                idempotency_keys::response_headers,
-                idempotency_keys::response_body,
-                idempotency_keys::created_at,
-            ))
-            .first(&mut conn)
-            .await
-            .optional()?;
+        let row = stored(&mut conn, actor, key).await?;
         let Some((hash, status, headers, body, created_at)) = row else {
             continue;
         };
