@@ -186,53 +186,42 @@ pub(super) fn apply_cells(
 ) {
     for (k, cell) in cells.iter().enumerate() {
         let Some(text) = *cell else { continue };
-        let header = COLUMNS[k].header;
+        // A cell that does not read as its field: the error names the row and the column.
+        let mut bad = |code: &str, message: &str| {
+            errors.push(cell_error(row, COLUMNS[k].header, code, message));
+        };
+        let trimmed = text.trim();
         match FIELDS[k] {
             "name" => draft.name = text.to_owned(),
             "credit_code" => {}
-            "region_code" => draft.region_code = text.trim().to_owned(),
-            "category" => draft.category = text.trim().to_owned(),
-            "subcategory" => draft.subcategory = optional(text.trim()),
-            "size" => match EnterpriseSize::parse(text.trim()) {
+            "region_code" => draft.region_code = trimmed.to_owned(),
+            "category" => draft.category = trimmed.to_owned(),
+            "subcategory" => draft.subcategory = optional(trimmed),
+            "size" => match EnterpriseSize::parse(trimmed) {
                 Some(size) => draft.size = size,
-                None => errors.push(cell_error(
-                    row,
-                    header,
-                    "invalid",
-                    "large, medium, small or micro",
-                )),
+                None => bad("invalid", "large, medium, small or micro"),
             },
-            "lead_department" => draft.lead_department = text.trim().to_owned(),
+            "lead_department" => draft.lead_department = trimmed.to_owned(),
             "assigned_departments" => draft.assigned_departments = list(text),
             "legal_representative" => draft.legal_representative = optional(text),
             "address" => draft.address = optional(text),
             "key_products" => draft.key_products = list(text),
-            "designated_on" if !text.trim().is_empty() => {
-                match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            "designated_on" if !trimmed.is_empty() => {
+                match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
                     Ok(day) => draft.designated_on = day,
-                    Err(_) => errors.push(cell_error(
-                        row,
-                        header,
-                        "invalid_date",
-                        "a date is written YYYY-MM-DD",
-                    )),
+                    Err(_) => bad("invalid_date", "a date is written YYYY-MM-DD"),
                 }
             }
             "designation_batch" => draft.designation_batch = optional(text),
-            "status" if !text.trim().is_empty() => match EnterpriseStatus::parse(text.trim()) {
+            "status" if !trimmed.is_empty() => match EnterpriseStatus::parse(trimmed) {
                 Some(status) => draft.status = status,
-                None => errors.push(cell_error(
-                    row,
-                    header,
-                    "invalid",
-                    "active, suspended or withdrawn",
-                )),
+                None => bad("invalid", "active, suspended or withdrawn"),
             },
             "tags" => draft.tags = list(text),
-            "employees" if text.trim().is_empty() => draft.employees = None,
-            "employees" => match text.trim().parse::<i32>() {
+            "employees" if trimmed.is_empty() => draft.employees = None,
+            "employees" => match trimmed.parse::<i32>() {
                 Ok(n) => draft.employees = Some(n),
-                Err(_) => errors.push(cell_error(row, header, "invalid_number", "a whole number")),
+                Err(_) => bad("invalid_number", "a whole number"),
             },
             "description" => draft.description = optional(text),
             _ => {}
