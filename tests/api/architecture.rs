@@ -323,3 +323,82 @@ fn paths_are_read_from_groups_and_bodies() {
         ]
     );
 }
+
+/// Files over 400 lines and functions over 60 (outside tests and seeds): each `file: reason`.
+fn oversized_in(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(src)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        if relative.starts_with("seeds") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).unwrap_or_default();
+        let lines: Vec<&str> = source.lines().collect();
+        if lines.len() > 400 {
+            found.push(format!("src/{relative}: {} lines", lines.len()));
+        }
+        for (name, length) in function_lengths(&lines) {
+            if length > 60 {
+                found.push(format!("src/{relative}: fn {name} has {length} lines"));
+            }
+        }
+    }
+    found
+}
+
+/// Each function's name and length in lines, up to the file's tests.
+fn function_lengths(lines: &[&str]) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() && !lines[i].starts_with("#[cfg(test)]") {
+        let line = lines[i];
+        let indent = line.len() - line.trim_start().len();
+        let head = line.trim_start();
+        let head = head
+            .strip_prefix("pub ")
+            .or_else(|| head.strip_prefix("pub(super) "))
+            .unwrap_or(head);
+        let head = head.strip_prefix("async ").unwrap_or(head);
+        if let Some(rest) = head.strip_prefix("fn ") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let close = format!("{}}}", " ".repeat(indent));
+            let end = (i..lines.len()).find(|&j| lines[j] == close).unwrap_or(i);
+            out.push((name, end - i + 1));
+            i = end;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn files_and_functions_stay_small() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = oversized_in(&src);
+    assert!(
+        found.is_empty(),
+        "split these into named pieces:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_long_function_is_measured_to_its_closing_brace() {
+    let mut lines = vec!["pub async fn long(", ") {"];
+    lines.extend(std::iter::repeat_n("    step();", 70));
+    lines.extend(["}", "fn short() {", "}"]);
+    let lengths = function_lengths(&lines);
+    assert_eq!(
+        lengths,
+        vec![("long".to_owned(), 73), ("short".to_owned(), 2)]
+    );
+}
