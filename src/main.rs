@@ -200,7 +200,7 @@ async fn dispatch(
                 },
         } => {
             create_user(
-                &url,
+                url,
                 username,
                 department,
                 roles,
