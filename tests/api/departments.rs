@@ -3,27 +3,25 @@
 use liaison::domain::actor::Role;
 use serde_json::json;
 
-use crate::common::TestApp;
+use liaison::domain::departments::store::Department;
+
+use crate::common::{Page, TestApp};
 
 #[actix_web::test]
 async fn everyone_reads_the_eight_seeded_departments() {
     let app = TestApp::new().await;
-    let analyst = app.user("tjj", &[Role::Analyst]).await;
+    let analyst = app.login_as(Role::Analyst, "tjj").await;
     let resp = app.get("/api/v1/departments", &analyst.token).await;
     assert_eq!(resp.status, 200);
-    let codes: Vec<&str> = resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let page = resp.json::<Page<Department>>();
+    let codes: Vec<&str> = page.items.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
         codes,
         vec!["czt", "fgw", "gxw", "jrb", "kjt", "swt", "tjj", "yjb"]
     );
-    assert!(resp.body["next_cursor"].is_null());
+    assert_eq!(page.next_cursor, None);
     let gxw = app.get("/api/v1/departments/gxw", &analyst.token).await;
-    assert_eq!(gxw.body["name"], "省工信委");
+    assert_eq!(gxw.json::<Department>().name, "省工信委");
     assert_eq!(gxw.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(
         app.get("/api/v1/departments/nope", &analyst.token)

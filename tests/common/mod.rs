@@ -216,6 +216,13 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// A page of a list, as the API sends it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Resp {
@@ -233,6 +240,17 @@ impl Resp {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
+    }
+
+    /// The body as a `T` (a response type of the API); a body that is not one fails the test.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| {
+            panic!(
+                "the body is not a {}: {e}\n{}",
+                std::any::type_name::<T>(),
+                self.text
+            )
+        })
     }
 
     /// The `field` of every validation error.
@@ -331,6 +349,11 @@ impl TestApp {
             department: department.to_owned(),
             token,
         }
+    }
+
+    /// A user of `department` with the one `role`, logged in.
+    pub async fn login_as(&self, role: Role, department: &str) -> TestUser {
+        self.user(department, &[role]).await
     }
 
     pub async fn admin(&self) -> TestUser {

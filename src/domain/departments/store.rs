@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::departments;
@@ -13,7 +13,7 @@ use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
 
 /// A department.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = departments, check_for_backend(diesel::pg::Pg))]
 pub struct Department {
     /// Short code, e.g. `gxw`.
