@@ -3,7 +3,9 @@
 use liaison::domain::actor::Role;
 use serde_json::json;
 
-use crate::common::TestApp;
+use liaison::domain::contacts::model::Contact;
+
+use crate::common::{Page, TestApp};
 
 #[actix_web::test]
 async fn contacts_are_written_by_assigned_departments_and_masked_for_others() {
@@ -37,15 +39,21 @@ async fn contacts_are_written_by_assigned_departments_and_masked_for_others() {
 
     let created = app.post(&base, &fgw.token, contact).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    let id = created.json::<Contact>().id;
     assert_eq!(created.header("location"), Some(format!("{base}/{id}")));
-    assert_eq!(created.body["phone"], "13812345678");
+    assert_eq!(
+        created.json::<Contact>().phone.as_deref(),
+        Some("13812345678")
+    );
 
     // Unmasked for admins and liaison officers of assigned departments.
     for who in [&admin, &fgw] {
-        let list = app.get(&base, &who.token).await;
-        assert_eq!(list.body["items"][0]["phone"], "13812345678");
-        assert_eq!(list.body["items"][0]["email"], "zhang.wei@example.com");
+        let list = app.get(&base, &who.token).await.json::<Page<Contact>>();
+        assert_eq!(list.items[0].phone.as_deref(), Some("13812345678"));
+        assert_eq!(
+            list.items[0].email.as_deref(),
+            Some("zhang.wei@example.com")
+        );
     }
     // Masked for everyone else, in lists and single reads alike.
     let analyst = app.user("tjj", &[Role::Analyst]).await;
@@ -53,13 +61,15 @@ async fn contacts_are_written_by_assigned_departments_and_masked_for_others() {
     for who in [&analyst, &finance, &swt] {
         let list = app.get(&base, &who.token).await;
         assert_eq!(list.status, 200);
-        assert_eq!(list.body["items"][0]["phone"], "138****5678");
-        assert_eq!(list.body["items"][0]["email"], "z***@example.com");
-        assert_eq!(list.body["items"][0]["name"], "张伟");
+        let first = &list.json::<Page<Contact>>().items[0];
+        assert_eq!(first.phone.as_deref(), Some("138****5678"));
+        assert_eq!(first.email.as_deref(), Some("z***@example.com"));
+        assert_eq!(first.name, "张伟");
         assert!(!list.text.contains("13812345678") && !list.text.contains("zhang.wei"));
         let one = app.get(&format!("{base}/{id}"), &who.token).await;
-        assert_eq!(one.body["phone"], "138****5678");
-        assert_eq!(one.body["email"], "z***@example.com");
+        let one = one.json::<Contact>();
+        assert_eq!(one.phone.as_deref(), Some("138****5678"));
+        assert_eq!(one.email.as_deref(), Some("z***@example.com"));
     }
 }
 
@@ -77,7 +87,7 @@ async fn contacts_change_with_if_match_and_every_change_is_audited() {
             json!({"name": "李娜", "phone": "0791-86123456"}),
         )
         .await;
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    let id = created.json::<Contact>().id;
     let path = format!("{base}/{id}");
 
     let changed = app
@@ -93,8 +103,9 @@ async fn contacts_change_with_if_match_and_every_change_is_audited() {
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    assert_eq!(changed.body["title"], "安全总监");
-    assert!(changed.body["phone"].is_null());
+    let contact = changed.json::<Contact>();
+    assert_eq!(contact.title.as_deref(), Some("安全总监"));
+    assert_eq!(contact.phone, None);
     assert_eq!(changed.header("etag").as_deref(), Some("\"2\""));
     let stale = app
         .send(
@@ -147,13 +158,13 @@ async fn contacts_change_with_if_match_and_every_change_is_audited() {
     assert_eq!(app.get(&path, &officer.token).await.status, 404);
 
     let actions: Vec<String> = app
-        .audit_of("contact", &id)
+        .audit_of("contact", &id.to_string())
         .await
         .iter()
         .map(|e| e["action"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(actions, vec!["create", "update", "delete"]);
-    let events = app.audit_of("contact", &id).await;
+    let events = app.audit_of("contact", &id.to_string()).await;
     assert_eq!(
         events[1]["changes"]["phone"],
         json!({"before": "0791-86123456", "after": null})

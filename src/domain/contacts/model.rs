@@ -1,7 +1,7 @@
 //! A contact as callers see it, and the rules of its fields, without a database.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::ValidateEmail;
@@ -11,7 +11,7 @@ use super::store::ContactRow;
 use crate::domain::error::FieldError;
 
 /// A contact person of an enterprise.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Contact {
     pub id: Uuid,
     pub enterprise_id: Uuid,
