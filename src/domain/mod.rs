@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod change;
 pub mod error;
 pub mod validation;
 

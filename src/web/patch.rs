@@ -59,9 +59,4 @@ impl Merge {
     }
 }
 
-/// Sets `field` when the patch gives a value for it.
-pub fn set_if<T>(field: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *field = v;
-    }
-}
+pub use crate::domain::change::set_if;

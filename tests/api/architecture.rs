@@ -4,7 +4,7 @@
 //! - `src/db/`: pool, migrations, schema, column types, keyset, clock. Imports nothing of ours.
 //! - `src/config.rs`: typed configuration. Imports nothing of ours.
 //! - `src/domain/`: rules and stores, no actix-web. Imports `db`, `config` and the domain.
-//!   Shared modules (`actor`, `audit`, `error`, `validation`) serve every concept; between
+//!   Shared modules (`actor`, `audit`, `change`, `error`, `validation`) serve every concept; between
 //!   concepts, only the edges of [`CONCEPT_EDGES`] are allowed.
 //! - `src/web/`: the HTTP face. Imports `domain`, `db`, `config` and `web`; a file under
 //!   `web/api/` never imports another one.
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const DB_MACROS: [&str; 2] = ["keyset_after", "text_enum"];
 
 /// Shared domain modules any concept may use.
-const DOMAIN_SHARED: [&str; 4] = ["actor", "audit", "error", "validation"];
+const DOMAIN_SHARED: [&str; 5] = ["actor", "audit", "change", "error", "validation"];
 
 /// Concept → the concepts it may import. Reads as: enterprises ← contacts, visits, demands,
 /// support, policies, benefits, indicators; demands ← visits; policies ← benefits; every

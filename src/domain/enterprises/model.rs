@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::credit_code;
 use crate::db::schema::enterprises;
+use crate::domain::change::set_if;
 use crate::domain::error::FieldError;
 
 crate::text_enum! {
@@ -145,34 +146,29 @@ pub struct DraftChange {
 impl DraftChange {
     /// Applies the change to `d`.
     pub fn apply(self, d: &mut EnterpriseDraft) {
-        fn set<T>(field: &mut T, value: Option<T>) {
-            if let Some(v) = value {
-                *field = v;
-            }
-        }
         // Another category makes the old subcategory meaningless unless one is given.
         if self.category.as_ref().is_some_and(|c| *c != d.category) && self.subcategory.is_none() {
             d.subcategory = None;
         }
-        set(&mut d.name, self.name);
-        set(&mut d.credit_code, self.credit_code);
-        set(&mut d.region_code, self.region_code);
-        set(&mut d.category, self.category);
-        set(&mut d.size, self.size);
-        set(&mut d.lead_department, self.lead_department);
-        set(&mut d.key_products, self.key_products);
-        set(&mut d.designated_on, self.designated_on);
-        set(&mut d.status, self.status);
-        set(&mut d.assigned_departments, self.assigned_departments);
-        set(&mut d.liaison_officers, self.liaison_officers);
-        set(&mut d.tags, self.tags);
-        set(&mut d.subcategory, self.subcategory);
-        set(&mut d.legal_representative, self.legal_representative);
-        set(&mut d.address, self.address);
-        set(&mut d.designation_batch, self.designation_batch);
-        set(&mut d.employees, self.employees);
-        set(&mut d.description, self.description);
-        set(
+        set_if(&mut d.name, self.name);
+        set_if(&mut d.credit_code, self.credit_code);
+        set_if(&mut d.region_code, self.region_code);
+        set_if(&mut d.category, self.category);
+        set_if(&mut d.size, self.size);
+        set_if(&mut d.lead_department, self.lead_department);
+        set_if(&mut d.key_products, self.key_products);
+        set_if(&mut d.designated_on, self.designated_on);
+        set_if(&mut d.status, self.status);
+        set_if(&mut d.assigned_departments, self.assigned_departments);
+        set_if(&mut d.liaison_officers, self.liaison_officers);
+        set_if(&mut d.tags, self.tags);
+        set_if(&mut d.subcategory, self.subcategory);
+        set_if(&mut d.legal_representative, self.legal_representative);
+        set_if(&mut d.address, self.address);
+        set_if(&mut d.designation_batch, self.designation_batch);
+        set_if(&mut d.employees, self.employees);
+        set_if(&mut d.description, self.description);
+        set_if(
             &mut d.credit_code_override_reason,
             self.credit_code_override_reason,
         );
