@@ -35,6 +35,8 @@ impl Modify for BearerScheme {
         description = "重点企业联系制度: contact-point enterprises of Jiangxi's emergency industry, visits, demands, support and policy benefits."
     ),
     modifiers(&BearerScheme),
+    // Every operation needs a bearer token unless its own annotation says `security()`.
+    security(("bearer" = [])),
     components(
         schemas(Problem, ImportProblem),
         responses(

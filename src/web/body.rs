@@ -16,11 +16,10 @@ use crate::web::fields::typed_body;
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Reads a JSON body strictly and validates it. Handlers call this after their role check, so
-/// that a caller who may never make the request gets 403 whatever the body.
-pub async fn read_json<T: DeserializeOwned + Validate>(
+/// Reads a JSON body strictly and validates it.
+async fn read_json<T: DeserializeOwned + Validate>(
     req: &HttpRequest,
-    payload: web::Payload,
+    payload: Payload,
 ) -> AppResult<T> {
     if !is_json_content_type(req) {
         return Err(AppError::UnsupportedMediaType(
@@ -30,8 +29,34 @@ pub async fn read_json<T: DeserializeOwned + Validate>(
     if declared_length(req).is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(AppError::PayloadTooLarge);
     }
-    let bytes = read_limited(payload.into_inner(), MAX_BODY_BYTES).await?;
+    let bytes = read_limited(payload, MAX_BODY_BYTES).await?;
     typed_body::<T>(parse_json(&bytes)?).map_err(AppError::Validation)
+}
+
+/// A JSON request body, read only when the handler asks for it: after the role check, so that
+/// a caller who may never make the request gets 403 whatever the body.
+pub struct JsonBody {
+    req: HttpRequest,
+    payload: Payload,
+}
+
+impl JsonBody {
+    /// Reads and validates the body as `T` (see [`read_json`]).
+    pub async fn read<T: DeserializeOwned + Validate>(self) -> AppResult<T> {
+        read_json(&self.req, self.payload).await
+    }
+}
+
+impl FromRequest for JsonBody {
+    type Error = AppError;
+    type Future = std::future::Ready<AppResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(JsonBody {
+            req: req.clone(),
+            payload: payload.take(),
+        }))
+    }
 }
 
 /// Whether the request declares a JSON content type (`application/json`, `…+json`).
@@ -131,7 +156,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
 }
 
 /// Parses a query string strictly. NUL is refused up front: PostgreSQL cannot compare text with it.
-fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
     if let Some((name, _)) = pairs
@@ -146,6 +171,20 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
     serde_urlencoded::from_str::<T>(query)
         .map(StrictQuery)
         .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))
+}
+
+/// Splits the parameters named in `names` off a query string: the part they make and the rest,
+/// each still a query string. (A list's page or an export's format, apart from its filter.)
+pub fn split_query(query: &str, names: &[&str]) -> AppResult<(String, String)> {
+    let bad =
+        |e: &dyn std::fmt::Display| AppError::BadRequest(format!("invalid query string: {e}"));
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| bad(&e))?;
+    let (taken, rest): (Vec<_>, Vec<_>) = pairs
+        .into_iter()
+        .partition(|(name, _)| names.contains(&name.as_str()));
+    let encode =
+        |pairs: &[(String, String)]| serde_urlencoded::to_string(pairs).map_err(|e| bad(&e));
+    Ok((encode(&taken)?, encode(&rest)?))
 }
 
 /// For endpoints that take no query parameters at all.

@@ -34,6 +34,15 @@ const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, h
 /// How long a key is remembered.
 const KEEP_HOURS: i64 = 24;
 
+/// The request header as the OpenAPI document shows it on every POST that honours it.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Makes a retry safe: the same key and body replay the first response (kept 24 h)
+    #[param(rename = "Idempotency-Key")]
+    pub key: Option<String>,
+}
+
 /// The stored outcome of a key.
 enum Existing {
     /// Another request holds the key and has not finished.

@@ -19,7 +19,7 @@ pub struct HealthStatus {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[utoipa::path(tag = "operations", security(), responses((status = 200, body = HealthStatus)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus {
@@ -30,6 +30,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers (503 when it does not).
 #[utoipa::path(
     tag = "operations",
+    security(),
     responses((status = 200, body = HealthStatus), (status = 503, response = crate::web::problem::Unavailable))
 )]
 #[get("/readyz")]

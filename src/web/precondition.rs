@@ -1,13 +1,55 @@
 //! Optimistic concurrency: `ETag: "<version>"` and `If-Match`.
 
-use actix_web::HttpRequest;
+use actix_web::dev::Payload;
 use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde::Serialize;
+use utoipa::IntoParams;
 
-use crate::domain::error::AppResult;
+use crate::domain::error::{AppError, AppResult};
 
 /// The ETag value for a version.
 pub fn etag(version: i32) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
+}
+
+/// A 200 response with a resource and its ETag.
+pub fn current<T: Serialize>(version: i32, resource: &T) -> HttpResponse {
+    tagged(HttpResponse::Ok(), version, resource)
+}
+
+/// A 201 response with the new resource, its `Location` and its ETag.
+pub fn created<T: Serialize>(location: String, version: i32, resource: &T) -> HttpResponse {
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, location));
+    tagged(builder, version, resource)
+}
+
+fn tagged<T: Serialize>(
+    mut builder: HttpResponseBuilder,
+    version: i32,
+    resource: &T,
+) -> HttpResponse {
+    builder.insert_header(etag(version)).json(resource)
+}
+
+/// The `If-Match` header of a change: the version the caller last read (see
+/// [`if_match_version`]); `None` when absent or `*`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// ETag of the version being changed
+    #[param(rename = "If-Match", value_type = Option<String>)]
+    pub version: Option<i32>,
+}
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<AppResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(if_match_version(req).map(|version| IfMatch { version }))
+    }
 }
 
 /// The version demanded by `If-Match`, if any. `*` matches any version. A value that is not

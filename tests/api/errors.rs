@@ -288,16 +288,22 @@ async fn cors_allows_only_configured_origins() {
     assert!(refused.header("access-control-allow-origin").is_none());
 }
 
-/// Every operation the OpenAPI document marks as secured answers 401 without a token, and a
-/// problem document (not a 404 or 405) — so a new endpoint cannot forget its `Actor`.
+/// Every operation the OpenAPI document marks as secured (the document's default, unless the
+/// operation says `security: []`) answers 401 without a token, and a problem document (not a 404
+/// or 405) — so a new endpoint cannot forget its `Actor`.
 #[actix_web::test]
 async fn every_secured_operation_requires_a_token() {
     let app = TestApp::new().await;
     let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    assert_eq!(
+        doc["security"],
+        json!([{"bearer": []}]),
+        "bearer is the default"
+    );
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            if op.get("security").is_none() {
+            if op.get("security") == Some(&json!([])) {
                 continue;
             }
             let concrete = path
@@ -313,5 +319,5 @@ async fn every_secured_operation_requires_a_token() {
             checked += 1;
         }
     }
-    assert!(checked >= 15, "only {checked} secured operations found");
+    assert!(checked >= 60, "only {checked} secured operations found");
 }

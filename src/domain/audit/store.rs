@@ -24,21 +24,36 @@ pub struct AuditEventRow {
     pub request_id: Option<String>,
 }
 
-/// Filters of the audit list.
-#[derive(Debug, Default)]
+/// Filters of the audit list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
+    /// Only events about this kind of record (`user`, `enterprise`, …).
     pub entity: Option<String>,
+    /// Only events about this record.
     pub entity_id: Option<String>,
+    /// Only events by this user or client.
     pub actor: Option<Uuid>,
+    /// Events at or after this instant.
     pub from: Option<DateTime<Utc>>,
+    /// Events before this instant.
     pub to: Option<DateTime<Utc>>,
+}
+
+/// Where a page of the audit list starts and which way it runs.
+pub struct AuditPage {
     pub newest_first: bool,
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
 
 /// One page (plus one row) of events in `(at, id)` order, served by the `(…, at, id)` indexes.
-pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<Vec<AuditEventRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: AuditFilter,
+    page: AuditPage,
+) -> QueryResult<Vec<AuditEventRow>> {
     let mut query = audit_events::table
         .select(AuditEventRow::as_select())
         .into_boxed();
@@ -57,8 +72,8 @@ pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<V
     if let Some(to) = f.to {
         query = query.filter(audit_events::at.lt(to));
     }
-    if let Some((at, id)) = f.after {
-        query = if f.newest_first {
+    if let Some((at, id)) = page.after {
+        query = if page.newest_first {
             query.filter(crate::keyset_after!(
                 desc,
                 audit_events::at,
@@ -74,12 +89,12 @@ pub async fn list(conn: &mut AsyncPgConnection, f: AuditFilter) -> QueryResult<V
             ))
         };
     }
-    query = if f.newest_first {
+    query = if page.newest_first {
         query.order((audit_events::at.desc(), audit_events::id.desc()))
     } else {
         query.order((audit_events::at.asc(), audit_events::id.asc()))
     };
-    query.limit(f.limit + 1).load(conn).await
+    query.limit(page.limit + 1).load(conn).await
 }
 
 /// One event.

@@ -303,8 +303,10 @@ pub async fn events(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<B
         .await
 }
 
-/// Filters of the benefit list.
-#[derive(Default)]
+/// Filters of the benefit list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct BenefitFilter {
     pub enterprise_id: Option<Uuid>,
     pub policy_id: Option<Uuid>,

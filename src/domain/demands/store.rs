@@ -306,21 +306,25 @@ async fn record_transition(
     Ok(audit::record(conn, Some(actor), entry).await?)
 }
 
-/// Filters of the demand list.
-#[derive(Debug, Default, Clone)]
+/// Filters of the demand list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DemandFilter {
     pub enterprise_id: Option<Uuid>,
     pub assigned_department: Option<String>,
     pub status: Option<DemandStatus>,
     pub category: Option<DemandCategory>,
-    /// Only overdue demands (open or accepted, due before `today`).
-    pub overdue_on: Option<NaiveDate>,
+    /// `true`: only overdue demands.
+    pub overdue: Option<bool>,
 }
 
-/// A page (plus one row) of demands, newest first, each filter served by its index.
+/// A page (plus one row) of demands, newest first, each filter served by its index; overdue
+/// means open or accepted and due before `today`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     f: DemandFilter,
+    today: NaiveDate,
     after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<DemandRow>> {
@@ -337,7 +341,7 @@ pub async fn list(
     if let Some(category) = f.category {
         query = query.filter(demands::category.eq(category.as_str()));
     }
-    if let Some(today) = f.overdue_on {
+    if f.overdue == Some(true) {
         query = query
             .filter(demands::status.eq_any(["open", "accepted"]))
             .filter(demands::due_on.lt(today));

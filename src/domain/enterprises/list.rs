@@ -25,18 +25,26 @@ pub enum After {
     UpdatedAt(DateTime<Utc>, Uuid),
 }
 
-/// Filters of the enterprise list.
-#[derive(Debug, Default, Clone)]
+/// Filters of the enterprise list (its query parameters, and the export's).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EnterpriseFilter {
+    /// Substring of the name or credit code (Chinese included).
     pub q: Option<String>,
+    /// A region; a city code matches its counties too.
     pub region_code: Option<String>,
     pub category: Option<String>,
     pub size: Option<EnterpriseSize>,
     pub status: Option<EnterpriseStatus>,
+    /// Assigned department code.
     pub department: Option<String>,
+    /// Liaison officer's user id.
     pub officer: Option<Uuid>,
     pub tag: Option<String>,
+    /// Designated on or after.
     pub designated_from: Option<NaiveDate>,
+    /// Designated on or before.
     pub designated_to: Option<NaiveDate>,
 }
 

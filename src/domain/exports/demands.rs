@@ -58,7 +58,14 @@ impl Source for DemandExport {
         if self.done {
             return Ok(None);
         }
-        let mut rows = store::list(conn, self.filter.clone(), self.after.take(), PAGE_ROWS).await?;
+        let mut rows = store::list(
+            conn,
+            self.filter.clone(),
+            self.today,
+            self.after.take(),
+            PAGE_ROWS,
+        )
+        .await?;
         self.done = rows.len() as i64 <= PAGE_ROWS;
         rows.truncate(PAGE_ROWS as usize);
         self.after = rows.last().map(|d| (d.created_at, d.id));

@@ -290,10 +290,13 @@ async fn write_fields(
     Ok(after)
 }
 
-/// Filters of the measure list.
-#[derive(Debug, Default, Clone)]
+/// Filters of the measure list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MeasureFilter {
     pub enterprise_id: Option<Uuid>,
+    /// Granting department code.
     pub department: Option<String>,
     pub kind: Option<SupportKind>,
     pub status: Option<MeasureStatus>,

@@ -168,17 +168,26 @@ pub async fn find_by_username(
         .optional()
 }
 
-/// Filters of the user list.
+/// Filters of the user list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct UserFilter {
+    /// Only users of this department.
     pub department: Option<String>,
+    /// Only users holding this role.
     pub role: Option<Role>,
+    /// Only disabled (true) or enabled (false) users.
     pub disabled: Option<bool>,
-    pub after: Option<(String, Uuid)>,
-    pub limit: i64,
 }
 
 /// A page (plus one row) of users by username, served by `users_list_idx`.
-pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Vec<UserRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: UserFilter,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(department) = f.department {
         query = query.filter(users::department.eq(department));
@@ -189,7 +198,7 @@ pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Ve
     if let Some(disabled) = f.disabled {
         query = query.filter(users::disabled.eq(disabled));
     }
-    if let Some((username, id)) = f.after {
+    if let Some((username, id)) = after {
         query = query.filter(crate::keyset_after!(
             asc,
             users::username,
@@ -199,7 +208,7 @@ pub async fn list(conn: &mut AsyncPgConnection, f: UserFilter) -> QueryResult<Ve
     }
     query
         .order((users::username, users::id))
-        .limit(f.limit + 1)
+        .limit(limit + 1)
         .load(conn)
         .await
 }

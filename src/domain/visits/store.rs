@@ -193,14 +193,20 @@ pub async fn delete(
     .await
 }
 
-/// Filters of the visit list.
-#[derive(Debug, Default, Clone)]
+/// Filters of the visit list (its query parameters).
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct VisitFilter {
     pub enterprise_id: Option<Uuid>,
+    /// Visiting department code.
     pub department: Option<String>,
+    /// An officer's user id.
     pub officer: Option<Uuid>,
     pub kind: Option<VisitKind>,
+    /// Visited on or after.
     pub visited_from: Option<NaiveDate>,
+    /// Visited on or before.
     pub visited_to: Option<NaiveDate>,
 }
 

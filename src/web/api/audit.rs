@@ -9,10 +9,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::audit::store::{self, AuditEventRow, AuditFilter};
+use crate::domain::audit::store::{self, AuditEventRow, AuditFilter, AuditPage};
 use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{NoParams, StrictQuery};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
@@ -75,63 +75,40 @@ pub enum AuditSort {
     Newest,
 }
 
-/// Query of the audit list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+/// The `sort` parameter of the audit list.
+#[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Only events about this kind of record (`user`, `enterprise`, …).
-    pub entity: Option<String>,
-    /// Only events about this record.
-    pub entity_id: Option<String>,
-    /// Only events by this user or client.
-    pub actor: Option<Uuid>,
-    /// Events at or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Events before this instant.
-    pub to: Option<DateTime<Utc>>,
+pub struct AuditSortParam {
     /// `at` (oldest first, default) or `-at`.
     #[param(inline)]
     pub sort: Option<AuditSort>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Lists audit events. Admin only.
 #[utoipa::path(
-    tag = "audit", params(AuditQuery),
+    tag = "audit", params(AuditFilter, AuditSortParam, PageParams),
     responses(
         (status = 200, body = Page<AuditEvent>),
         ListErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/audit-events")]
 pub async fn list_audit_events(
     actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<AuditQuery>,
+    query: Listing<AuditFilter, AuditSort>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<AuditEvent>(q.cursor.as_deref())?;
-    let filter = AuditFilter {
-        entity: q.entity,
-        entity_id: q.entity_id,
-        actor: q.actor,
-        from: q.from,
-        to: q.to,
-        newest_first: matches!(q.sort.unwrap_or_default(), AuditSort::Newest),
+    let limit = query.limit()?;
+    let after = query.after::<AuditEvent>()?;
+    let page = AuditPage {
+        newest_first: matches!(query.sort.unwrap_or_default(), AuditSort::Newest),
         after,
         limit,
     };
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter).await?;
+    let rows = store::list(&mut conn, query.filter, page).await?;
     let page = Page::of(rows.into_iter().map(AuditEvent::from).collect(), limit);
     Ok(HttpResponse::Ok().json(page))
 }
@@ -145,7 +122,6 @@ pub async fn list_audit_events(
         ReadErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/audit-events/{id}")]
 pub async fn get_audit_event(

@@ -1,11 +1,11 @@
 //! `/api/v1/policy-benefits`: recorded by admins and liaison officers of an assigned
 //! department, moved by the responsible department, read by every role.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -15,9 +15,10 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::benefits::model::{BenefitEvent, BenefitStatus, PolicyBenefit};
 use crate::domain::benefits::store::{self, BenefitFilter, BenefitMove, NewBenefit};
 use crate::domain::error::AppResult;
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
-use crate::web::precondition::etag;
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
+use crate::web::precondition::{created, current};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
@@ -57,50 +58,25 @@ pub struct BenefitTransitionBody {
     pub realized_on: Option<NaiveDate>,
 }
 
-/// Query of the benefit list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct BenefitQuery {
-    pub enterprise_id: Option<Uuid>,
-    pub policy_id: Option<Uuid>,
-    pub responsible_department: Option<String>,
-    pub status: Option<BenefitStatus>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn benefit_response(
-    mut builder: actix_web::HttpResponseBuilder,
-    b: &PolicyBenefit,
-) -> HttpResponse {
-    builder.insert_header(etag(b.version)).json(b)
-}
-
 /// Records a benefit the enterprise should receive (status `identified`). Admins and liaison
 /// officers of an assigned department; one open benefit per enterprise and policy (409).
 #[utoipa::path(
     tag = "policies", request_body = NewBenefitRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = PolicyBenefit, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/policy-benefits")]
 pub async fn create_benefit(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let b: NewBenefitRequest = read_json(&req, payload).await?;
+    let b: NewBenefitRequest = body.read().await?;
     let new = NewBenefit {
         enterprise_id: b.enterprise_id.unwrap_or_default(),
         policy_id: b.policy_id.unwrap_or_default(),
@@ -110,40 +86,31 @@ pub async fn create_benefit(
     };
     let mut conn = state.pool.get().await?;
     let benefit = store::create(&mut conn, &actor, new).await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((
-        "Location",
+    Ok(created(
         format!("/api/v1/policy-benefits/{}", benefit.id),
-    ));
-    Ok(benefit_response(builder, &benefit))
+        benefit.version,
+        &benefit,
+    ))
 }
 
 /// Lists benefits, newest first. Any authenticated caller.
 #[utoipa::path(
-    tag = "policies", params(BenefitQuery),
+    tag = "policies", params(BenefitFilter, PageParams),
     responses(
         (status = 200, body = Page<PolicyBenefit>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/policy-benefits")]
 pub async fn list_benefits(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<BenefitQuery>,
+    query: Listing<BenefitFilter>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<PolicyBenefit>(q.cursor.as_deref())?;
-    let filter = BenefitFilter {
-        enterprise_id: q.enterprise_id,
-        policy_id: q.policy_id,
-        responsible_department: q.responsible_department,
-        status: q.status,
-    };
+    let limit = query.limit()?;
+    let after = query.after::<PolicyBenefit>()?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter, after, limit).await?;
+    let rows = store::list(&mut conn, query.filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
@@ -155,7 +122,6 @@ pub async fn list_benefits(
         (status = 200, body = PolicyBenefit, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/policy-benefits/{id}")]
 pub async fn get_benefit(
@@ -165,10 +131,8 @@ pub async fn get_benefit(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(benefit_response(
-        HttpResponse::Ok(),
-        &store::get(&mut conn, *id).await?,
-    ))
+    let found = store::get(&mut conn, *id).await?;
+    Ok(current(found.version, &found))
 }
 
 /// Moves a benefit through its status machine (409 when not allowed). Liaison or finance staff
@@ -177,26 +141,24 @@ pub async fn get_benefit(
     tag = "policies",
     params(
         ("id" = Uuid, Path, description = "Benefit id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        IdempotencyKey,
     ),
     request_body = BenefitTransitionBody,
     responses(
         (status = 200, body = PolicyBenefit, headers(("ETag" = String))),
         ActionErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/policy-benefits/{id}/transitions")]
 pub async fn transition_benefit(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Finance])?;
-    let b: BenefitTransitionBody = read_json(&req, payload).await?;
+    let b: BenefitTransitionBody = body.read().await?;
     let m = BenefitMove {
         to: b.to,
         note: b.note,
@@ -205,7 +167,7 @@ pub async fn transition_benefit(
     };
     let mut conn = state.pool.get().await?;
     let benefit = store::transition(&mut conn, &actor, *id, m).await?;
-    Ok(benefit_response(HttpResponse::Ok(), &benefit))
+    Ok(current(benefit.version, &benefit))
 }
 
 /// The benefit's events, oldest first; the first is its creation. Any authenticated caller.
@@ -216,7 +178,6 @@ pub async fn transition_benefit(
         (status = 200, body = Page<BenefitEvent>),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/policy-benefits/{id}/events")]
 pub async fn list_benefit_events(

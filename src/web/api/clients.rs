@@ -1,10 +1,10 @@
 //! `/api/v1/clients` (admin only): credentials for other systems.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -13,10 +13,11 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::clients::store::{self, ApiClient, ClientChange};
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation;
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, current, etag};
 use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -68,18 +69,6 @@ pub struct ClientPatch {
     pub disabled: Option<Option<bool>>,
 }
 
-/// Query of the client list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ClientQuery {
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 fn check_patch(patch: &ClientPatch) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let null = |field: &str| FieldError::new(field, "null", "may not be null");
@@ -110,33 +99,24 @@ fn check_patch(patch: &ClientPatch) -> Vec<FieldError> {
     errors
 }
 
-fn client_response(
-    mut builder: actix_web::HttpResponseBuilder,
-    client: &ApiClient,
-) -> HttpResponse {
-    builder.insert_header(etag(client.version)).json(client)
-}
-
 /// Creates a client and shows its secret once. Admin only.
 #[utoipa::path(
     tag = "admin", request_body = NewClientRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = CreatedClient, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/clients")]
 pub async fn create_client(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let body: NewClientRequest = read_json(&req, payload).await?;
+    let body: NewClientRequest = body.read().await?;
     let (name, department, roles) = (
         body.name.unwrap_or_default(),
         body.department.unwrap_or_default(),
@@ -165,23 +145,22 @@ pub async fn create_client(
 
 /// Lists clients, oldest first. Admin only.
 #[utoipa::path(
-    tag = "admin", params(ClientQuery),
+    tag = "admin", params(PageParams),
     responses(
         (status = 200, body = Page<ApiClient>),
         ListErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/clients")]
 pub async fn list_clients(
     actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<ClientQuery>,
+    query: Listing<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let limit = checked_limit(query.0.limit)?;
-    let after = cursor_of::<ApiClient>(query.0.cursor.as_deref())?;
+    let limit = query.limit()?;
+    let after = query.after::<ApiClient>()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, after, limit).await?;
     let clients = rows.into_iter().map(ApiClient::from).collect();
@@ -197,7 +176,6 @@ pub async fn list_clients(
         ReadErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/clients/{id}")]
 pub async fn get_client(
@@ -209,7 +187,7 @@ pub async fn get_client(
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
     let client = ApiClient::from(store::get(&mut conn, *id).await?);
-    Ok(client_response(HttpResponse::Ok(), &client))
+    Ok(current(client.version, &client))
 }
 
 /// Changes a client (`name`, `roles`, `disabled`); honours `If-Match`. Admin only.
@@ -217,31 +195,30 @@ pub async fn get_client(
     tag = "admin",
     params(
         ("id" = Uuid, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = ClientPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = ApiClient, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/clients/{id}")]
 pub async fn update_client(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let patch: ClientPatch = read_json(&req, payload).await?;
+    let patch: ClientPatch = body.read().await?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let change = ClientChange {
         name: patch.name.flatten(),
         roles: patch.roles.flatten(),
@@ -252,7 +229,7 @@ pub async fn update_client(
     if client.disabled {
         state.standing.forget(client.id);
     }
-    Ok(client_response(HttpResponse::Ok(), &client))
+    Ok(current(client.version, &client))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, patch, post};
 
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -16,10 +16,11 @@ use crate::domain::contacts::model::{Contact, ContactFields, contact_view, trimm
 use crate::domain::contacts::store;
 use crate::domain::enterprises::store::{self as enterprises, may_edit};
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{ActionErrors, DeleteErrors, ReadErrors, Unprocessable, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -56,45 +57,27 @@ pub struct ContactPatch {
     pub email: Option<Option<String>>,
 }
 
-/// Query of the contact list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ContactQuery {
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn contact_response(mut builder: actix_web::HttpResponseBuilder, c: &Contact) -> HttpResponse {
-    builder.insert_header(etag(c.version)).json(c)
-}
-
 /// Adds a contact. Admins and liaison officers of an assigned department.
 #[utoipa::path(
     tag = "enterprises", request_body = NewContact,
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        IdempotencyKey,
         ("id" = Uuid, Path, description = "Enterprise id")),
     responses(
         (status = 201, body = Contact, headers(("Location" = String), ("ETag" = String))),
         ActionErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/enterprises/{id}/contacts")]
 pub async fn create_contact(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let body: NewContact = read_json(&req, payload).await?;
+    let body: NewContact = body.read().await?;
     let fields = ContactFields {
         name: body.name.unwrap_or_default().trim().to_owned(),
         title: trimmed(body.title),
@@ -104,38 +87,36 @@ pub async fn create_contact(
     let mut conn = state.pool.get().await?;
     let row = store::create(&mut conn, Some(&actor), *id, fields).await?;
     let contact = contact_view(row, true);
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((
-        "Location",
+    Ok(created(
         format!(
             "/api/v1/enterprises/{}/contacts/{}",
             contact.enterprise_id, contact.id
         ),
-    ));
-    Ok(contact_response(builder, &contact))
+        contact.version,
+        &contact,
+    ))
 }
 
 /// Lists an enterprise's contacts, oldest first. Any authenticated caller (masked unless admin
 /// or liaison officer of an assigned department).
 #[utoipa::path(
     tag = "enterprises",
-    params(("id" = Uuid, Path, description = "Enterprise id"), ContactQuery),
+    params(("id" = Uuid, Path, description = "Enterprise id"), PageParams),
     responses(
         (status = 200, body = Page<Contact>),
         ReadErrors,
         (status = 422, response = Unprocessable),
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}/contacts")]
 pub async fn list_contacts(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: StrictQuery<ContactQuery>,
+    query: Listing<NoParams>,
 ) -> AppResult<HttpResponse> {
-    let limit = checked_limit(query.0.limit)?;
-    let after = cursor_of::<Contact>(query.0.cursor.as_deref())?;
+    let limit = query.limit()?;
+    let after = query.after::<Contact>()?;
     let mut conn = state.pool.get().await?;
     let enterprise = enterprises::get(&mut conn, *id).await?;
     let unmasked = may_edit(&actor, &enterprise);
@@ -155,7 +136,6 @@ pub async fn list_contacts(
         (status = 200, body = Contact, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn get_contact(
@@ -168,10 +148,8 @@ pub async fn get_contact(
     let mut conn = state.pool.get().await?;
     let enterprise = enterprises::get(&mut conn, enterprise_id).await?;
     let row = store::get(&mut conn, enterprise_id, contact_id).await?;
-    Ok(contact_response(
-        HttpResponse::Ok(),
-        &contact_view(row, may_edit(&actor, &enterprise)),
-    ))
+    let contact = contact_view(row, may_edit(&actor, &enterprise));
+    Ok(current(contact.version, &contact))
 }
 
 /// Changes a contact (merge patch); honours `If-Match`. Admins and liaison officers of an
@@ -181,31 +159,30 @@ pub async fn get_contact(
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("contact_id" = Uuid, Path, description = "Contact id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Contact, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn update_contact(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let (enterprise_id, contact_id) = path.into_inner();
-    let patch: ContactPatch = read_json(&req, payload).await?;
+    let patch: ContactPatch = body.read().await?;
     if matches!(patch.name, Some(None)) {
         return Err(AppError::invalid("name", "null", "may not be null"));
     }
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let row = store::update(
         &mut conn,
@@ -229,10 +206,8 @@ pub async fn update_contact(
         },
     )
     .await?;
-    Ok(contact_response(
-        HttpResponse::Ok(),
-        &contact_view(row, true),
-    ))
+    let contact = contact_view(row, true);
+    Ok(current(contact.version, &contact))
 }
 
 /// Removes a contact. Admins and liaison officers of an assigned department.
@@ -241,25 +216,25 @@ pub async fn update_contact(
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("contact_id" = Uuid, Path, description = "Contact id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being removed"),
+        IfMatch,
     ),
     responses(
         (status = 204, description = "Removed"),
         DeleteErrors,
     ),
-    security(("bearer" = []))
 )]
 #[delete("/enterprises/{id}/contacts/{contact_id}")]
 pub async fn delete_contact(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    req: HttpRequest,
+    _req: HttpRequest,
     _q: StrictQuery<NoParams>,
+    if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let (enterprise_id, contact_id) = path.into_inner();
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     store::delete(&mut conn, &actor, enterprise_id, contact_id, expected).await?;
     Ok(HttpResponse::NoContent().finish())

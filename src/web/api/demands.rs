@@ -1,11 +1,11 @@
 //! `/api/v1/demands`: raised by liaison officers (and admins), moved by the assigned
 //! department, read by every role.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -17,9 +17,10 @@ use crate::domain::demands::model::{
 };
 use crate::domain::demands::store::{self, DemandFilter, NewDemand};
 use crate::domain::error::AppResult;
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
-use crate::web::precondition::etag;
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
+use crate::web::precondition::{created, current};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
@@ -64,48 +65,24 @@ pub struct TransitionBody {
     pub satisfaction: Option<Satisfaction>,
 }
 
-/// Query of the demand list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DemandQuery {
-    pub enterprise_id: Option<Uuid>,
-    pub assigned_department: Option<String>,
-    pub status: Option<DemandStatus>,
-    pub category: Option<DemandCategory>,
-    /// `true`: only overdue demands.
-    pub overdue: Option<bool>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn demand_response(mut builder: actix_web::HttpResponseBuilder, d: &Demand) -> HttpResponse {
-    builder.insert_header(etag(d.version)).json(d)
-}
-
 /// Raises a demand. Admins and liaison officers.
 #[utoipa::path(
     tag = "demands", request_body = NewDemandRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Demand, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/demands")]
 pub async fn create_demand(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let b: NewDemandRequest = read_json(&req, payload).await?;
+    let b: NewDemandRequest = body.read().await?;
     let new = NewDemand {
         category: b.category.unwrap_or(DemandCategory::Other),
         title: b.title.unwrap_or_default(),
@@ -123,39 +100,32 @@ pub async fn create_demand(
     )
     .await?;
     let demand = Demand::from_row(row, today_in_china());
-    let mut builder = HttpResponse::Created();
-    builder.insert_header(("Location", format!("/api/v1/demands/{}", demand.id)));
-    Ok(demand_response(builder, &demand))
+    Ok(created(
+        format!("/api/v1/demands/{}", demand.id),
+        demand.version,
+        &demand,
+    ))
 }
 
 /// Lists demands, newest first. Any authenticated caller.
 #[utoipa::path(
-    tag = "demands", params(DemandQuery),
+    tag = "demands", params(DemandFilter, PageParams),
     responses(
         (status = 200, body = Page<Demand>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/demands")]
 pub async fn list_demands(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<DemandQuery>,
+    query: Listing<DemandFilter>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<Demand>(q.cursor.as_deref())?;
+    let limit = query.limit()?;
+    let after = query.after::<Demand>()?;
     let today = today_in_china();
-    let filter = DemandFilter {
-        enterprise_id: q.enterprise_id,
-        assigned_department: q.assigned_department,
-        status: q.status,
-        category: q.category,
-        overdue_on: q.overdue.filter(|o| *o).map(|_| today),
-    };
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter, after, limit).await?;
+    let rows = store::list(&mut conn, query.filter, today, after, limit).await?;
     let demands = rows
         .into_iter()
         .map(|r| Demand::from_row(r, today))
@@ -171,7 +141,6 @@ pub async fn list_demands(
         (status = 200, body = Demand, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/demands/{id}")]
 pub async fn get_demand(
@@ -182,7 +151,7 @@ pub async fn get_demand(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let demand = Demand::from_row(store::get(&mut conn, *id).await?, today_in_china());
-    Ok(demand_response(HttpResponse::Ok(), &demand))
+    Ok(current(demand.version, &demand))
 }
 
 /// Moves a demand through its status machine (a move it does not allow is 409). A liaison
@@ -190,26 +159,24 @@ pub async fn get_demand(
 #[utoipa::path(
     tag = "demands",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        IdempotencyKey,
         ("id" = Uuid, Path, description = "Demand id")),
     request_body = TransitionBody,
     responses(
         (status = 200, body = Demand, headers(("ETag" = String))),
         ActionErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/demands/{id}/transitions")]
 pub async fn transition_demand(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let b: TransitionBody = read_json(&req, payload).await?;
+    let b: TransitionBody = body.read().await?;
     let request = TransitionRequest {
         to: b.to,
         note: b.note,
@@ -218,10 +185,8 @@ pub async fn transition_demand(
     };
     let mut conn = state.pool.get().await?;
     let row = store::transition(&mut conn, &actor, *id, request).await?;
-    Ok(demand_response(
-        HttpResponse::Ok(),
-        &Demand::from_row(row, today_in_china()),
-    ))
+    let demand = Demand::from_row(row, today_in_china());
+    Ok(current(demand.version, &demand))
 }
 
 /// The demand's events, oldest first; the first is its creation. Any authenticated caller.
@@ -232,7 +197,6 @@ pub async fn transition_demand(
         (status = 200, body = Page<DemandEvent>),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/demands/{id}/events")]
 pub async fn list_demand_events(

@@ -1,6 +1,6 @@
 //! `/api/v1/departments`: read by everyone authenticated, written by admins.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -11,9 +11,10 @@ use crate::domain::actor::Actor;
 use crate::domain::departments::store::{self, Department};
 use crate::domain::error::AppResult;
 use crate::domain::validation::{department_code, not_blank};
-use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::Page;
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{CallerErrors, CreateErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -41,10 +42,6 @@ pub struct DepartmentPatch {
     pub name: Option<String>,
 }
 
-fn with_etag(mut response: actix_web::HttpResponseBuilder, d: &Department) -> HttpResponse {
-    response.insert_header(etag(d.version)).json(d)
-}
-
 /// Lists every department. Any authenticated caller.
 #[utoipa::path(
     tag = "admin",
@@ -52,7 +49,6 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, d: &Department) -> Ht
         (status = 200, body = Page<Department>),
         CallerErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/departments")]
 pub async fn list_departments(
@@ -72,7 +68,6 @@ pub async fn list_departments(
         (status = 200, body = Department, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/departments/{code}")]
 pub async fn get_department(
@@ -83,35 +78,32 @@ pub async fn get_department(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let department = store::get(&mut conn, &code).await?;
-    Ok(with_etag(HttpResponse::Ok(), &department))
+    Ok(current(department.version, &department))
 }
 
 /// Adds a department. Admin only.
 #[utoipa::path(
     tag = "admin", request_body = NewDepartment,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Department, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/departments")]
 pub async fn create_department(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let body: NewDepartment = read_json(&req, payload).await?;
+    let body: NewDepartment = body.read().await?;
     let (code, name) = (body.code.unwrap_or_default(), body.name.unwrap_or_default());
     let mut conn = state.pool.get().await?;
-    let created = store::create(&mut conn, Some(&actor), &code, &name).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/departments/{}", created.code)));
-    Ok(with_etag(response, &created))
+    let department = store::create(&mut conn, Some(&actor), &code, &name).await?;
+    let location = format!("/api/v1/departments/{}", department.code);
+    Ok(created(location, department.version, &department))
 }
 
 /// Renames a department; honours `If-Match`. Admin only.
@@ -119,27 +111,26 @@ pub async fn create_department(
     tag = "admin",
     params(
         ("code" = String, Path, description = "Department code"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Department, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/departments/{code}")]
 pub async fn update_department(
     actor: Actor,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let patch: DepartmentPatch = read_json(&req, payload).await?;
-    let expected = if_match_version(&req)?;
+    let patch: DepartmentPatch = body.read().await?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let department = match patch.name {
         Some(name) => store::rename(&mut conn, &actor, &code, &name, expected).await?,
@@ -149,7 +140,7 @@ pub async fn update_department(
             current
         }
     };
-    Ok(with_etag(HttpResponse::Ok(), &department))
+    Ok(current(department.version, &department))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

@@ -43,7 +43,6 @@ pub struct ImportQuery {
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = ImportRejected),
     ),
-    security(("bearer" = []))
 )]
 #[post("/imports/enterprises")]
 pub async fn import_enterprises(

@@ -1,6 +1,6 @@
 //! `/api/v1/enterprises/{id}/indicators`: quarterly figures, read by every role.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, put};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -13,9 +13,9 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::error::AppResult;
 use crate::domain::indicators::model::{Figures, Indicator, parse_quarter};
 use crate::domain::indicators::store;
-use crate::web::body::{NoParams, StrictQuery, read_json};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
 use crate::web::pagination::Page;
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{ReadErrors, Unprocessable, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -67,7 +67,7 @@ pub struct IndicatorRange {
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         ("quarter" = String, Path, description = "Quarter, `YYYY-Qn`", example = "2026-Q3"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being replaced"),
+        IfMatch,
     ),
     request_body = IndicatorReport,
     responses(
@@ -75,22 +75,21 @@ pub struct IndicatorRange {
         (status = 201, description = "Reported for the first time", body = Indicator, headers(("ETag" = String), ("Location" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[put("/enterprises/{id}/indicators/{quarter}")]
 pub async fn put_indicators(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<(Uuid, String)>,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
+    if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let (enterprise_id, quarter) = path.into_inner();
-    let body: IndicatorReport = read_json(&req, payload).await?;
+    let body: IndicatorReport = body.read().await?;
     let quarter = parse_quarter("quarter", &quarter)?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let figures = Figures {
         revenue: body.revenue,
         emergency_revenue: body.emergency_revenue,
@@ -102,19 +101,13 @@ pub async fn put_indicators(
     };
     let mut conn = state.pool.get().await?;
     let put = store::put(&mut conn, &actor, enterprise_id, quarter, figures, expected).await?;
-    let mut builder = if put.created {
-        let mut created = HttpResponse::Created();
-        created.insert_header((
-            "Location",
-            format!("/api/v1/enterprises/{enterprise_id}/indicators/{quarter}"),
-        ));
-        created
+    let (version, indicator) = (put.indicator.version, &put.indicator);
+    Ok(if put.created {
+        let location = format!("/api/v1/enterprises/{enterprise_id}/indicators/{quarter}");
+        created(location, version, indicator)
     } else {
-        HttpResponse::Ok()
-    };
-    Ok(builder
-        .insert_header(etag(put.indicator.version))
-        .json(put.indicator))
+        current(version, indicator)
+    })
 }
 
 /// An enterprise's reported quarters, oldest first, optionally within `from`..`to`. Any
@@ -127,7 +120,6 @@ pub async fn put_indicators(
         ReadErrors,
         (status = 422, response = Unprocessable),
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}/indicators")]
 pub async fn list_indicators(

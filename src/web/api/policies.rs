@@ -1,11 +1,11 @@
 //! `/api/v1/policies` (read by every role, written by admins) and
 //! `/api/v1/enterprises/{id}/eligible-policies`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -17,10 +17,11 @@ use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::policies::store::{self, Policy, PolicyFields};
 use crate::domain::support::model::SupportKind;
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -134,18 +135,6 @@ impl PolicyPatch {
     }
 }
 
-/// Query of the policy list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PolicyQuery {
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// A policy the enterprise qualifies for, and which of its rules matched.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EligiblePolicy {
@@ -160,10 +149,6 @@ pub struct EligiblePolicies {
     pub items: Vec<EligiblePolicy>,
 }
 
-fn policy_response(mut builder: actix_web::HttpResponseBuilder, p: &Policy) -> HttpResponse {
-    builder.insert_header(etag(p.version)).json(p)
-}
-
 fn trimmed(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
@@ -175,23 +160,21 @@ fn size_codes(sizes: Vec<EnterpriseSize>) -> Vec<String> {
 /// Adds a policy. Admin only.
 #[utoipa::path(
     tag = "policies", request_body = NewPolicy,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Policy, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/policies")]
 pub async fn create_policy(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let b: NewPolicy = read_json(&req, payload).await?;
+    let b: NewPolicy = body.read().await?;
     let fields = PolicyFields {
         title: b.title.unwrap_or_default(),
         issuer: b.issuer.unwrap_or_default(),
@@ -208,28 +191,29 @@ pub async fn create_policy(
     };
     let mut conn = state.pool.get().await?;
     let policy = store::create(&mut conn, &actor, fields).await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header(("Location", format!("/api/v1/policies/{}", policy.id)));
-    Ok(policy_response(builder, &policy))
+    Ok(created(
+        format!("/api/v1/policies/{}", policy.id),
+        policy.version,
+        &policy,
+    ))
 }
 
 /// Lists policies, newest issue first. Any authenticated caller.
 #[utoipa::path(
-    tag = "policies", params(PolicyQuery),
+    tag = "policies", params(PageParams),
     responses(
         (status = 200, body = Page<Policy>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/policies")]
 pub async fn list_policies(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<PolicyQuery>,
+    query: Listing<NoParams>,
 ) -> AppResult<HttpResponse> {
-    let limit = checked_limit(query.0.limit)?;
-    let after = cursor_of::<Policy>(query.0.cursor.as_deref())?;
+    let limit = query.limit()?;
+    let after = query.after::<Policy>()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
@@ -243,7 +227,6 @@ pub async fn list_policies(
         (status = 200, body = Policy, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/policies/{id}")]
 pub async fn get_policy(
@@ -253,10 +236,8 @@ pub async fn get_policy(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(policy_response(
-        HttpResponse::Ok(),
-        &store::get(&mut conn, *id).await?,
-    ))
+    let found = store::get(&mut conn, *id).await?;
+    Ok(current(found.version, &found))
 }
 
 /// Changes a policy; honours `If-Match`. Admin only.
@@ -264,31 +245,30 @@ pub async fn get_policy(
     tag = "policies",
     params(
         ("id" = Uuid, Path, description = "Policy id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = PolicyPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Policy, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/policies/{id}")]
 pub async fn update_policy(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let p: PolicyPatch = read_json(&req, payload).await?;
+    let p: PolicyPatch = body.read().await?;
     let change = p.into_change()?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let policy = store::update(&mut conn, &actor, *id, expected, change).await?;
-    Ok(policy_response(HttpResponse::Ok(), &policy))
+    Ok(current(policy.version, &policy))
 }
 
 /// The policies in force today whose rules match the enterprise. Any authenticated caller.
@@ -299,7 +279,6 @@ pub async fn update_policy(
         (status = 200, body = EligiblePolicies),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}/eligible-policies")]
 pub async fn eligible_policies(

@@ -19,7 +19,6 @@ use crate::web::state::AppState;
         (status = 200, body = Page<Region>),
         CallerErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/reference/regions")]
 pub async fn list_regions(
@@ -38,7 +37,6 @@ pub async fn list_regions(
         (status = 200, body = Page<Category>),
         CallerErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/reference/categories")]
 pub async fn list_categories(

@@ -15,7 +15,7 @@ use crate::domain::stats::alerts::{self, Alert, AlertRules};
 use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::overview::{self, Overview};
 use crate::web::body::StrictQuery;
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::ListErrors;
 use crate::web::state::AppState;
 
@@ -56,7 +56,6 @@ pub struct OverviewQuery {
         (status = 200, body = Overview),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/stats/overview")]
 pub async fn stats_overview(
@@ -97,7 +96,6 @@ pub struct IndicatorStatsQuery {
         (status = 200, body = IndicatorStats),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/stats/indicators")]
 pub async fn stats_indicators(
@@ -138,30 +136,24 @@ pub struct AlertQuery {
     pub revenue_drop: Option<String>,
     /// Only enterprises assigned to this department.
     pub department: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Active enterprises that need attention, each with its reasons, by name. Any role.
 #[utoipa::path(
-    tag = "statistics", params(AlertQuery),
+    tag = "statistics", params(AlertQuery, PageParams),
     responses(
         (status = 200, body = Page<Alert>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/stats/alerts")]
 pub async fn stats_alerts(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<AlertQuery>,
+    query: Listing<AlertQuery>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
+    let limit = query.limit()?;
+    let q = &query.filter;
     let unvisited_days = checked_window(
         "window_days",
         q.window_days
@@ -181,12 +173,12 @@ pub async fn stats_alerts(
                 )
             })?,
     };
-    let after = cursor_of::<Alert>(q.cursor.as_deref())?;
+    let after = query.after::<Alert>()?;
     let rules = AlertRules {
         today: today_in_china(),
         unvisited_days,
         revenue_drop,
-        department: q.department,
+        department: q.department.clone(),
     };
     let mut conn = state.pool.get().await?;
     let rows = alerts::list(&mut conn, &rules, after, limit).await?;

@@ -1,11 +1,11 @@
 //! `/api/v1/support-measures`: recorded by the granting department (finance for every kind,
 //! liaison officers for non-monetary kinds), read by every role.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -16,10 +16,11 @@ use crate::domain::error::{AppError, AppResult};
 use crate::domain::support::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
 use crate::domain::support::payments::{self, NewDisbursement};
 use crate::domain::support::store::{self, MeasureFields, MeasureFilter};
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -119,53 +120,25 @@ pub struct NewDisbursementRequest {
     pub voucher_no: Option<String>,
 }
 
-/// Query of the measure list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MeasureQuery {
-    pub enterprise_id: Option<Uuid>,
-    /// Granting department code.
-    pub department: Option<String>,
-    pub kind: Option<SupportKind>,
-    pub status: Option<MeasureStatus>,
-    pub fiscal_year: Option<i32>,
-    pub policy_id: Option<Uuid>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn measure_response(
-    mut builder: actix_web::HttpResponseBuilder,
-    m: &SupportMeasure,
-) -> HttpResponse {
-    builder.insert_header(etag(m.version)).json(m)
-}
-
 /// Records a support measure of the caller's department. Finance staff (any kind); liaison
 /// officers and admins (non-monetary kinds).
 #[utoipa::path(
     tag = "support", request_body = NewMeasure,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = SupportMeasure, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/support-measures")]
 pub async fn create_measure(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
-    let b: NewMeasure = read_json(&req, payload).await?;
+    let b: NewMeasure = body.read().await?;
     let kind = b.kind.unwrap_or(SupportKind::Other);
     if !kind.may_record(&actor) {
         return Err(AppError::Forbidden(
@@ -201,42 +174,31 @@ pub async fn create_measure(
         fields,
     )
     .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((
-        "Location",
+    Ok(created(
         format!("/api/v1/support-measures/{}", measure.id),
-    ));
-    Ok(measure_response(builder, &measure))
+        measure.version,
+        &measure,
+    ))
 }
 
 /// Lists measures, newest first. Any authenticated caller.
 #[utoipa::path(
-    tag = "support", params(MeasureQuery),
+    tag = "support", params(MeasureFilter, PageParams),
     responses(
         (status = 200, body = Page<SupportMeasure>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/support-measures")]
 pub async fn list_measures(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<MeasureQuery>,
+    query: Listing<MeasureFilter>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<SupportMeasure>(q.cursor.as_deref())?;
-    let filter = MeasureFilter {
-        enterprise_id: q.enterprise_id,
-        department: q.department,
-        kind: q.kind,
-        status: q.status,
-        fiscal_year: q.fiscal_year,
-        policy_id: q.policy_id,
-    };
+    let limit = query.limit()?;
+    let after = query.after::<SupportMeasure>()?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter, after, limit).await?;
+    let rows = store::list(&mut conn, query.filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
@@ -248,7 +210,6 @@ pub async fn list_measures(
         (status = 200, body = SupportMeasure, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/support-measures/{id}")]
 pub async fn get_measure(
@@ -258,10 +219,8 @@ pub async fn get_measure(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(measure_response(
-        HttpResponse::Ok(),
-        &store::get(&mut conn, *id).await?,
-    ))
+    let found = store::get(&mut conn, *id).await?;
+    Ok(current(found.version, &found))
 }
 
 /// Changes a measure; honours `If-Match`. Staff of the granting department who may record
@@ -270,26 +229,25 @@ pub async fn get_measure(
     tag = "support",
     params(
         ("id" = Uuid, Path, description = "Support measure id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = MeasurePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = SupportMeasure, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/support-measures/{id}")]
 pub async fn update_measure(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
-    let p: MeasurePatch = read_json(&req, payload).await?;
+    let p: MeasurePatch = body.read().await?;
     if matches!(p.status, Some(Some(MeasureStatus::Disbursed))) {
         return Err(AppError::invalid(
             "status",
@@ -298,10 +256,10 @@ pub async fn update_measure(
         ));
     }
     let change = p.into_change()?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let measure = store::update(&mut conn, &actor, *id, expected, change).await?;
-    Ok(measure_response(HttpResponse::Ok(), &measure))
+    Ok(current(measure.version, &measure))
 }
 
 /// Records a payment tranche. Finance staff of the granting department; the measure must be
@@ -310,26 +268,24 @@ pub async fn update_measure(
     tag = "support",
     params(
         ("id" = Uuid, Path, description = "Support measure id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)"),
+        IdempotencyKey,
     ),
     request_body = NewDisbursementRequest,
     responses(
         (status = 201, body = Disbursement, headers(("Location" = String))),
         ActionErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/support-measures/{id}/disbursements")]
 pub async fn create_disbursement(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance])?;
-    let b: NewDisbursementRequest = read_json(&req, payload).await?;
+    let b: NewDisbursementRequest = body.read().await?;
     let new = NewDisbursement {
         amount: b.amount.unwrap_or_default(),
         paid_on: b.paid_on.unwrap_or_default(),
@@ -356,7 +312,6 @@ pub async fn create_disbursement(
         (status = 200, body = Page<Disbursement>),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/support-measures/{id}/disbursements")]
 pub async fn list_disbursements(

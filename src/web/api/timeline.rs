@@ -3,8 +3,8 @@
 use actix_web::get;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -13,8 +13,8 @@ use crate::domain::actor::Actor;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::timeline::store::{self, TimelineRow};
-use crate::web::body::StrictQuery;
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::NoParams;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{ReadErrors, Unprocessable};
 use crate::web::state::AppState;
 
@@ -115,38 +115,25 @@ impl From<TimelineRow> for TimelineItem {
     }
 }
 
-/// Query of the timeline.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TimelineQuery {
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// Everything that happened to the enterprise, newest first. Any authenticated caller.
 #[utoipa::path(
     tag = "enterprises",
-    params(("id" = Uuid, Path, description = "Enterprise id"), TimelineQuery),
+    params(("id" = Uuid, Path, description = "Enterprise id"), PageParams),
     responses(
         (status = 200, body = Page<TimelineItem>),
         ReadErrors,
         (status = 422, response = Unprocessable),
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}/timeline")]
 pub async fn enterprise_timeline(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: StrictQuery<TimelineQuery>,
+    query: Listing<NoParams>,
 ) -> AppResult<HttpResponse> {
-    let limit = checked_limit(query.0.limit)?;
-    let before = cursor_of::<TimelineItem>(query.0.cursor.as_deref())?;
+    let limit = query.limit()?;
+    let before = query.after::<TimelineItem>()?;
     let mut conn = state.pool.get().await?;
     enterprises::get(&mut conn, *id).await?;
     let rows = store::page(&mut conn, *id, before, limit).await?;

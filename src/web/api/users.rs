@@ -1,9 +1,9 @@
 //! `/api/v1/users` (admin only): accounts of the people who use the system.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -13,10 +13,11 @@ use crate::domain::auth::secrets;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
 use crate::domain::validation;
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{CreateErrors, Forbidden, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -68,24 +69,6 @@ pub struct UserPatch {
     pub password: Option<Option<String>>,
 }
 
-/// Query of the user list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// Only users of this department.
-    pub department: Option<String>,
-    /// Only users holding this role.
-    pub role: Option<Role>,
-    /// Only disabled (true) or enabled (false) users.
-    pub disabled: Option<bool>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// Collects the patch's rule violations, all at once.
 fn check_patch(patch: &UserPatch) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -127,30 +110,24 @@ fn check_patch(patch: &UserPatch) -> Vec<FieldError> {
     errors
 }
 
-fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &User) -> HttpResponse {
-    builder.insert_header(etag(user.version)).json(user)
-}
-
 /// Creates a user. Admin only.
 #[utoipa::path(
     tag = "admin", request_body = NewUserRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = User, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/users")]
 pub async fn create_user(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let body: NewUserRequest = read_json(&req, payload).await?;
+    let body: NewUserRequest = body.read().await?;
     let password_hash = secrets::hash_password(body.password.unwrap_or_default()).await?;
     let new = NewUser {
         username: body.username.unwrap_or_default(),
@@ -161,40 +138,33 @@ pub async fn create_user(
     };
     let mut conn = state.pool.get().await?;
     let user = store::create(&mut conn, Some(&actor), new).await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header(("Location", format!("/api/v1/users/{}", user.id)));
-    Ok(user_response(builder, &user))
+    Ok(created(
+        format!("/api/v1/users/{}", user.id),
+        user.version,
+        &user,
+    ))
 }
 
 /// Lists users by username. Admin only.
 #[utoipa::path(
-    tag = "admin", params(UserQuery),
+    tag = "admin", params(UserFilter, PageParams),
     responses(
         (status = 200, body = Page<User>),
         ListErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/users")]
 pub async fn list_users(
     actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<UserQuery>,
+    query: Listing<UserFilter>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<User>(q.cursor.as_deref())?;
-    let filter = UserFilter {
-        department: q.department,
-        role: q.role,
-        disabled: q.disabled,
-        after,
-        limit,
-    };
+    let limit = query.limit()?;
+    let after = query.after::<User>()?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter).await?;
+    let rows = store::list(&mut conn, query.filter, after, limit).await?;
     let users = rows.into_iter().map(User::from).collect();
     Ok(HttpResponse::Ok().json(Page::of(users, limit)))
 }
@@ -208,7 +178,6 @@ pub async fn list_users(
         ReadErrors,
         (status = 403, response = Forbidden),
     ),
-    security(("bearer" = []))
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
@@ -220,7 +189,7 @@ pub async fn get_user(
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
     let user = User::from(store::get(&mut conn, *id).await?);
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(current(user.version, &user))
 }
 
 /// Changes a user; honours `If-Match`. Admin only; an admin cannot disable or demote itself (409).
@@ -228,31 +197,30 @@ pub async fn get_user(
     tag = "admin",
     params(
         ("id" = Uuid, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let patch: UserPatch = read_json(&req, payload).await?;
+    let patch: UserPatch = body.read().await?;
     let errors = check_patch(&patch);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let password_hash = match patch.password.flatten() {
         Some(p) => Some(secrets::hash_password(p).await?),
         None => None,
@@ -269,7 +237,7 @@ pub async fn update_user(
     if user.disabled {
         state.standing.forget(user.id);
     }
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(current(user.version, &user))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

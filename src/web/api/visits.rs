@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, patch, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -17,10 +17,11 @@ use crate::domain::demands::store::NewDemand;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
 use crate::domain::visits::store::{self, VisitFilter};
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, cursor_of};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
@@ -137,32 +138,6 @@ pub struct CreatedVisit {
     pub demands: Vec<Demand>,
 }
 
-/// Query of the visit list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct VisitQuery {
-    pub enterprise_id: Option<Uuid>,
-    /// Visiting department code.
-    pub department: Option<String>,
-    /// An officer's user id.
-    pub officer: Option<Uuid>,
-    pub kind: Option<VisitKind>,
-    /// Visited on or after.
-    pub visited_from: Option<NaiveDate>,
-    /// Visited on or before.
-    pub visited_to: Option<NaiveDate>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn visit_response(mut builder: actix_web::HttpResponseBuilder, v: &Visit) -> HttpResponse {
-    builder.insert_header(etag(v.version)).json(v)
-}
-
 /// Turns the raised demands into checked values; a missing field is named `demands[i].field`.
 fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -207,23 +182,21 @@ fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldE
 /// Admins and liaison officers.
 #[utoipa::path(
     tag = "visits", request_body = NewVisit,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = CreatedVisit, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/visits")]
 pub async fn create_visit(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let b: NewVisit = read_json(&req, payload).await?;
+    let b: NewVisit = body.read().await?;
     let raised = raised_demands(b.demands.unwrap_or_default()).map_err(AppError::Validation)?;
     let fields = VisitFields {
         visited_on: b.visited_on.unwrap_or_default(),
@@ -246,47 +219,39 @@ pub async fn create_visit(
     )
     .await?;
     let today = today_in_china();
-    let created = CreatedVisit {
+    let visit_with_demands = CreatedVisit {
         demands: demands
             .into_iter()
             .map(|d| Demand::from_row(d, today))
             .collect(),
         visit,
     };
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/visits/{}", created.visit.id)))
-        .insert_header(etag(created.visit.version))
-        .json(created))
+    let location = format!("/api/v1/visits/{}", visit_with_demands.visit.id);
+    Ok(created(
+        location,
+        visit_with_demands.visit.version,
+        &visit_with_demands,
+    ))
 }
 
 /// Lists visits, newest first. Any authenticated caller.
 #[utoipa::path(
-    tag = "visits", params(VisitQuery),
+    tag = "visits", params(VisitFilter, PageParams),
     responses(
         (status = 200, body = Page<Visit>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/visits")]
 pub async fn list_visits(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<VisitQuery>,
+    query: Listing<VisitFilter>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let after = cursor_of::<Visit>(q.cursor.as_deref())?;
-    let filter = VisitFilter {
-        enterprise_id: q.enterprise_id,
-        department: q.department,
-        officer: q.officer,
-        kind: q.kind,
-        visited_from: q.visited_from,
-        visited_to: q.visited_to,
-    };
+    let limit = query.limit()?;
+    let after = query.after::<Visit>()?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, filter, after, limit).await?;
+    let rows = store::list(&mut conn, query.filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
@@ -298,7 +263,6 @@ pub async fn list_visits(
         (status = 200, body = Visit, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/visits/{id}")]
 pub async fn get_visit(
@@ -308,10 +272,8 @@ pub async fn get_visit(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(visit_response(
-        HttpResponse::Ok(),
-        &store::get(&mut conn, *id).await?,
-    ))
+    let found = store::get(&mut conn, *id).await?;
+    Ok(current(found.version, &found))
 }
 
 /// Changes a visit (merge patch); honours `If-Match`. A liaison officer of the visit's
@@ -320,31 +282,30 @@ pub async fn get_visit(
     tag = "visits",
     params(
         ("id" = Uuid, Path, description = "Visit id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = VisitPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Visit, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/visits/{id}")]
 pub async fn update_visit(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let p: VisitPatch = read_json(&req, payload).await?;
+    let p: VisitPatch = body.read().await?;
     let change = p.into_change()?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let visit = store::update(&mut conn, &actor, *id, expected, change).await?;
-    Ok(visit_response(HttpResponse::Ok(), &visit))
+    Ok(current(visit.version, &visit))
 }
 
 /// Deletes a visit; the demands raised in it stay. A liaison officer of the visit's
@@ -353,24 +314,24 @@ pub async fn update_visit(
     tag = "visits",
     params(
         ("id" = Uuid, Path, description = "Visit id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted"),
+        IfMatch,
     ),
     responses(
         (status = 204, description = "Deleted"),
         DeleteErrors,
     ),
-    security(("bearer" = []))
 )]
 #[delete("/visits/{id}")]
 pub async fn delete_visit(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
+    _req: HttpRequest,
     _q: StrictQuery<NoParams>,
+    if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     store::delete(&mut conn, &actor, *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())

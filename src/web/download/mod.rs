@@ -3,13 +3,53 @@
 mod csv_body;
 mod xlsx_body;
 
-use actix_web::HttpResponse;
+use actix_web::dev::Payload;
 use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
 
 use crate::db::DbPool;
 use crate::db::clock::today_in_china;
-use crate::domain::error::AppResult;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::exports::{Format, Source, XLSX_MEDIA_TYPE, read_pages};
+use crate::web::body::{parse_query, split_query};
+
+/// The query of an export: the list's filter `F` (strict) and the file format.
+pub struct ExportQuery<F> {
+    pub filter: F,
+    pub format: Format,
+}
+
+/// The format parameter of every export, as the OpenAPI document shows it.
+#[derive(Debug, serde::Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParam {
+    /// `csv` (default) or `xlsx`.
+    #[param(inline)]
+    pub format: Option<Format>,
+}
+
+impl<F: DeserializeOwned + 'static> FromRequest for ExportQuery<F> {
+    type Error = AppError;
+    type Future = std::future::Ready<AppResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_export_query(req.query_string()))
+    }
+}
+
+fn parse_export_query<F: DeserializeOwned>(query: &str) -> AppResult<ExportQuery<F>> {
+    let (format, filter) = split_query(query, &["format"])?;
+    Ok(ExportQuery {
+        filter: parse_query::<F>(&filter)?.0,
+        format: parse_query::<FormatParam>(&format)?
+            .0
+            .format
+            .unwrap_or_default(),
+    })
+}
 
 /// Answers with the whole export as a streamed file. The first page is read before the
 /// response starts, so an unreachable database is still a 503 problem, not a broken file.

@@ -159,6 +159,7 @@ fn client_address(req: &HttpRequest) -> String {
 /// Issues tokens (OAuth 2.0 token endpoint). No bearer token needed.
 #[utoipa::path(
     tag = "auth",
+    security(),
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
         (TokenRequest = "application/json"),
@@ -206,6 +207,7 @@ pub async fn token(
 /// Ends the login a refresh token belongs to (RFC 7009: 200 even for an unknown token).
 #[utoipa::path(
     tag = "auth",
+    security(),
     request_body(content(
         (RevokeRequest = "application/x-www-form-urlencoded"),
         (RevokeRequest = "application/json"),
@@ -262,7 +264,6 @@ pub async fn revoke(
         (status = 200, body = Me),
         CallerErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/me")]
 pub async fn me(

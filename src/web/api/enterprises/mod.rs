@@ -12,85 +12,64 @@ use crate::domain::enterprises::list::{self, After, EnterpriseFilter, SortKey};
 use crate::domain::enterprises::model::Enterprise;
 use crate::domain::enterprises::store;
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{NoParams, StrictQuery, read_json};
-use crate::web::pagination::{Page, checked_limit, decode_cursor};
-use crate::web::precondition::{etag, if_match_version};
+use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::idempotency::IdempotencyKey;
+use crate::web::pagination::{Listing, Page, PageParams, decode_cursor};
+use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::web::state::AppState;
 
 mod requests;
 
-pub use requests::{EnterprisePatch, EnterpriseQuery, EnterpriseSort, NewEnterprise};
-
-fn enterprise_response(
-    mut builder: actix_web::HttpResponseBuilder,
-    e: &Enterprise,
-) -> HttpResponse {
-    builder.insert_header(etag(e.version)).json(e)
-}
+pub use requests::{EnterprisePatch, EnterpriseSort, EnterpriseSortParam, NewEnterprise};
 
 /// Designates a contact-point enterprise. Admin only.
 #[utoipa::path(
     tag = "enterprises", request_body = NewEnterprise,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response (kept 24 h)")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Enterprise, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[post("/enterprises")]
 pub async fn create_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let b: NewEnterprise = read_json(&req, payload).await?;
+    let b: NewEnterprise = body.read().await?;
     let draft = b.into_draft();
     let mut conn = state.pool.get().await?;
-    let created = store::create(&mut conn, Some(&actor), draft).await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header(("Location", format!("/api/v1/enterprises/{}", created.id)));
-    Ok(enterprise_response(builder, &created))
+    let enterprise = store::create(&mut conn, Some(&actor), draft).await?;
+    Ok(created(
+        format!("/api/v1/enterprises/{}", enterprise.id),
+        enterprise.version,
+        &enterprise,
+    ))
 }
 
 /// Lists enterprises with filters, keyset-paginated. Any authenticated caller.
 #[utoipa::path(
-    tag = "enterprises", params(EnterpriseQuery),
+    tag = "enterprises", params(EnterpriseFilter, EnterpriseSortParam, PageParams),
     responses(
         (status = 200, body = Page<Enterprise>),
         ListErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises")]
 pub async fn list_enterprises(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: StrictQuery<EnterpriseQuery>,
+    query: Listing<EnterpriseFilter, EnterpriseSort>,
 ) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let limit = checked_limit(q.limit)?;
-    let sort = q.sort.unwrap_or_default();
-    let (key, descending) = sort.key();
-    let after = decode_after(key, q.cursor.as_deref())?;
-    let filter = EnterpriseFilter {
-        q: q.q,
-        region_code: q.region_code,
-        category: q.category,
-        size: q.size,
-        status: q.status,
-        department: q.department,
-        officer: q.officer,
-        tag: q.tag,
-        designated_from: q.designated_from,
-        designated_to: q.designated_to,
-    };
+    let limit = query.limit()?;
+    let (key, descending) = query.sort.unwrap_or_default().key();
+    let after = decode_after(key, query.cursor())?;
     let mut conn = state.pool.get().await?;
-    let rows = list::list(&mut conn, filter, key, descending, after, limit).await?;
+    let rows = list::list(&mut conn, query.filter, key, descending, after, limit).await?;
     let page = Page::from_rows(rows, limit, |e: &Enterprise| match key {
         SortKey::Name => serde_json::json!(["name", e.name, e.id]),
         SortKey::DesignatedOn => serde_json::json!(["designated_on", e.designated_on, e.id]),
@@ -136,7 +115,6 @@ fn decode_after(key: SortKey, cursor: Option<&str>) -> AppResult<Option<After>> 
         (status = 200, body = Enterprise, headers(("ETag" = String))),
         ReadErrors,
     ),
-    security(("bearer" = []))
 )]
 #[get("/enterprises/{id}")]
 pub async fn get_enterprise(
@@ -147,7 +125,7 @@ pub async fn get_enterprise(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let enterprise = store::get(&mut conn, *id).await?;
-    Ok(enterprise_response(HttpResponse::Ok(), &enterprise))
+    Ok(current(enterprise.version, &enterprise))
 }
 
 /// Changes an enterprise (JSON merge patch); honours `If-Match`. Admins change everything;
@@ -156,34 +134,33 @@ pub async fn get_enterprise(
     tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = EnterprisePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = Enterprise, headers(("ETag" = String))),
         UpdateErrors,
     ),
-    security(("bearer" = []))
 )]
 #[patch("/enterprises/{id}")]
 pub async fn update_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
-    payload: web::Payload,
+    body: JsonBody,
+    if_match: IfMatch,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let p: EnterprisePatch = read_json(&req, payload).await?;
+    let p: EnterprisePatch = body.read().await?;
     let (change, touched) = p.into_change()?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     let updated = store::update(&mut conn, &actor, *id, expected, touched, move |d| {
         change.apply(d)
     })
     .await?;
-    Ok(enterprise_response(HttpResponse::Ok(), &updated))
+    Ok(current(updated.version, &updated))
 }
 
 /// Withdraws an enterprise: it stays readable with status `withdrawn`. Admin only.
@@ -191,24 +168,24 @@ pub async fn update_enterprise(
     tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version being withdrawn"),
+        IfMatch,
     ),
     responses(
         (status = 204, description = "Withdrawn"),
         DeleteErrors,
     ),
-    security(("bearer" = []))
 )]
 #[delete("/enterprises/{id}")]
 pub async fn withdraw_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    req: HttpRequest,
+    _req: HttpRequest,
     _q: StrictQuery<NoParams>,
+    if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let expected = if_match_version(&req)?;
+    let expected = if_match.version;
     let mut conn = state.pool.get().await?;
     store::withdraw(&mut conn, &actor, *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -167,35 +167,13 @@ impl EnterpriseSort {
     }
 }
 
-/// Query of the enterprise list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+/// The `sort` parameter of the enterprise list.
+#[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct EnterpriseQuery {
-    /// Substring of the name or credit code (Chinese included).
-    pub q: Option<String>,
-    /// A region; a city code matches its counties too.
-    pub region_code: Option<String>,
-    pub category: Option<String>,
-    pub size: Option<EnterpriseSize>,
-    pub status: Option<EnterpriseStatus>,
-    /// Assigned department code.
-    pub department: Option<String>,
-    /// Liaison officer's user id.
-    pub officer: Option<Uuid>,
-    pub tag: Option<String>,
-    /// Designated on or after.
-    pub designated_from: Option<NaiveDate>,
-    /// Designated on or before.
-    pub designated_to: Option<NaiveDate>,
+pub struct EnterpriseSortParam {
     /// `name` (default), `designated_on` or `updated_at`; `-` prefix for descending.
     #[param(inline)]
     pub sort: Option<EnterpriseSort>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 impl NewEnterprise {
