@@ -86,11 +86,7 @@ pub async fn updated<T: Serialize>(
     before: &T,
     after: &T,
 ) -> QueryResult<()> {
-    let (before, after) = (
-        serde_json::to_value(before).ok(),
-        serde_json::to_value(after).ok(),
-    );
-    let changes = changes(before.as_ref(), after.as_ref());
+    let changes = differences(before, after);
     record_change(conn, actor, "update", entity, id.to_string(), changes).await
 }
 
@@ -103,12 +99,17 @@ pub async fn transitioned<T: Serialize>(
     before: &T,
     after: &T,
 ) -> QueryResult<()> {
+    let changes = differences(before, after);
+    record_change(conn, actor, "transition", entity, id.to_string(), changes).await
+}
+
+/// The fields that differ between two versions of a record.
+fn differences<T: Serialize>(before: &T, after: &T) -> Value {
     let (before, after) = (
         serde_json::to_value(before).ok(),
         serde_json::to_value(after).ok(),
     );
-    let changes = changes(before.as_ref(), after.as_ref());
-    record_change(conn, actor, "transition", entity, id.to_string(), changes).await
+    changes(before.as_ref(), after.as_ref())
 }
 
 /// Records that `actor` deleted `record`: every field, as `before`.

@@ -24,11 +24,20 @@ pub struct NewBenefit {
     pub notes: Option<String>,
 }
 
-/// A requested move.
+/// A requested move: the body of `POST /api/v1/policy-benefits/{id}/transitions`.
+#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = BenefitTransitionBody)]
 pub struct BenefitMove {
     pub to: BenefitStatus,
+    /// Required for `rejected`.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
+    /// Required for `realized`.
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub realized_amount: Option<Money>,
+    /// Required for `realized`.
     pub realized_on: Option<NaiveDate>,
 }
 

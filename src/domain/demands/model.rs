@@ -56,12 +56,20 @@ crate::text_enum! {
     }
 }
 
-/// A requested move.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A requested move: the body of `POST /api/v1/demands/{id}/transitions`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = TransitionBody)]
 pub struct TransitionRequest {
+    /// Target status; `closed` with `satisfaction: unsatisfied` ends in `accepted`.
     pub to: DemandStatus,
+    /// Required for `rejected` (the reason); kept as the resolution for `resolved`.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
+    /// Required for reassignment (`open` → `open`).
     pub assigned_department: Option<String>,
+    /// Required for `closed`.
     pub satisfaction: Option<Satisfaction>,
 }
 

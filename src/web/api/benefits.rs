@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, web};
 use actix_web::{get, post};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,7 +11,7 @@ use validator::Validate;
 
 use crate::db::money::Money;
 use crate::domain::actor::{Actor, Role};
-use crate::domain::benefits::model::{BenefitEvent, BenefitStatus, PolicyBenefit};
+use crate::domain::benefits::model::{BenefitEvent, PolicyBenefit};
 use crate::domain::benefits::store::{self, BenefitFilter, BenefitMove, NewBenefit};
 use crate::domain::error::AppResult;
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
@@ -40,22 +39,6 @@ pub struct NewBenefitRequest {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub notes: Option<String>,
-}
-
-/// Body of `POST /api/v1/policy-benefits/{id}/transitions`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BenefitTransitionBody {
-    pub to: BenefitStatus,
-    /// Required for `rejected`.
-    #[validate(length(max = 4000))]
-    #[schema(max_length = 4000)]
-    pub note: Option<String>,
-    /// Required for `realized`.
-    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
-    pub realized_amount: Option<Money>,
-    /// Required for `realized`.
-    pub realized_on: Option<NaiveDate>,
 }
 
 /// Records a benefit the enterprise should receive (status `identified`). Admins and liaison
@@ -143,7 +126,7 @@ pub async fn get_benefit(
         ("id" = Uuid, Path, description = "Benefit id"),
         IdempotencyKey,
     ),
-    request_body = BenefitTransitionBody,
+    request_body = BenefitMove,
     responses(
         (status = 200, body = PolicyBenefit, headers(("ETag" = String))),
         ActionErrors,
@@ -158,13 +141,7 @@ pub async fn transition_benefit(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Finance])?;
-    let b: BenefitTransitionBody = body.read().await?;
-    let m = BenefitMove {
-        to: b.to,
-        note: b.note,
-        realized_amount: b.realized_amount,
-        realized_on: b.realized_on,
-    };
+    let m: BenefitMove = body.read().await?;
     let mut conn = state.pool.get().await?;
     let benefit = store::transition(&mut conn, &actor, *id, m).await?;
     Ok(current(benefit.version, &benefit))

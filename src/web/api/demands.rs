@@ -12,9 +12,7 @@ use validator::Validate;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
-use crate::domain::demands::model::{
-    Demand, DemandCategory, DemandEvent, DemandStatus, Satisfaction, TransitionRequest,
-};
+use crate::domain::demands::model::{Demand, DemandCategory, DemandEvent, TransitionRequest};
 use crate::domain::demands::store::{self, DemandFilter, NewDemand};
 use crate::domain::error::AppResult;
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
@@ -47,22 +45,6 @@ pub struct NewDemandRequest {
     pub due_on: Option<NaiveDate>,
     /// A visit of the same enterprise.
     pub visit_id: Option<Uuid>,
-}
-
-/// Body of `POST /api/v1/demands/{id}/transitions`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionBody {
-    /// Target status; `closed` with `satisfaction: unsatisfied` ends in `accepted`.
-    pub to: DemandStatus,
-    /// Required for `rejected` (the reason); kept as the resolution for `resolved`.
-    #[validate(length(max = 4000))]
-    #[schema(max_length = 4000)]
-    pub note: Option<String>,
-    /// Required for reassignment (`open` → `open`).
-    pub assigned_department: Option<String>,
-    /// Required for `closed`.
-    pub satisfaction: Option<Satisfaction>,
 }
 
 /// Raises a demand. Admins and liaison officers.
@@ -161,7 +143,7 @@ pub async fn get_demand(
     params(
         IdempotencyKey,
         ("id" = Uuid, Path, description = "Demand id")),
-    request_body = TransitionBody,
+    request_body = TransitionRequest,
     responses(
         (status = 200, body = Demand, headers(("ETag" = String))),
         ActionErrors,
@@ -176,13 +158,7 @@ pub async fn transition_demand(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
-    let b: TransitionBody = body.read().await?;
-    let request = TransitionRequest {
-        to: b.to,
-        note: b.note,
-        assigned_department: b.assigned_department,
-        satisfaction: b.satisfaction,
-    };
+    let request: TransitionRequest = body.read().await?;
     let mut conn = state.pool.get().await?;
     let row = store::transition(&mut conn, &actor, *id, request).await?;
     let demand = Demand::from_row(row, today_in_china());
