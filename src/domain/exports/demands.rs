@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::lookup::enterprise_names;
-use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::domain::demands::model::Demand;
 use crate::domain::demands::store::{self, DemandFilter};
 use crate::domain::error::AppResult;
@@ -31,8 +31,7 @@ const COLUMNS: [Column; 14] = [
 pub struct DemandExport {
     filter: DemandFilter,
     today: NaiveDate,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    done: bool,
+    pager: Pager<(DateTime<Utc>, Uuid)>,
 }
 
 impl DemandExport {
@@ -40,8 +39,7 @@ impl DemandExport {
         DemandExport {
             filter,
             today,
-            after: None,
-            done: false,
+            pager: Pager::default(),
         }
     }
 }
@@ -55,33 +53,28 @@ impl Source for DemandExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.done {
+        if self.pager.is_done() {
             return Ok(None);
         }
-        let mut rows = store::list(
+        let rows = store::list(
             conn,
             self.filter.clone(),
             self.today,
-            self.after.take(),
+            self.pager.take_after(),
             PAGE_ROWS,
         )
         .await?;
-        self.done = rows.len() as i64 <= PAGE_ROWS;
-        rows.truncate(PAGE_ROWS as usize);
-        self.after = rows.last().map(|d| (d.created_at, d.id));
+        let rows = self.pager.page(rows, |d| (d.created_at, d.id));
         let enterprises = enterprise_names(conn, rows.iter().map(|d| d.enterprise_id)).await?;
         let batch = rows
             .into_iter()
             .map(|row| {
                 let d = Demand::from_row(row, self.today);
-                let (name, code) = enterprises
-                    .get(&d.enterprise_id)
-                    .cloned()
-                    .unwrap_or_default();
+                let [name, code] = enterprises.cells(&d.enterprise_id);
                 vec![
                     Cell::Time(d.created_at),
-                    Cell::Text(name),
-                    Cell::Text(code),
+                    name,
+                    code,
                     Cell::text(d.category.as_str()),
                     Cell::text(&d.title),
                     Cell::opt_text(d.description.as_deref()),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::db::schema::enterprise_contacts;
 use crate::domain::actor::Actor;
 use crate::domain::contacts::model::contact_view;
@@ -51,8 +51,7 @@ pub const IMPORTED_COLUMNS: usize = 17;
 pub struct EnterpriseExport {
     pub filter: EnterpriseFilter,
     pub viewer: Actor,
-    after: Option<After>,
-    done: bool,
+    pager: Pager<After>,
 }
 
 impl EnterpriseExport {
@@ -60,8 +59,7 @@ impl EnterpriseExport {
         EnterpriseExport {
             filter,
             viewer,
-            after: None,
-            done: false,
+            pager: Pager::default(),
         }
     }
 }
@@ -117,21 +115,19 @@ impl Source for EnterpriseExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.done {
+        if self.pager.is_done() {
             return Ok(None);
         }
-        let mut rows = list::list(
+        let rows = list::list(
             conn,
             self.filter.clone(),
             SortKey::Name,
             false,
-            self.after.take(),
+            self.pager.take_after(),
             PAGE_ROWS,
         )
         .await?;
-        self.done = rows.len() as i64 <= PAGE_ROWS;
-        rows.truncate(PAGE_ROWS as usize);
-        self.after = rows.last().map(|e| After::Name(e.name.clone(), e.id));
+        let rows = self.pager.page(rows, |e| After::Name(e.name.clone(), e.id));
         let mut contacts = first_contacts(conn, rows.iter().map(|e| e.id).collect()).await?;
         let batch = rows
             .iter()

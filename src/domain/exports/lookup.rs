@@ -6,14 +6,26 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::Cell;
 use crate::db::schema::{enterprises, users};
 use crate::domain::error::AppResult;
+
+/// Name and credit code of the enterprises of one page.
+pub struct EnterpriseNames(HashMap<Uuid, (String, String)>);
+
+impl EnterpriseNames {
+    /// The enterprise's name and credit code, as a row's first two cells.
+    pub fn cells(&self, id: &Uuid) -> [Cell; 2] {
+        let (name, code) = self.0.get(id).cloned().unwrap_or_default();
+        [Cell::Text(name), Cell::Text(code)]
+    }
+}
 
 /// Name and credit code of each enterprise in `ids`.
 pub async fn enterprise_names(
     conn: &mut AsyncPgConnection,
     ids: impl Iterator<Item = Uuid>,
-) -> AppResult<HashMap<Uuid, (String, String)>> {
+) -> AppResult<EnterpriseNames> {
     let mut ids: Vec<Uuid> = ids.collect();
     ids.sort_unstable();
     ids.dedup();
@@ -22,10 +34,11 @@ pub async fn enterprise_names(
         .select((enterprises::id, enterprises::name, enterprises::credit_code))
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, code)| (id, (name, code)))
-        .collect())
+    Ok(EnterpriseNames(
+        rows.into_iter()
+            .map(|(id, name, code)| (id, (name, code)))
+            .collect(),
+    ))
 }
 
 /// Display name (or username) of each user in `ids`.

@@ -25,6 +25,43 @@ pub const PAGE_ROWS: i64 = 500;
 /// Pages buffered between the database and the writer: bounds the memory of an export.
 const BUFFERED_PAGES: usize = 2;
 
+/// Where a walk through a keyset list stands: the key to read after, and whether the last
+/// page has been read.
+#[derive(Debug)]
+pub struct Pager<K> {
+    after: Option<K>,
+    done: bool,
+}
+
+impl<K> Default for Pager<K> {
+    fn default() -> Self {
+        Pager {
+            after: None,
+            done: false,
+        }
+    }
+}
+
+impl<K> Pager<K> {
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The key the next page starts after (`None`: the first page).
+    pub fn take_after(&mut self) -> Option<K> {
+        self.after.take()
+    }
+
+    /// Keeps the first [`PAGE_ROWS`] of `rows` (read as `PAGE_ROWS + 1`: the extra one only
+    /// says that more follow) and notes where the next page starts.
+    pub fn page<T>(&mut self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+        self.done = rows.len() as i64 <= PAGE_ROWS;
+        rows.truncate(PAGE_ROWS as usize);
+        self.after = rows.last().map(key);
+        rows
+    }
+}
+
 /// The file format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::lookup::enterprise_names;
-use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::domain::error::AppResult;
 use crate::domain::support::store::{self, MeasureFilter};
 
@@ -28,16 +28,14 @@ const COLUMNS: [Column; 13] = [
 /// Support measures matching the list's filters.
 pub struct MeasureExport {
     filter: MeasureFilter,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    done: bool,
+    pager: Pager<(DateTime<Utc>, Uuid)>,
 }
 
 impl MeasureExport {
     pub fn new(filter: MeasureFilter) -> Self {
         MeasureExport {
             filter,
-            after: None,
-            done: false,
+            pager: Pager::default(),
         }
     }
 }
@@ -51,24 +49,25 @@ impl Source for MeasureExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.done {
+        if self.pager.is_done() {
             return Ok(None);
         }
-        let mut rows = store::list(conn, self.filter.clone(), self.after.take(), PAGE_ROWS).await?;
-        self.done = rows.len() as i64 <= PAGE_ROWS;
-        rows.truncate(PAGE_ROWS as usize);
-        self.after = rows.last().map(|m| (m.created_at, m.id));
+        let rows = store::list(
+            conn,
+            self.filter.clone(),
+            self.pager.take_after(),
+            PAGE_ROWS,
+        )
+        .await?;
+        let rows = self.pager.page(rows, |m| (m.created_at, m.id));
         let enterprises = enterprise_names(conn, rows.iter().map(|m| m.enterprise_id)).await?;
         let batch = rows
             .iter()
             .map(|m| {
-                let (name, code) = enterprises
-                    .get(&m.enterprise_id)
-                    .cloned()
-                    .unwrap_or_default();
+                let [name, code] = enterprises.cells(&m.enterprise_id);
                 vec![
-                    Cell::Text(name),
-                    Cell::Text(code),
+                    name,
+                    code,
                     Cell::text(m.kind.as_str()),
                     Cell::text(&m.title),
                     Cell::Int(i64::from(m.fiscal_year)),

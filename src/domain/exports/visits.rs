@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::lookup::{enterprise_names, user_names};
-use super::{Batch, Cell, Column, PAGE_ROWS, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::domain::error::AppResult;
 use crate::domain::visits::store::{self, VisitFilter};
 
@@ -28,16 +28,14 @@ const COLUMNS: [Column; 13] = [
 /// Visits matching the list's filters.
 pub struct VisitExport {
     filter: VisitFilter,
-    after: Option<(NaiveDate, Uuid)>,
-    done: bool,
+    pager: Pager<(NaiveDate, Uuid)>,
 }
 
 impl VisitExport {
     pub fn new(filter: VisitFilter) -> Self {
         VisitExport {
             filter,
-            after: None,
-            done: false,
+            pager: Pager::default(),
         }
     }
 }
@@ -51,22 +49,23 @@ impl Source for VisitExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.done {
+        if self.pager.is_done() {
             return Ok(None);
         }
-        let mut rows = store::list(conn, self.filter.clone(), self.after.take(), PAGE_ROWS).await?;
-        self.done = rows.len() as i64 <= PAGE_ROWS;
-        rows.truncate(PAGE_ROWS as usize);
-        self.after = rows.last().map(|v| (v.visited_on, v.id));
+        let rows = store::list(
+            conn,
+            self.filter.clone(),
+            self.pager.take_after(),
+            PAGE_ROWS,
+        )
+        .await?;
+        let rows = self.pager.page(rows, |v| (v.visited_on, v.id));
         let enterprises = enterprise_names(conn, rows.iter().map(|v| v.enterprise_id)).await?;
         let officers = user_names(conn, rows.iter().flat_map(|v| v.officers.clone())).await?;
         let batch = rows
             .iter()
             .map(|v| {
-                let (name, code) = enterprises
-                    .get(&v.enterprise_id)
-                    .cloned()
-                    .unwrap_or_default();
+                let [name, code] = enterprises.cells(&v.enterprise_id);
                 let names: Vec<&str> = v
                     .officers
                     .iter()
@@ -74,8 +73,8 @@ impl Source for VisitExport {
                     .collect();
                 vec![
                     Cell::Date(v.visited_on),
-                    Cell::Text(name),
-                    Cell::Text(code),
+                    name,
+                    code,
                     Cell::text(v.kind.as_str()),
                     Cell::text(&v.department),
                     Cell::list(&names),
