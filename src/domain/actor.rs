@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::error::{AppError, AppResult};
 
 /// Whether the caller is a person or another system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     User,

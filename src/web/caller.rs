@@ -1,5 +1,6 @@
 //! The caller of a request: the [`Actor`] extractor, verified from the bearer token before the
-//! handler runs. Rights come from the token's subject and the database's standing of it.
+//! handler runs. The token says who the caller is; its rights (roles, department, whether it
+//! is enabled) come from the database (see [`crate::domain::auth::standing`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,19 +36,11 @@ impl FromRequest for Actor {
                 .keys
                 .verify(&token)
                 .ok_or_else(|| AppError::Unauthorized("the token is invalid or expired".into()))?;
-            if !state
+            state
                 .standing
-                .is_active(&state.pool, claims.kind, claims.sub)
+                .actor(&state.pool, claims.kind, claims.sub)
                 .await?
-            {
-                return Err(AppError::Unauthorized("this account is disabled".into()));
-            }
-            Ok(Actor {
-                id: claims.sub,
-                kind: claims.kind,
-                department: claims.dept,
-                roles: claims.roles,
-            })
+                .ok_or_else(|| AppError::Unauthorized("this account is disabled".into()))
         })
     }
 }

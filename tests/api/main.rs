@@ -23,6 +23,7 @@ mod indicators;
 mod ops;
 mod policies;
 mod reference;
+mod rights;
 mod stats;
 mod support;
 mod timeline;

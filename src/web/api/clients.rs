@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::clients::store::{self, ApiClient, ClientChange};
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation;
@@ -226,9 +226,7 @@ pub async fn update_client(
     };
     let mut conn = state.pool.get().await?;
     let client = store::update(&mut conn, &actor, *id, change, expected).await?;
-    if client.disabled {
-        state.standing.forget(client.id);
-    }
+    state.standing.forget(ActorKind::Client, client.id);
     Ok(current(client.version, &client))
 }
 

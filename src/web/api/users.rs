@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::auth::secrets;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
@@ -234,9 +234,7 @@ pub async fn update_user(
     };
     let mut conn = state.pool.get().await?;
     let user = store::update(&mut conn, &actor, *id, change, expected).await?;
-    if user.disabled {
-        state.standing.forget(user.id);
-    }
+    state.standing.forget(ActorKind::User, user.id);
     Ok(current(user.version, &user))
 }
 
