@@ -26,10 +26,13 @@ pub struct Standing {
     pub roles: Vec<Role>,
 }
 
+/// A looked-up standing (`None`: gone or disabled) and when it was read.
+type Entry = (Option<Standing>, Instant);
+
 /// Cache of standings, keyed by kind and id (a user and a client never share an entry).
 #[derive(Default)]
 pub struct StandingCache {
-    entries: Mutex<HashMap<(ActorKind, Uuid), (Option<Standing>, Instant)>>,
+    entries: Mutex<HashMap<(ActorKind, Uuid), Entry>>,
 }
 
 impl StandingCache {
