@@ -74,6 +74,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable; try again shortly")]
     Unavailable(String),
+    /// 503 with `Retry-After`: a bounded resource (password hashing, the importer) is taken.
+    #[error("the server is busy ({0}); try again in a moment")]
+    Busy(&'static str),
     #[error("internal error")]
     Internal(String),
 }

@@ -18,13 +18,24 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// Usernames: 3 to 64 of letters, digits, `.`, `_`, `-`.
+/// The one form of a username, for creation, lookup and throttling alike: NFKC, then lower
+/// case; `None` unless that is 3 to 64 of `a-z`, `0-9`, `.`, `_`, `-`. (So `İ` or a full-width
+/// letter can neither name an account nor count under another key than the account's.)
+pub fn canonical_username(raw: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    // Anything this long cannot become 64 characters: refuse before doing any work.
+    if raw.len() > 4 * 64 {
+        return None;
+    }
+    let folded: String = raw.nfkc().flat_map(char::to_lowercase).collect();
+    let allowed =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+    ((3..=64).contains(&folded.len()) && folded.chars().all(allowed)).then_some(folded)
+}
+
+/// Usernames: 3 to 64 of letters, digits, `.`, `_`, `-` (stored in their canonical form).
 pub fn username(value: &str) -> Result<(), ValidationError> {
-    let ok = (3..=64).contains(&value.len())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !ok {
+    if canonical_username(value).is_none() {
         return Err(error(
             "invalid_username",
             "3 to 64 letters, digits, '.', '_' or '-'",
@@ -70,6 +81,22 @@ pub fn non_empty_roles(value: &[crate::domain::actor::Role]) -> Result<(), Valid
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usernames_have_one_canonical_form() {
+        assert_eq!(
+            canonical_username("Zhang.San").as_deref(),
+            Some("zhang.san")
+        );
+        // Full-width letters and the Kelvin sign fold to ASCII.
+        assert_eq!(canonical_username("ＡＤＭＩＮ").as_deref(), Some("admin"));
+        assert_eq!(canonical_username("\u{212A}ing").as_deref(), Some("king"));
+        // A dotted capital I lower-cases to i + combining dot: not a username.
+        assert_eq!(canonical_username("\u{130}nspector"), None);
+        assert_eq!(canonical_username("a\0b.c"), None);
+        assert_eq!(canonical_username(&"x".repeat(3000)), None);
+        assert_eq!(canonical_username("ab"), None);
+    }
 
     #[test]
     fn rules() {

@@ -203,7 +203,7 @@ pub async fn load_demo(
     let seeds: Vec<DemoUserSeed> = serde_json::from_str(DEMO_USERS)?;
     let mut out = Vec::new();
     for u in seeds {
-        if users::store::find_by_username(conn, &u.username)
+        if users::store::find_by_username(conn, &u.username.to_lowercase())
             .await?
             .is_some()
         {

@@ -62,7 +62,9 @@ impl ProblemKind for AppError {
             AppError::Validation(_) => ("validation-error", "Validation failed"),
             AppError::ImportRejected(_) => ("import-rejected", "Import rejected"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            AppError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
+            AppError::Unavailable(_) | AppError::Busy(_) => {
+                ("service-unavailable", "Service unavailable")
+            }
             AppError::Internal(_) => ("internal-error", "Internal server error"),
         }
     }
@@ -93,7 +95,7 @@ impl ResponseError for AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,6 +136,9 @@ impl ResponseError for AppError {
             }
             AppError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            AppError::Busy(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
             }
             _ => {}
         }

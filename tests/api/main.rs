@@ -17,6 +17,7 @@ mod departments;
 mod enterprises;
 mod errors;
 mod exports;
+mod hardening;
 mod idempotency;
 mod imports;
 mod indicators;

@@ -1,6 +1,7 @@
 //! Authentication: JWT access tokens, passwords and secrets, the cached standing of accounts,
 //! refresh tokens and login throttling. Who acts is [`crate::domain::actor`].
 
+pub mod hashing;
 pub mod jwt;
 pub mod login;
 pub mod secrets;

@@ -14,6 +14,7 @@ use crate::domain::audit::{self, AuditEntry};
 use crate::domain::departments;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
+use crate::domain::validation::canonical_username;
 
 /// A user as stored (the hash never leaves this module's callers in auth).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -94,12 +95,19 @@ fn unknown_department(code: &str) -> AppError {
     )
 }
 
-/// Creates a user (409 when the username is taken, in any letter case).
+/// Creates a user under its canonical username (409 when that is taken).
 pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
-    new: NewUser,
+    mut new: NewUser,
 ) -> AppResult<User> {
+    new.username = canonical_username(&new.username).ok_or_else(|| {
+        AppError::invalid(
+            "username",
+            "invalid_username",
+            "3 to 64 letters, digits, '.', '_' or '-'",
+        )
+    })?;
     conn.transaction(async move |conn| {
         if !departments::store::exists(conn, &new.department).await? {
             return Err(unknown_department(&new.department));
@@ -151,16 +159,16 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<UserRow> {
         .ok_or_else(|| AppError::NotFound("no such user".into()))
 }
 
-/// One user by username, any letter case.
+/// One user by its canonical username (see [`canonical_username`]; rows stored before
+/// usernames were canonical match in any letter case).
 pub async fn find_by_username(
     conn: &mut AsyncPgConnection,
-    username: &str,
+    canonical: &str,
 ) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(username) = lower(")
-                .bind::<diesel::sql_types::Text, _>(username)
-                .sql(")"),
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(username) = ")
+                .bind::<diesel::sql_types::Text, _>(canonical),
         )
         .select(UserRow::as_select())
         .first(conn)

@@ -14,6 +14,7 @@ use crate::domain::auth::{login, secrets, throttle};
 use crate::domain::clients::store as clients;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::users::store as users;
+use crate::domain::validation::canonical_username;
 use crate::web::state::AppState;
 
 pub(super) async fn password_grant(
@@ -21,24 +22,27 @@ pub(super) async fn password_grant(
     form: TokenRequest,
     addr: &str,
 ) -> AppResult<HttpResponse> {
-    let (Some(username), Some(password)) = (form.username, form.password) else {
+    let (Some(typed), Some(password)) = (form.username, form.password) else {
         return Ok(invalid_request("username and password are required"));
     };
+    // Counted and looked up under one canonical form; what cannot be a username is counted
+    // against the address only, and costs as much time as a real check.
+    let username = canonical_username(&typed);
     let user = {
         let mut conn = state.pool.get().await?;
-        throttle::check(&mut conn, Some(&username), addr).await?;
-        users::find_by_username(&mut conn, &username).await?
-    };
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = secrets::verify_password(password, hash).await;
-    let mut conn = state.pool.get().await?;
-    let user = match user {
-        Some(u) if verified && !u.disabled => u,
-        _ => {
-            throttle::record_failure(&mut conn, Some(&username), addr).await?;
-            return Ok(invalid_grant("invalid username or password"));
+        throttle::admit(&mut conn, username.as_deref(), addr).await?;
+        match &username {
+            Some(name) => users::find_by_username(&mut conn, name).await?,
+            None => None,
         }
     };
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = secrets::verify_password(password, hash).await?;
+    let user = match user {
+        Some(u) if verified && !u.disabled => u,
+        _ => return Ok(invalid_grant("invalid username or password")),
+    };
+    let mut conn = state.pool.get().await?;
     let roles = Role::parse_all(&user.roles);
     let refresh_ttl = state.config.refresh_token_ttl;
     let actor = Actor {
@@ -137,19 +141,15 @@ pub(super) async fn client_grant(
         ));
     };
     let mut conn = state.pool.get().await?;
-    throttle::check(&mut conn, None, addr).await?;
-    let client = clients::find_by_client_id(&mut conn, &client_id).await?;
-    let client = match client {
-        Some(c) if !c.disabled && same_hash(&c.secret_hash, &secrets::sha256(&secret)) => c,
-        _ => {
-            throttle::record_failure(&mut conn, None, addr).await?;
-            return Ok(oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "unknown client or wrong secret",
-            ));
-        }
+    let attempt = throttle::admit(&mut conn, None, addr).await?;
+    let Some(client) = authenticate_client(&mut conn, &client_id, &secret).await? else {
+        return Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client or wrong secret",
+        ));
     };
+    throttle::forgive(&mut conn, attempt).await?;
     let roles = Role::parse_all(&client.roles);
     let actor = Actor {
         id: client.id,
@@ -178,4 +178,24 @@ pub(super) async fn client_grant(
         expires_in: state.keys.ttl_secs(),
         refresh_token: None,
     }))
+}
+
+/// The enabled client with this `client_id` and secret. Every `client_id` this service issues
+/// is `lc_` and 24 hex digits: anything else is not looked up (a NUL or a 3 KB string never
+/// reaches the database).
+async fn authenticate_client(
+    conn: &mut diesel_async::AsyncPgConnection,
+    client_id: &str,
+    secret: &str,
+) -> AppResult<Option<clients::ClientRow>> {
+    if !is_client_id(client_id) {
+        return Ok(None);
+    }
+    let client = clients::find_by_client_id(conn, client_id).await?;
+    Ok(client.filter(|c| !c.disabled && same_hash(&c.secret_hash, &secrets::sha256(secret))))
+}
+
+/// Whether `text` has the shape of the `client_id`s this service issues.
+fn is_client_id(text: &str) -> bool {
+    text.len() == 27 && text.starts_with("lc_") && text[3..].bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -1,0 +1,176 @@
+//! What a penetration test of the service found, each as the attacker tried it (issue 15):
+//! login throttling that cannot be sidestepped, password hashing that cannot exhaust memory.
+
+use std::process::{Command, Stdio};
+
+use futures_util::future::join_all;
+use liaison::domain::actor::Role;
+use serde_json::json;
+
+use crate::common::{Child, JWT_SECRET, TestApp, TestDb};
+
+fn wrong_login(username: &str) -> serde_json::Value {
+    json!({"grant_type": "password", "username": username, "password": "wrong-password!"})
+}
+
+/// `ＡＢＣ` for `abc`: the full-width forms NFKC folds back.
+fn full_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '!'..='~' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c),
+            other => other,
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_spelling_of_a_username_counts_against_the_same_account() {
+    let app = TestApp::new().await;
+    let user = app.login_as(Role::Liaison, "gxw").await;
+    let spellings = [
+        user.username.clone(),
+        user.username.to_uppercase(),
+        full_width(&user.username),
+    ];
+    for i in 0..10 {
+        let resp = app
+            .call(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(&wrong_login(&spellings[i % 3])),
+            )
+            .await;
+        assert_eq!(resp.status, 400, "attempt {i}: {}", resp.text);
+    }
+    let right =
+        json!({"grant_type": "password", "username": user.username, "password": user.password});
+    let throttled = app
+        .call("POST", "/api/v1/auth/token", None, Some(&right))
+        .await;
+    assert_eq!(throttled.status, 429, "{}", throttled.text);
+    assert!(throttled.header("retry-after").is_some());
+    // A dotted capital İ is not a spelling of `i`: it names no account and logs nobody in.
+    let dotted = json!({"grant_type": "password", "username": "\u{130}nspector", "password": "x"});
+    let resp = app
+        .call("POST", "/api/v1/auth/token", None, Some(&dotted))
+        .await;
+    assert_eq!(resp.status, 400);
+}
+
+#[actix_web::test]
+async fn forty_concurrent_wrong_logins_let_only_ten_through() {
+    let app = TestApp::new().await;
+    let user = app.login_as(Role::Liaison, "gxw").await;
+    let body = wrong_login(&user.username);
+    let attempts = (0..40).map(|_| app.call("POST", "/api/v1/auth/token", None, Some(&body)));
+    let statuses: Vec<u16> = join_all(attempts).await.iter().map(|r| r.status).collect();
+    let checked = statuses.iter().filter(|s| **s == 400).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (10, 30), "{statuses:?}");
+    let counted = app
+        .count(&format!(
+            "login_failures WHERE username = '{}'",
+            user.username
+        ))
+        .await;
+    assert_eq!(counted, 10);
+}
+
+#[actix_web::test]
+async fn overlong_or_nul_credentials_are_refused_without_a_server_error() {
+    let app = TestApp::new().await;
+    for (field, value) in [("username", "a\u{0}b"), ("username", &"x".repeat(3000))] {
+        let mut body = wrong_login("someone");
+        body[field] = json!(value);
+        let resp = app
+            .call("POST", "/api/v1/auth/token", None, Some(&body))
+            .await;
+        assert_eq!(resp.status, 400, "{field}: {}", resp.text);
+    }
+    for client_id in ["lc_\u{0}", &"c".repeat(3000)] {
+        let body = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": "s"});
+        let resp = app
+            .call("POST", "/api/v1/auth/token", None, Some(&body))
+            .await;
+        assert_eq!(resp.status, 401, "{}", resp.text);
+    }
+}
+
+/// Resident memory of a process, in MiB: now and at its peak.
+fn memory_mib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[actix_web::test]
+async fn a_burst_of_two_hundred_logins_leaves_the_server_small_and_answers_all() {
+    let db = TestDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let server = Child(
+        Command::new(env!("CARGO_BIN_EXE_liaison"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &db.url)
+            .env("LIAISON_JWT_SECRET", JWT_SECRET)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Unknown usernames: each costs a full Argon2id check (against the dummy hash) until the
+    // address has used up its 100 failures.
+    let attempts = (0..200).map(|i| {
+        let body = wrong_login(&format!("nobody{i}"));
+        let client = &client;
+        let url = format!("{base}/api/v1/auth/token");
+        async move {
+            client
+                .post(url)
+                .send_json(&body)
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    });
+    let statuses: Vec<Result<u16, String>> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect();
+    let answered: Vec<u16> = statuses
+        .iter()
+        .filter_map(|s| s.as_ref().ok().copied())
+        .collect();
+    assert_eq!(answered.len(), 200, "dropped: {statuses:?}");
+    assert!(
+        answered.iter().all(|s| matches!(s, 400 | 429 | 503)),
+        "{answered:?}"
+    );
+    assert!(
+        answered.iter().filter(|s| **s == 400).count() >= 90,
+        "{answered:?}"
+    );
+    let (rss, peak) = memory_mib(server.0.id());
+    assert!(peak < 300, "peak resident {peak} MiB (now {rss} MiB)");
+}
