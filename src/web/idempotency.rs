@@ -4,6 +4,10 @@
 //! A key whose first request failed with a server error (5xx) is released, so the retry runs.
 //! If the process dies mid-request the key stays taken: a retry gets 409 rather than running
 //! twice, which is the safe side for money.
+//!
+//! Nothing secret is kept: the token endpoints take no part, and a stored response has its
+//! secrets ([`SECRET_FIELDS`]) replaced by a note saying how to get a new one. A request
+//! waiting on a running key holds no database connection between its looks.
 
 use std::time::Duration;
 
@@ -33,6 +37,12 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 /// How long a key is remembered.
 const KEEP_HOURS: i64 = 24;
+/// Response fields shown once and never stored, with what a replay says instead (`{id}` is
+/// the resource's id).
+const SECRET_FIELDS: [(&str, &str); 1] = [(
+    "client_secret",
+    "the secret is shown only in the first response; POST /api/v1/clients/{id}/rotate-secret issues a new one",
+)];
 
 /// The request header as the OpenAPI document shows it on every POST that honours it.
 #[derive(Debug, utoipa::IntoParams)]
@@ -92,12 +102,13 @@ pub async fn idempotent(
     Ok(remember(&state, actor, &key, res).await)
 }
 
-/// The state, the caller and the key of a POST that carries one (imports excepted: an import
-/// is an upsert, idempotent by itself, and its file may exceed the JSON limit). Without a valid
-/// token there is no caller to keep the key for, and the handler answers 401 as usual.
+/// The state, the caller and the key of a POST that carries one. Imports are left out (an
+/// import is an upsert, idempotent by itself, and its file may exceed the JSON limit), and so
+/// are the token endpoints (their answers are secrets). Without a valid token there is no
+/// caller to keep the key for, and the handler answers 401 as usual.
 fn scope(req: &ServiceRequest) -> Option<(web::Data<AppState>, Uuid, String)> {
-    let import = req.path().starts_with("/api/v1/imports/");
-    if req.method() != Method::POST || import {
+    let left_out = ["/api/v1/imports/", "/api/v1/auth/"];
+    if req.method() != Method::POST || left_out.iter().any(|p| req.path().starts_with(p)) {
         return None;
     }
     let key = req.headers().get(&HEADER)?.to_str().ok()?.to_owned();
@@ -152,11 +163,36 @@ async fn remember(
     }
     let (head, body) = response.into_parts();
     let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-    if let Err(e) = finish(state, actor, key, status, Value::Object(kept), &bytes).await {
+    let kept_body = without_secrets(&bytes);
+    if let Err(e) = finish(state, actor, key, status, Value::Object(kept), &kept_body).await {
         log::warn!("idempotency key not stored: {e}");
     }
     let response = head.set_body(BoxBody::new(bytes));
     ServiceResponse::new(req, response)
+}
+
+/// The body as it may be stored: each secret field replaced by null and a note.
+fn without_secrets(body: &[u8]) -> Vec<u8> {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    let id = fields
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("…")
+        .to_owned();
+    let mut redacted = false;
+    for (name, note) in SECRET_FIELDS {
+        if fields.get(name).is_some_and(|v| !v.is_null()) {
+            fields.insert(name.into(), Value::Null);
+            fields.insert(format!("{name}_note"), json!(note.replace("{id}", &id)));
+            redacted = true;
+        }
+    }
+    if !redacted {
+        return body.to_vec();
+    }
+    serde_json::to_vec(&fields).unwrap_or_default()
 }
 
 fn replay(status: u16, headers: &Value, body: Vec<u8>) -> HttpResponse {
@@ -204,15 +240,42 @@ async fn stored(
 }
 
 /// Takes the key for this request, or reports what holds it. Waits up to 10 s for a running
-/// first request to finish.
+/// first request to finish, giving its connection back between looks.
 async fn claim(
     state: &AppState,
     actor: Uuid,
     key: &str,
     request_hash: &[u8],
 ) -> Result<Option<Existing>, AppError> {
-    let mut conn = state.pool.get().await?;
     for _ in 0..100 {
+        match look(state, actor, key, request_hash).await? {
+            Look::Claimed => return Ok(None),
+            Look::Found(existing) => return Ok(Some(existing)),
+            Look::Wait => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    Ok(Some(Existing::Running))
+}
+
+/// What one look at a key found.
+enum Look {
+    /// The key is this request's now.
+    Claimed,
+    /// Another request's outcome, or another request altogether.
+    Found(Existing),
+    /// Another request is still running under the key.
+    Wait,
+}
+
+async fn look(
+    state: &AppState,
+    actor: Uuid,
+    key: &str,
+    request_hash: &[u8],
+) -> Result<Look, AppError> {
+    let mut conn = state.pool.get().await?;
+    // Twice at most: once more after an expired key was dropped or vanished meanwhile.
+    for _ in 0..2 {
         let inserted = diesel::insert_into(idempotency_keys::table)
             .values((
                 idempotency_keys::actor.eq(actor),
@@ -223,7 +286,7 @@ async fn claim(
             .execute(&mut conn)
             .await?;
         if inserted == 1 {
-            return Ok(None);
+            return Ok(Look::Claimed);
         }
         let row = stored(&mut conn, actor, key).await?;
         let Some((hash, status, headers, body, created_at)) = row else {
@@ -236,18 +299,21 @@ async fn claim(
             continue;
         }
         if hash != request_hash {
-            return Ok(Some(Existing::Mismatch));
+            return Ok(Look::Found(Existing::Mismatch));
         }
-        if let Some(status) = status {
-            return Ok(Some(Existing::Done(
-                status as u16,
-                headers.unwrap_or(Value::Null),
-                body.unwrap_or_default(),
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        return Ok(match status {
+            Some(status) => {
+                let headers = headers.unwrap_or(Value::Null);
+                Look::Found(Existing::Done(
+                    status as u16,
+                    headers,
+                    body.unwrap_or_default(),
+                ))
+            }
+            None => Look::Wait,
+        });
     }
-    Ok(Some(Existing::Running))
+    Ok(Look::Wait)
 }
 
 /// Stores the outcome, or releases the key after a server error so that a retry runs.

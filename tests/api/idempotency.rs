@@ -101,3 +101,153 @@ async fn concurrent_requests_with_one_key_create_one_record() {
         1
     );
 }
+
+#[actix_web::test]
+async fn no_secret_is_kept_in_clear_and_a_replay_says_how_to_get_a_new_one() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let body = json!({"name": "12345 热线", "department": "gxw", "roles": ["analyst"]}).to_string();
+    let create = || {
+        app.send(
+            "POST",
+            "/api/v1/clients",
+            Some(&admin.token),
+            &[("Idempotency-Key", "hotline-client")],
+            Some(("application/json", body.clone())),
+        )
+    };
+    let first = create().await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let secret = first.body["client_secret"].as_str().unwrap().to_owned();
+    let stored = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT convert_from(response_body, 'UTF8') FROM idempotency_keys",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, String>(0);
+    assert!(!stored.contains(&secret), "the secret is not stored");
+
+    let replay = create().await;
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.body["id"], first.body["id"]);
+    assert!(replay.body["client_secret"].is_null());
+    let id = first.body["id"].as_str().unwrap();
+    let note = replay.body["client_secret_note"].as_str().unwrap();
+    assert!(
+        note.contains(&format!("/api/v1/clients/{id}/rotate-secret")),
+        "{note}"
+    );
+
+    // Rotating gives a secret that works; the first one stops working.
+    let rotated = app
+        .post(
+            &format!("/api/v1/clients/{id}/rotate-secret"),
+            &admin.token,
+            json!(null),
+        )
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    assert_eq!(rotated.header("cache-control").as_deref(), Some("no-store"));
+    let client_id = first.body["client_id"].clone();
+    let grant = |secret: String| {
+        let body = json!({"grant_type": "client_credentials",
+            "client_id": client_id, "client_secret": secret});
+        let app = &app;
+        async move {
+            app.call("POST", "/api/v1/auth/token", None, Some(&body))
+                .await
+                .status
+        }
+    };
+    let new_secret = rotated.body["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(grant(new_secret).await, 200);
+    assert_eq!(grant(secret).await, 401);
+}
+
+#[actix_web::test]
+async fn token_requests_take_no_part_in_idempotency() {
+    let app = TestApp::new().await;
+    let user = app.login_as(Role::Liaison, "gxw").await;
+    let form = format!(
+        "grant_type=password&username={}&password={}",
+        user.username, user.password
+    );
+    let login = app
+        .send(
+            "POST",
+            "/api/v1/auth/token",
+            Some(&user.token),
+            &[("Idempotency-Key", "login-1")],
+            Some(("application/x-www-form-urlencoded", form)),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let refresh = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        login.body["refresh_token"].as_str().unwrap()
+    );
+    let use_refresh = || {
+        app.send(
+            "POST",
+            "/api/v1/auth/token",
+            Some(&user.token),
+            &[("Idempotency-Key", "refresh-1")],
+            Some(("application/x-www-form-urlencoded", refresh.clone())),
+        )
+    };
+    assert_eq!(use_refresh().await.status, 200);
+    // The same key again is not a replay: the spent refresh token is refused.
+    let again = use_refresh().await;
+    assert_eq!(again.status, 400, "{}", again.text);
+    assert!(again.body.get("access_token").is_none());
+    assert_eq!(app.count("idempotency_keys").await, 0);
+}
+
+#[actix_web::test]
+async fn requests_waiting_on_a_running_key_hold_no_database_connection() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::with_config(|c| c.db_pool_size = 2).await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
+    let body = json!({"title": "x"}).to_string();
+    // A first request under the key that never finishes (its process died, say).
+    let mut hash = Sha256::new();
+    hash.update("POST");
+    hash.update("/api/v1/demands");
+    hash.update(body.as_bytes());
+    app.db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO idempotency_keys (actor, key, request_hash) VALUES ($1::text::uuid, 'stuck', $2)",
+            &[&officer.id.to_string(), &hash.finalize().to_vec()],
+        )
+        .await
+        .unwrap();
+    let waiters = (0..8).map(|_| {
+        app.send(
+            "POST",
+            "/api/v1/demands",
+            Some(&officer.token),
+            &[("Idempotency-Key", "stuck")],
+            Some(("application/json", body.clone())),
+        )
+    });
+    let others = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let started = std::time::Instant::now();
+        let status = app.get("/api/v1/departments", &officer.token).await.status;
+        (status, started.elapsed())
+    };
+    let (waited, (status, took)) = tokio::join!(futures_util::future::join_all(waiters), others);
+    assert_eq!(status, 200, "another caller is served while eight wait");
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    assert!(
+        waited.iter().all(|r| r.status == 409),
+        "they give up after a bounded wait"
+    );
+}

@@ -310,7 +310,10 @@ impl TestApp {
             state,
             base: format!("http://{addr}"),
             server: handle,
-            client: awc::Client::default(),
+            // Longer than the server's own bounded waits (10 s), so a test sees their end.
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
         }
     }
 

@@ -217,3 +217,38 @@ pub async fn update(
     })
     .await
 }
+
+/// Gives a client a new secret: the old one stops working at once. Returns the client with the
+/// new secret, which is stored only as a hash (the audit event records that it changed, not it).
+pub async fn rotate_secret(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<(ApiClient, String)> {
+    let secret = secrets::random_secret();
+    let secret_hash = secrets::sha256(&secret);
+    let client = conn
+        .transaction(async move |conn| {
+            let row: ClientRow = diesel::update(api_clients::table.find(id))
+                .set((
+                    api_clients::secret_hash.eq(&secret_hash),
+                    api_clients::version.eq(api_clients::version + 1),
+                    api_clients::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(ClientRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| AppError::NotFound("no such client".into()))?;
+            let entry = AuditEntry {
+                action: "rotate_secret",
+                entity: "client",
+                entity_id: id.to_string(),
+                changes: serde_json::json!({"client_secret": "rotated"}),
+            };
+            audit::record(conn, Some(actor), entry).await?;
+            Ok::<_, AppError>(ApiClient::from(row))
+        })
+        .await?;
+    Ok((client, secret))
+}

@@ -44,8 +44,13 @@ pub struct NewClientRequest {
 pub struct CreatedClient {
     pub id: Uuid,
     pub client_id: String,
-    /// Shown only in this response; store it now.
-    pub client_secret: String,
+    /// Shown only in this response; store it now. Null when an `Idempotency-Key` replays the
+    /// creation: the secret is never kept in clear, see `client_secret_note`.
+    pub client_secret: Option<String>,
+    /// Only on a replay: how to get a new secret
+    /// (`POST /api/v1/clients/{id}/rotate-secret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_note: Option<String>,
     pub name: String,
     pub department: String,
     pub roles: Vec<Role>,
@@ -123,24 +128,58 @@ pub async fn create_client(
         body.roles.unwrap_or_default(),
     );
     let mut conn = state.pool.get().await?;
-    let (c, client_secret) =
+    let (client, secret) =
         store::create(&mut conn, Some(&actor), &name, &department, &roles).await?;
-    let created = CreatedClient {
-        id: c.id,
-        client_id: c.client_id,
-        client_secret,
-        name: c.name,
-        department: c.department,
-        roles: c.roles,
-        disabled: c.disabled,
-        created_at: c.created_at,
-        version: c.version,
-    };
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/clients/{}", created.id)))
-        .insert_header(etag(created.version))
+    let mut builder = HttpResponse::Created();
+    builder.insert_header(("Location", format!("/api/v1/clients/{}", client.id)));
+    Ok(shown_once(builder, client, secret))
+}
+
+/// A response showing a client with its secret: never cached on the way.
+fn shown_once(
+    mut builder: actix_web::HttpResponseBuilder,
+    c: ApiClient,
+    client_secret: String,
+) -> HttpResponse {
+    builder
+        .insert_header(etag(c.version))
         .insert_header(("Cache-Control", "no-store"))
-        .json(created))
+        .json(CreatedClient {
+            id: c.id,
+            client_id: c.client_id,
+            client_secret: Some(client_secret),
+            client_secret_note: None,
+            name: c.name,
+            department: c.department,
+            roles: c.roles,
+            disabled: c.disabled,
+            created_at: c.created_at,
+            version: c.version,
+        })
+}
+
+/// Gives the client a new secret, shown in this response only; the old one stops working at
+/// once. Admin only. This is how a lost secret is replaced.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 200, body = CreatedClient, headers(("ETag" = String))),
+        ReadErrors,
+        (status = 403, response = Forbidden),
+    ),
+)]
+#[post("/clients/{id}/rotate-secret")]
+pub async fn rotate_client_secret(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    let (client, secret) = store::rotate_secret(&mut conn, &actor, *id).await?;
+    Ok(shown_once(HttpResponse::Ok(), client, secret))
 }
 
 /// Lists clients, oldest first. Admin only.
@@ -235,5 +274,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_client)
         .service(list_clients)
         .service(get_client)
+        .service(rotate_client_secret)
         .service(update_client);
 }
