@@ -11,6 +11,9 @@ use uuid::Uuid;
 
 use crate::domain::actor::{ActorKind, Role};
 
+/// Clock difference tolerated between replicas, in seconds.
+const LEEWAY_SECS: u64 = 5;
+
 /// The shortest accepted HS256 key.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -26,6 +29,9 @@ pub struct Claims {
     pub roles: Vec<Role>,
     pub iat: i64,
     pub exp: i64,
+    /// Not before (optional; refused while in the future).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: Uuid,
     /// `user` or `client`.
     pub kind: ActorKind,
@@ -48,7 +54,8 @@ impl JwtKeys {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "iat"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -81,6 +88,7 @@ impl JwtKeys {
             roles: roles.to_vec(),
             iat: now,
             exp: now + self.ttl_secs,
+            nbf: None,
             jti: Uuid::new_v4(),
             kind,
         };
@@ -91,11 +99,18 @@ impl JwtKeys {
         )?)
     }
 
-    /// Verifies signature, algorithm, issuer, audience and expiry.
+    /// Verifies signature, algorithm, issuer, audience and expiry, and (RFC 8725) refuses a
+    /// token not yet valid (`nbf`), issued in the future (`iat`), or living longer than the
+    /// tokens this service issues.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|data| data.claims)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        let now = chrono::Utc::now().timestamp();
+        let leeway = LEEWAY_SECS as i64;
+        let issued_in_time = claims.iat <= now + leeway;
+        let lifetime_ok = claims.exp - claims.iat <= self.ttl_secs + leeway;
+        (issued_in_time && lifetime_ok).then_some(claims)
     }
 }
 
@@ -171,6 +186,48 @@ mod tests {
         assert!(other.verify(&token).is_none());
         let other_aud = JwtKeys::new(b"0123456789abcdef0123456789abcdef", "liaison", "x", 900);
         assert!(other_aud.verify(&token).is_none());
+    }
+
+    fn signed(claims: &Claims) -> String {
+        let key = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key).unwrap_or_default()
+    }
+
+    #[test]
+    fn tokens_from_the_future_or_living_too_long_are_refused() {
+        let token = keys()
+            .issue(Uuid::new_v4(), ActorKind::User, "gxw", &[Role::Admin])
+            .unwrap_or_default();
+        let good = keys().verify(&token);
+        assert!(good.is_some());
+        let base = good.unwrap_or_else(|| unreachable!());
+        let now = chrono::Utc::now().timestamp();
+        let cases = [
+            Claims {
+                nbf: Some(now + 3600),
+                ..base.clone()
+            },
+            Claims {
+                iat: now + 3600,
+                exp: now + 3600 + 900,
+                ..base.clone()
+            },
+            Claims {
+                exp: now + 50 * 365 * 86400,
+                ..base.clone()
+            },
+        ];
+        for claims in cases {
+            assert!(keys().verify(&signed(&claims)).is_none(), "{claims:?}");
+        }
+        assert!(
+            keys()
+                .verify(&signed(&Claims {
+                    nbf: Some(now - 10),
+                    ..base
+                }))
+                .is_some()
+        );
     }
 
     #[test]
