@@ -469,3 +469,45 @@ async fn measures_and_payments_appear_in_the_enterprise_timeline() {
     assert_eq!(items[1]["id"], id.as_str());
     assert_eq!(items[1]["amount"], "100.00");
 }
+
+#[actix_web::test]
+async fn an_admin_changes_any_departments_non_monetary_measure_but_not_its_money() {
+    let s = setup().await;
+    let officer = s.app.user("czt", &[Role::Liaison]).await;
+    let land = s
+        .app
+        .post(
+            "/api/v1/support-measures",
+            &officer.token,
+            s.body(json!({"kind": "land", "amount": null, "title": "新增建设用地指标"})),
+        )
+        .await;
+    assert_eq!(land.status, 201, "{}", land.text);
+    let admin = s.app.admin().await;
+    assert_eq!(admin.department, "gxw", "an admin of another department");
+    let path = format!(
+        "/api/v1/support-measures/{}",
+        land.body["id"].as_str().unwrap()
+    );
+    let changed = s
+        .app
+        .patch(
+            &path,
+            &admin.token,
+            json!({"title": "新增建设用地指标（调整）"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.body["title"], "新增建设用地指标（调整）");
+
+    let subsidy = s.approved("1000.00").await;
+    let money = s
+        .app
+        .patch(
+            &format!("/api/v1/support-measures/{subsidy}"),
+            &admin.token,
+            json!({"title": "改"}),
+        )
+        .await;
+    assert_eq!(money.status, 403, "money stays finance's");
+}

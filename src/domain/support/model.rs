@@ -47,6 +47,14 @@ impl SupportKind {
         actor.has(Role::Finance)
             || (!self.is_monetary() && (actor.has(Role::Liaison) || actor.has(Role::Admin)))
     }
+
+    /// Who changes a measure of this kind granted by `department`: its staff who may record
+    /// the kind; and admins, who may do whatever a liaison officer of any department may, so
+    /// every non-monetary measure.
+    pub fn may_change(self, actor: &Actor, department: &str) -> bool {
+        (actor.department == department && self.may_record(actor))
+            || (actor.has(Role::Admin) && !self.is_monetary())
+    }
 }
 
 crate::text_enum! {
@@ -131,6 +139,12 @@ mod tests {
         assert!(SupportKind::TechProject.may_record(&actor(&[Role::Liaison])));
         assert!(!SupportKind::TaxRelief.may_record(&actor(&[Role::Admin])));
         assert!(!SupportKind::Talent.may_record(&actor(&[Role::Analyst])));
+        let mut admin = actor(&[Role::Admin]);
+        admin.department = "gxw".into();
+        assert!(SupportKind::Land.may_change(&admin, "czt"));
+        assert!(!SupportKind::Subsidy.may_change(&admin, "czt"));
+        assert!(!SupportKind::Land.may_change(&actor(&[Role::Liaison]), "gxw"));
+        assert!(SupportKind::Subsidy.may_change(&actor(&[Role::Finance]), "czt"));
         assert_eq!(
             SupportKind::parse("loan_interest_subsidy"),
             Some(SupportKind::LoanInterestSubsidy)

@@ -196,10 +196,11 @@ pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Su
         .ok_or_else(|| AppError::NotFound("no such support measure".into()))
 }
 
-/// Only the granting department changes a measure, by the role that may record its kind.
+/// Only the granting department changes a measure, by the role that may record its kind
+/// (admins: any non-monetary measure).
 fn check_granting(actor: &Actor, m: &SupportMeasure) -> AppResult<SupportKind> {
     let kind = m.kind;
-    if actor.department != m.department || !kind.may_record(actor) {
+    if !kind.may_change(actor, &m.department) {
         return Err(AppError::Forbidden(
             "only the granting department's staff change this measure".into(),
         ));
