@@ -14,6 +14,7 @@ use super::cells::{
     apply_cells, blank_draft, cell_error, field_errors, locate_columns, missing_size,
     restore_formula_text,
 };
+use super::limits::rejected;
 use super::sheet::Sheet;
 use crate::db::clock::today_in_china;
 use crate::db::schema::enterprises;
@@ -22,7 +23,7 @@ use crate::domain::enterprises::credit_code;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseDraft};
 use crate::domain::enterprises::references::References;
 use crate::domain::enterprises::store::{insert, write_update};
-use crate::domain::error::{AppError, AppResult, RowError};
+use crate::domain::error::{AppResult, RowError};
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 
 /// What an import did (or, with `dry_run`, would do).
@@ -49,7 +50,7 @@ pub async fn import(
     sheet: Sheet,
     dry_run: bool,
 ) -> AppResult<ImportOutcome> {
-    let positions = locate_columns(&sheet.headers).map_err(AppError::ImportRejected)?;
+    let positions = locate_columns(&sheet.headers).map_err(rejected)?;
     let today = today_in_china();
     conn.transaction(async move |conn| {
         let existing = lock_existing(conn, &sheet, &positions).await?;
@@ -61,7 +62,7 @@ pub async fn import(
         }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.row);
-            return Err(AppError::ImportRejected(errors));
+            return Err(rejected(errors));
         }
         apply_plans(conn, actor, plans, dry_run).await
     })

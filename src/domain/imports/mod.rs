@@ -3,4 +3,5 @@
 
 mod cells;
 pub mod enterprises;
+pub mod limits;
 pub mod sheet;

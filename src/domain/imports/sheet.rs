@@ -1,9 +1,15 @@
-//! An uploaded table, CSV (UTF-8, BOM optional) or XLSX (first sheet), as rows of text.
+//! An uploaded table, CSV (UTF-8, BOM optional) or XLSX (first sheet), as rows of text,
+//! within the limits of [`super::limits`]: XLSX cells are streamed one by one (the dimension a
+//! sheet declares is never trusted), and a table over a limit is refused while it is read.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
+use super::limits::{
+    MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES, check_archive, whole_file,
+};
 use crate::domain::error::RowError;
 
 /// A table: the header row and the data rows, each cell as text exactly as in the file (an
@@ -21,12 +27,53 @@ pub struct SheetRow {
     pub cells: Vec<String>,
 }
 
-fn whole_file(code: &str, message: &str) -> RowError {
-    RowError {
-        row: 1,
-        column: String::new(),
-        code: code.into(),
-        message: message.into(),
+/// Collects cells by position, refusing a table over the limits.
+#[derive(Default)]
+struct Collector {
+    rows: BTreeMap<u64, Vec<String>>,
+    text_bytes: usize,
+}
+
+impl Collector {
+    /// Puts the cell at (1-based `row`, 0-based `column`).
+    fn put(&mut self, row: u64, column: usize, text: String) -> Result<(), RowError> {
+        if row > MAX_ROWS + 1 {
+            return Err(whole_file(
+                "too_many_rows",
+                &format!("a file holds at most {MAX_ROWS} rows; split it"),
+            ));
+        }
+        if column >= MAX_COLUMNS {
+            return Err(whole_file(
+                "too_many_columns",
+                &format!("a row uses at most {MAX_COLUMNS} columns"),
+            ));
+        }
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(RowError {
+                row,
+                column: String::new(),
+                code: "cell_too_long".into(),
+                message: format!("a cell holds at most {MAX_CELL_CHARS} characters"),
+            });
+        }
+        self.text_bytes += text.len();
+        if self.text_bytes > MAX_TEXT_BYTES {
+            return Err(whole_file(
+                "too_much_text",
+                "the file holds too much text; split it",
+            ));
+        }
+        let cells = self.rows.entry(row).or_default();
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
+        Ok(())
+    }
+
+    fn into_sheet(self) -> Result<Sheet, RowError> {
+        into_sheet(self.rows.into_iter())
     }
 }
 
@@ -51,7 +98,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, RowError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text);
-    let mut rows = Vec::new();
+    let mut table = Collector::default();
     for (i, record) in reader.records().enumerate() {
         let number = i as u64 + 1;
         let record = record.map_err(|e| {
@@ -69,9 +116,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, RowError> {
                 message: message.into(),
             }
         })?;
-        rows.push((number, record.iter().map(str::to_owned).collect()));
+        for (column, field) in record.iter().enumerate() {
+            table.put(number, column, field.to_owned())?;
+        }
     }
-    into_sheet(rows.into_iter())
+    table.into_sheet()
 }
 
 /// A cell as text: whole numbers without `.0`, dates as `YYYY-MM-DD`.
@@ -92,23 +141,28 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Reads the first sheet of an XLSX workbook.
+/// Reads the first sheet of an XLSX workbook, cell by cell.
 pub fn read_xlsx(bytes: Vec<u8>) -> Result<Sheet, RowError> {
+    check_archive(&bytes)?;
     let unreadable = || whole_file("not_xlsx", "the file is not a readable XLSX workbook");
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(unreadable)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
         .map_err(|_| unreadable())?;
-    let first_row = range.start().map_or(0, |(row, _)| u64::from(row));
-    let first_col = range.start().map_or(0, |(_, col)| col as usize);
-    let rows = range.rows().enumerate().map(|(i, cells)| {
-        // Columns left of the used range are empty: keep positions as the sheet shows them.
-        let mut texts = vec![String::new(); first_col];
-        texts.extend(cells.iter().map(cell_text));
-        (first_row + i as u64 + 1, texts)
-    });
-    into_sheet(rows)
+    let mut table = Collector::default();
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if !text.is_empty() {
+            table.put(u64::from(row) + 1, column as usize, text)?;
+        }
+    }
+    table.into_sheet()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::exports::XLSX_MEDIA_TYPE;
 use crate::domain::imports::enterprises::{ImportOutcome, import};
+use crate::domain::imports::limits;
 use crate::domain::imports::sheet::{self, Sheet};
 use crate::web::body::{StrictQuery, content_type, declared_length, read_limited};
 use crate::web::problem::{
@@ -62,6 +63,8 @@ pub async fn import_enterprises(
             )));
         }
     };
+    // One import at a time: its parsing and its transaction are the heaviest work there is.
+    let _slot = limits::import_slot().await?;
     let limit = state.config.import_max_bytes;
     if declared_length(&req).is_some_and(|n| n > limit) {
         return Err(AppError::PayloadTooLarge);
