@@ -511,3 +511,62 @@ async fn an_admin_changes_any_departments_non_monetary_measure_but_not_its_money
         .await;
     assert_eq!(money.status, 403, "money stays finance's");
 }
+
+#[actix_web::test]
+async fn an_edited_amount_keeps_the_money_invariants() {
+    let s = setup().await;
+    let id = s.approved("1000.00").await;
+    let path = format!("/api/v1/support-measures/{id}");
+    assert_eq!(s.pay(&id, &s.finance, "1000.00", "记-1").await.status, 201);
+    let edit = |amount: &str| {
+        s.app
+            .patch(&path, &s.finance.token, json!({"amount": amount}))
+    };
+
+    // Raising the amount of a paid measure reopens it for payment.
+    let raised = edit("1500.00").await;
+    assert_eq!(raised.status, 200, "{}", raised.text);
+    assert_eq!(raised.body["status"], "approved");
+    assert_eq!(s.pay(&id, &s.finance, "200.00", "记-2").await.status, 201);
+    // Lowering it to exactly what was paid closes it; below that is refused.
+    let lowered = edit("1200.00").await;
+    assert_eq!(lowered.body["status"], "disbursed", "{}", lowered.text);
+    assert_eq!(edit("1199.99").await.status, 422);
+    // A monetary measure of nothing can never be paid: refused.
+    let zero = s
+        .app
+        .post(
+            "/api/v1/support-measures",
+            &s.finance.token,
+            s.body(json!({"amount": "0.00"})),
+        )
+        .await;
+    assert_eq!(zero.status, 422, "{}", zero.text);
+    assert_eq!(zero.error_fields(), ["amount"]);
+}
+
+#[actix_web::test]
+async fn voucher_numbers_match_in_any_case_and_without_invisible_characters() {
+    let s = setup().await;
+    let id = s.approved("1000.00").await;
+    assert_eq!(
+        s.pay(&id, &s.finance, "100.00", "JZ-2025-11-0032")
+            .await
+            .status,
+        201
+    );
+    for same in [
+        "jz-2025-11-0032",
+        "JZ-2025-11-0032\u{200B}",
+        " ＪＺ-2025-11-0032 ",
+    ] {
+        let again = s.pay(&id, &s.finance, "100.00", same).await;
+        assert_eq!(again.status, 409, "{same:?}: {}", again.text);
+    }
+    let paid: Value = s
+        .app
+        .get(&format!("/api/v1/support-measures/{id}"), &s.finance.token)
+        .await
+        .body;
+    assert_eq!(paid["disbursed_amount"], "100.00");
+}

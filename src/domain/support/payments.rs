@@ -41,7 +41,8 @@ impl NewDisbursement {
                 "may not be in the future",
             ));
         }
-        if self.voucher_no.trim().is_empty() || self.voucher_no.chars().count() > 100 {
+        let voucher = voucher_text(&self.voucher_no);
+        if voucher.is_empty() || voucher.chars().count() > 100 {
             errors.push(FieldError::new(
                 "voucher_no",
                 "blank",
@@ -50,6 +51,18 @@ impl NewDisbursement {
         }
         errors
     }
+}
+
+/// A voucher number as stored and compared: NFKC, without invisible or control characters,
+/// trimmed (the database compares it in any letter case).
+pub fn voucher_text(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: &char| {
+        c.is_control()
+            || matches!(*c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    };
+    let text: String = raw.nfkc().filter(|c| !invisible(c)).collect();
+    text.trim().to_owned()
 }
 
 /// Records a payment: finance staff of the granting department, on an approved measure with an
@@ -140,7 +153,7 @@ async fn insert_payment(
             disbursements::measure_id.eq(measure_id),
             disbursements::amount.eq(d.amount),
             disbursements::paid_on.eq(d.paid_on),
-            disbursements::voucher_no.eq(d.voucher_no.trim()),
+            disbursements::voucher_no.eq(voucher_text(&d.voucher_no)),
             disbursements::created_by.eq(actor.id),
         ))
         .returning(Disbursement::as_returning())

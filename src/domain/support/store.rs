@@ -75,6 +75,11 @@ impl MeasureFields {
             Some(a) if a.is_negative() => {
                 errors.push(FieldError::new("amount", "range", "may not be negative"))
             }
+            Some(a) if self.kind.is_monetary() && !a.is_positive() => errors.push(FieldError::new(
+                "amount",
+                "range",
+                "monetary support is more than 0.00",
+            )),
             _ => {}
         }
         if self
@@ -236,6 +241,7 @@ pub async fn update(
         }
         check_version(expected, before.version)?;
         check_status_change(&original, &f, before.disbursed_amount)?;
+        settle(&mut f, before.disbursed_amount);
         if f == original {
             return Ok(before);
         }
@@ -244,6 +250,22 @@ pub async fn update(
         Ok(after)
     })
     .await
+}
+
+/// Keeps the money invariant after an edit of `amount`: a measure with payments is `disbursed`
+/// exactly when they add up to its amount (raising the amount of a paid measure reopens it for
+/// payment; lowering it to what was paid closes it).
+fn settle(f: &mut MeasureFields, paid: Money) {
+    if !matches!(f.status, MeasureStatus::Approved | MeasureStatus::Disbursed)
+        || paid == Money::ZERO
+    {
+        return;
+    }
+    f.status = if f.amount == Some(paid) {
+        MeasureStatus::Disbursed
+    } else {
+        MeasureStatus::Approved
+    };
 }
 
 /// The moves of a measure's status: `planned → approved`, `planned | approved → cancelled`
