@@ -78,6 +78,20 @@ pub fn non_empty_roles(value: &[crate::domain::actor::Role]) -> Result<(), Valid
     Ok(())
 }
 
+/// Drops repeated items, keeping the first of each (lists here are short: their length is
+/// checked at the edge).
+pub fn dedup_keep_order<T: PartialEq + Clone>(list: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(list.len());
+    list.retain(|item| {
+        if seen.contains(item) {
+            false
+        } else {
+            seen.push(item.clone());
+            true
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,3 +174,56 @@ async fn a_burst_of_two_hundred_logins_leaves_the_server_small_and_answers_all()
     let (rss, peak) = memory_mib(server.0.id());
     assert!(peak < 300, "peak resident {peak} MiB (now {rss} MiB)");
 }
+
+#[actix_web::test]
+async fn arrays_in_bodies_have_limits_and_repeated_ids_count_once() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let enterprise = app.enterprise(&admin, 1601, json!({})).await;
+    let officer = app.login_as(Role::Liaison, "gxw").await;
+    let body = |officers: serde_json::Value, demands: serde_json::Value| {
+        json!({
+            "enterprise_id": enterprise["id"], "visited_on": "2026-11-20", "kind": "on_site",
+            "officers": officers, "summary": "走访企业", "demands": demands,
+        })
+    };
+    let demand =
+        json!({"category": "financing", "title": "贷款贴息", "assigned_department": "czt"});
+    let started = std::time::Instant::now();
+    let flood = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            body(json!([officer.id]), json!(vec![demand.clone(); 9_000])),
+        )
+        .await;
+    assert_eq!(flood.status, 422, "{}", flood.text);
+    assert_eq!(flood.error_fields(), ["demands"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let many_officers = vec![json!(officer.id); 21];
+    let refused = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            body(json!(many_officers), json!([])),
+        )
+        .await;
+    assert_eq!(refused.error_fields(), ["officers"]);
+    assert_eq!(app.count("visits").await + app.count("demands").await, 0);
+
+    let repeated = vec![json!(officer.id); 20];
+    let visit = app
+        .post(
+            "/api/v1/visits",
+            &officer.token,
+            body(json!(repeated), json!([demand])),
+        )
+        .await;
+    assert_eq!(visit.status, 201, "{}", visit.text);
+    assert_eq!(visit.body["officers"], json!([officer.id]));
+    // The document states the limits, for generated clients and linters.
+    let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let new_visit = &doc["components"]["schemas"]["NewVisit"]["properties"];
+    assert_eq!(new_visit["demands"]["maxItems"], 50);
+    assert_eq!(new_visit["officers"]["maxItems"], 20);
+}

@@ -10,6 +10,7 @@ use super::credit_code;
 use crate::db::schema::enterprises;
 use crate::domain::change::set_if;
 use crate::domain::error::FieldError;
+use crate::domain::validation::dedup_keep_order;
 
 crate::text_enum! {
     /// Enterprise size (企业规模).
@@ -258,18 +259,6 @@ impl EnterpriseDraft {
 
 fn trimmed(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn dedup_keep_order<T: PartialEq + Clone>(list: &mut Vec<T>) {
-    let mut seen: Vec<T> = Vec::with_capacity(list.len());
-    list.retain(|item| {
-        if seen.contains(item) {
-            false
-        } else {
-            seen.push(item.clone());
-            true
-        }
-    });
 }
 
 /// Required text may not be blank; no text may be longer than `max` characters.

@@ -43,6 +43,19 @@ impl MeasureFields {
         }
     }
 
+    /// What is wrong with `amount`: monetary support has one above zero, none is negative.
+    fn amount_problem(&self) -> Option<FieldError> {
+        let (code, message) = match self.amount {
+            None if self.kind.is_monetary() => ("required", "monetary support has an amount"),
+            Some(a) if a.is_negative() => ("range", "may not be negative"),
+            Some(a) if self.kind.is_monetary() && !a.is_positive() => {
+                ("range", "monetary support is more than 0.00")
+            }
+            _ => return None,
+        };
+        Some(FieldError::new("amount", code, message))
+    }
+
     /// Every rule that needs no database.
     pub fn check(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -66,22 +79,7 @@ impl MeasureFields {
                 "a year between 2000 and 2100",
             ));
         }
-        match self.amount {
-            None if self.kind.is_monetary() => errors.push(FieldError::new(
-                "amount",
-                "required",
-                "monetary support has an amount",
-            )),
-            Some(a) if a.is_negative() => {
-                errors.push(FieldError::new("amount", "range", "may not be negative"))
-            }
-            Some(a) if self.kind.is_monetary() && !a.is_positive() => errors.push(FieldError::new(
-                "amount",
-                "range",
-                "monetary support is more than 0.00",
-            )),
-            _ => {}
-        }
+        errors.extend(self.amount_problem());
         if self
             .document_no
             .as_ref()

@@ -17,6 +17,7 @@ use crate::domain::demands::store::{
 };
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::validation::dedup_keep_order;
 
 /// Officers must be active users of the visiting department.
 async fn check_officers(
@@ -50,9 +51,10 @@ pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     enterprise_id: Uuid,
-    fields: VisitFields,
+    mut fields: VisitFields,
     raised: Vec<NewDemand>,
 ) -> AppResult<(Visit, Vec<DemandRow>)> {
+    dedup_keep_order(&mut fields.officers);
     conn.transaction(async move |conn| {
         let mut errors = fields.check(today_in_china());
         errors.extend(check_active_enterprise(conn, "enterprise_id", enterprise_id).await?);
@@ -145,6 +147,7 @@ pub async fn update(
         let before = lock_for_edit(conn, actor, id).await?;
         let mut fields = VisitFields::from(&before);
         change(&mut fields);
+        dedup_keep_order(&mut fields.officers);
         let mut errors = fields.check(today_in_china());
         if fields.officers != before.officers {
             errors.extend(check_officers(conn, &before.department, &fields.officers).await?);

@@ -34,8 +34,8 @@ pub struct NewClientRequest {
     #[schema(required = true, value_type = String, example = "czt")]
     pub department: Option<String>,
     /// At least one role.
-    #[validate(required, custom(function = validation::non_empty_roles))]
-    #[schema(required = true, value_type = Vec<Role>, min_items = 1)]
+    #[validate(required, custom(function = validation::non_empty_roles), length(max = 4))]
+    #[schema(required = true, value_type = Vec<Role>, min_items = 1, max_items = 4)]
     pub roles: Option<Vec<Role>>,
 }
 
@@ -67,7 +67,8 @@ pub struct ClientPatch {
     #[schema(value_type = String, max_length = 100)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Role>, min_items = 1)]
+    #[schema(value_type = Vec<Role>, min_items = 1, max_items = 4)]
+    #[validate(length(max = 4))]
     pub roles: Option<Option<Vec<Role>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]

@@ -45,12 +45,20 @@ pub struct NewPolicy {
     pub summary: Option<String>,
     pub benefit_kind: Option<SupportKind>,
     /// Department codes.
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
     pub responsible_departments: Option<Vec<String>>,
     /// Eligible category codes (empty: any).
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
     pub categories: Option<Vec<String>>,
     /// Eligible sizes (empty: any).
+    #[schema(max_items = 4)]
+    #[validate(length(max = 4))]
     pub sizes: Option<Vec<EnterpriseSize>>,
     /// Eligible region codes; a city includes its counties (empty: any).
+    #[schema(max_items = 200)]
+    #[validate(length(max = 200))]
     pub region_codes: Option<Vec<String>>,
 }
 
@@ -83,16 +91,20 @@ pub struct PolicyPatch {
     #[schema(value_type = Option<SupportKind>)]
     pub benefit_kind: Option<Option<SupportKind>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<String>, max_items = 20)]
+    #[validate(length(max = 20))]
     pub responsible_departments: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<String>, max_items = 20)]
+    #[validate(length(max = 20))]
     pub categories: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<EnterpriseSize>)]
+    #[schema(value_type = Vec<EnterpriseSize>, max_items = 4)]
+    #[validate(length(max = 4))]
     pub sizes: Option<Option<Vec<EnterpriseSize>>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<String>, max_items = 200)]
+    #[validate(length(max = 200))]
     pub region_codes: Option<Option<Vec<String>>>,
 }
 

@@ -38,8 +38,8 @@ pub struct NewUserRequest {
     #[schema(required = true, value_type = String, example = "gxw")]
     pub department: Option<String>,
     /// At least one role.
-    #[validate(required, custom(function = validation::non_empty_roles))]
-    #[schema(required = true, value_type = Vec<Role>, min_items = 1)]
+    #[validate(required, custom(function = validation::non_empty_roles), length(max = 4))]
+    #[schema(required = true, value_type = Vec<Role>, min_items = 1, max_items = 4)]
     pub roles: Option<Vec<Role>>,
     /// Name shown to people, e.g. 李伟.
     #[validate(length(max = 100))]
@@ -55,7 +55,8 @@ pub struct UserPatch {
     #[schema(value_type = Option<String>, max_length = 100)]
     pub display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Role>, min_items = 1)]
+    #[schema(value_type = Vec<Role>, min_items = 1, max_items = 4)]
+    #[validate(length(max = 4))]
     pub roles: Option<Option<Vec<Role>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = String)]

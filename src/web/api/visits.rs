@@ -26,7 +26,7 @@ use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, Up
 use crate::web::state::AppState;
 
 /// A demand raised during a visit (the visit's enterprise is implied).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitDemand {
     #[schema(required = true, value_type = DemandCategory)]
@@ -56,8 +56,8 @@ pub struct NewVisit {
     #[schema(required = true, value_type = VisitKind)]
     pub kind: Option<VisitKind>,
     /// Active users of the caller's department, at least one.
-    #[validate(required)]
-    #[schema(required = true, value_type = Vec<Uuid>, min_items = 1)]
+    #[validate(required, length(max = 20))]
+    #[schema(required = true, value_type = Vec<Uuid>, min_items = 1, max_items = 20)]
     pub officers: Option<Vec<Uuid>>,
     #[validate(required)]
     #[schema(required = true, value_type = String, max_length = 4000, example = "走访企业，了解一季度生产经营和订单情况")]
@@ -70,6 +70,8 @@ pub struct NewVisit {
     pub findings: Option<String>,
     pub next_visit_on: Option<NaiveDate>,
     /// Demands raised in the visit, created with it in one transaction.
+    #[schema(max_items = 50)]
+    #[validate(length(max = 50))]
     pub demands: Option<Vec<VisitDemand>>,
 }
 
@@ -84,7 +86,8 @@ pub struct VisitPatch {
     #[schema(value_type = VisitKind)]
     pub kind: Option<Option<VisitKind>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Uuid>, min_items = 1)]
+    #[schema(value_type = Vec<Uuid>, min_items = 1, max_items = 20)]
+    #[validate(length(max = 20))]
     pub officers: Option<Option<Vec<Uuid>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = String, max_length = 4000)]

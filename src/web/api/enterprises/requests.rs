@@ -49,6 +49,7 @@ pub struct NewEnterprise {
     #[schema(max_length = 200)]
     pub address: Option<String>,
     #[schema(max_items = 50)]
+    #[validate(length(max = 50))]
     pub key_products: Option<Vec<String>>,
     /// Default: today (China Standard Time); not in the future.
     pub designated_on: Option<NaiveDate>,
@@ -57,10 +58,15 @@ pub struct NewEnterprise {
     /// Default `active`.
     pub status: Option<EnterpriseStatus>,
     /// Default `[lead_department]`; the lead is always included.
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
     pub assigned_departments: Option<Vec<String>>,
     /// User ids of active users of assigned departments.
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
     pub liaison_officers: Option<Vec<Uuid>>,
     #[schema(max_items = 50)]
+    #[validate(length(max = 50))]
     pub tags: Option<Vec<String>>,
     #[schema(minimum = 0)]
     pub employees: Option<i32>,
@@ -106,6 +112,7 @@ pub struct EnterprisePatch {
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<String>, max_items = 50)]
+    #[validate(length(max = 50))]
     pub key_products: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = NaiveDate)]
@@ -117,13 +124,16 @@ pub struct EnterprisePatch {
     #[schema(value_type = EnterpriseStatus)]
     pub status: Option<Option<EnterpriseStatus>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<String>, max_items = 20)]
+    #[validate(length(max = 20))]
     pub assigned_departments: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Uuid>)]
+    #[schema(value_type = Vec<Uuid>, max_items = 20)]
+    #[validate(length(max = 20))]
     pub liaison_officers: Option<Option<Vec<Uuid>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<String>, max_items = 50)]
+    #[validate(length(max = 50))]
     pub tags: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i32>, minimum = 0)]
