@@ -132,12 +132,38 @@ impl From<DieselError> for AppError {
                 _ if is_outage_message(info.message()) => {
                     AppError::Unavailable(info.message().to_owned())
                 }
+                // A safety net: every value is checked at the edge, but should one slip
+                // through, what PostgreSQL cannot store is the caller's mistake, not a 500.
+                _ if is_data_message(info.message()) => {
+                    AppError::Validation(vec![FieldError::new(
+                        info.column_name().unwrap_or(""),
+                        "out_of_range",
+                        "a value is outside what can be stored",
+                    )])
+                }
                 _ => AppError::Internal(format!("database error: {}", info.message())),
             },
             DieselError::BrokenTransactionManager => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
+}
+
+/// Messages of PostgreSQL's data exceptions (SQLSTATE classes 22 and 54): values out of range,
+/// too long, badly encoded, or past a program limit.
+fn is_data_message(message: &str) -> bool {
+    const DATA: [&str; 9] = [
+        "out of range",
+        "value too long",
+        "invalid byte sequence",
+        "invalid input syntax",
+        "numeric field overflow",
+        "character with value 0x00",
+        "cannot be represented",
+        "exceeds the maximum",
+        "too long",
+    ];
+    DATA.iter().any(|m| message.contains(m))
 }
 
 /// Messages PostgreSQL sends when it is going away or overloaded rather than when the query is

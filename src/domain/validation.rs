@@ -78,6 +78,44 @@ pub fn non_empty_roles(value: &[crate::domain::actor::Role]) -> Result<(), Valid
     Ok(())
 }
 
+/// The first and last business date: nothing this service records happened before the
+/// People's Republic was founded or will be planned past this century.
+pub const FIRST_DATE: (i32, u32, u32) = (1949, 10, 1);
+pub const LAST_DATE: (i32, u32, u32) = (2099, 12, 31);
+
+/// What is wrong with a text that is a date or a timestamp (`YYYY-MM-DD…`, a sign and more
+/// year digits included): `Some` when its date is outside [`FIRST_DATE`]..=[`LAST_DATE`];
+/// `None` for a date in range and for any text that is not a date at all.
+pub fn date_out_of_range(text: &str) -> Option<&'static str> {
+    let bytes = text.as_bytes();
+    let signed = matches!(bytes.first(), Some(b'+' | b'-'));
+    let body = &bytes[usize::from(signed)..];
+    let year_digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &body[year_digits..];
+    let digits = |range: std::ops::Range<usize>| {
+        rest.get(range)
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+    };
+    let (Some(month), Some(day)) = (digits(1..3), digits(4..6)) else {
+        return None;
+    };
+    if year_digits < 4 || rest[0] != b'-' || rest[3] != b'-' {
+        return None;
+    }
+    let year = body[..year_digits]
+        .iter()
+        .try_fold(0i64, |n, b| {
+            n.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+        })
+        .unwrap_or(i64::MAX);
+    let year = if bytes[0] == b'-' { -year } else { year };
+    let first = (i64::from(FIRST_DATE.0), FIRST_DATE.1, FIRST_DATE.2);
+    let last = (i64::from(LAST_DATE.0), LAST_DATE.1, LAST_DATE.2);
+    let date = (year, month, day);
+    (date < first || date > last).then_some("dates run from 1949-10-01 to 2099-12-31")
+}
+
 /// Drops repeated items, keeping the first of each (lists here are short: their length is
 /// checked at the edge).
 pub fn dedup_keep_order<T: PartialEq + Clone>(list: &mut Vec<T>) {
@@ -95,6 +133,31 @@ pub fn dedup_keep_order<T: PartialEq + Clone>(list: &mut Vec<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn business_dates_run_from_1949_to_2099() {
+        for bad in [
+            "0001-01-01",
+            "-5000-01-01",
+            "+262142-12-31",
+            "1949-09-30",
+            "2100-01-01T00:00:00Z",
+        ] {
+            assert!(date_out_of_range(bad).is_some(), "{bad}");
+        }
+        for fine in [
+            "1949-10-01",
+            "2026-12-02",
+            "2099-12-31T23:59:59+08:00",
+            "2026-Q3",
+            "江西",
+            "12345",
+            "2026-01-长长",
+            "2026-长",
+        ] {
+            assert!(date_out_of_range(fine).is_none(), "{fine}");
+        }
+    }
 
     #[test]
     fn usernames_have_one_canonical_form() {

@@ -11,6 +11,7 @@ use serde_json::Value;
 use validator::Validate;
 
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::validation::date_out_of_range;
 use crate::web::fields::typed_body;
 
 /// Largest accepted request body.
@@ -30,7 +31,20 @@ async fn read_json<T: DeserializeOwned + Validate>(
         return Err(AppError::PayloadTooLarge);
     }
     let bytes = read_limited(payload, MAX_BODY_BYTES).await?;
-    typed_body::<T>(parse_json(&bytes)?).map_err(AppError::Validation)
+    let value = parse_json(&bytes)?;
+    let mut errors = Vec::new();
+    find_bad_strings(&value, "", &mut errors);
+    match typed_body::<T>(value) {
+        Ok(parsed) if errors.is_empty() => Ok(parsed),
+        Ok(_) => Err(AppError::Validation(errors)),
+        Err(more) => {
+            // One problem per field: the text's own (NUL, date range) wins.
+            let named: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+            errors.extend(more.into_iter().filter(|e| !named.contains(&e.field)));
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(AppError::Validation(errors))
+        }
+    }
 }
 
 /// A JSON request body, read only when the handler asks for it: after the role check, so that
@@ -99,7 +113,8 @@ pub async fn read_limited(mut payload: Payload, limit: usize) -> AppResult<web::
     Ok(body.freeze())
 }
 
-/// Parses JSON text; a syntax error is a 400 naming the position.
+/// Parses JSON text; a syntax error is a 400 naming the position. (Its strings are checked by
+/// [`find_bad_strings`], with the body's other problems.)
 pub fn parse_json(bytes: &[u8]) -> AppResult<Value> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         AppError::BadRequest(format!(
@@ -108,25 +123,29 @@ pub fn parse_json(bytes: &[u8]) -> AppResult<Value> {
             e.column()
         ))
     })?;
-    let mut nul_fields = Vec::new();
-    find_nul_strings(&value, "", &mut nul_fields);
-    if !nul_fields.is_empty() {
-        return Err(AppError::Validation(nul_fields));
-    }
     Ok(value)
 }
 
-/// Text may not contain NUL: PostgreSQL cannot store it.
-fn find_nul_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
+/// What no text anywhere may be: containing NUL (PostgreSQL cannot store it), or a date
+/// outside the business range.
+pub fn text_problem(text: &str) -> Option<(&'static str, &'static str)> {
+    if text.contains('\0') {
+        return Some(("nul_character", "text may not contain NUL characters"));
+    }
+    date_out_of_range(text).map(|message| ("out_of_range", message))
+}
+
+/// Every string of a body that breaks [`text_problem`], with its path.
+fn find_bad_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
     match value {
-        Value::String(s) if s.contains('\0') => out.push(FieldError::new(
-            path,
-            "nul_character",
-            "text may not contain NUL characters",
-        )),
+        Value::String(s) => {
+            if let Some((code, message)) = text_problem(s) {
+                out.push(FieldError::new(path, code, message));
+            }
+        }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                find_nul_strings(item, &format!("{path}[{i}]"), out);
+                find_bad_strings(item, &format!("{path}[{i}]"), out);
             }
         }
         Value::Object(map) => {
@@ -136,7 +155,7 @@ fn find_nul_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
                 } else {
                     format!("{path}.{key}")
                 };
-                find_nul_strings(item, &child, out);
+                find_bad_strings(item, &child, out);
             }
         }
         _ => {}
@@ -167,6 +186,12 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>
             "query parameter `{}` contains a NUL character",
             name.replace('\0', "")
         )));
+    }
+    if let Some((name, message)) = pairs
+        .iter()
+        .find_map(|(name, value)| Some((name, date_out_of_range(value)?)))
+    {
+        return Err(AppError::invalid(name, "out_of_range", message));
     }
     serde_urlencoded::from_str::<T>(query)
         .map(StrictQuery)
@@ -217,11 +242,15 @@ mod tests {
     }
 
     #[test]
-    fn nul_in_text_is_refused_with_its_path() {
-        match parse_json(br#"{"a": [{"b": "x\u0000"}]}"#) {
-            Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "a[0].b"),
-            other => panic!("unexpected {other:?}"),
-        }
+    fn nul_and_dates_out_of_range_are_found_with_their_paths() {
+        let value = parse_json(br#"{"a": [{"b": "x\u0000"}], "c": "0001-01-01"}"#).ok();
+        let mut errors = Vec::new();
+        find_bad_strings(&value.unwrap_or_default(), "", &mut errors);
+        let found: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(found, [("a[0].b", "nul_character"), ("c", "out_of_range")]);
         assert!(matches!(parse_json(b"{"), Err(AppError::BadRequest(_))));
     }
 }

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::keyset::{self, Keyed, encode_cursor};
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{parse_query, split_query};
+use crate::web::body::{parse_query, split_query, text_problem};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -160,11 +160,21 @@ pub fn cursor_of<T: Keyed>(cursor: Option<&str>) -> AppResult<Option<T::Key>> {
     decode_cursor(cursor)
 }
 
-/// Decodes a cursor of a list whose key is `K`; anything else is a 400.
+/// Decodes a cursor of a list whose key is `K`; anything else — a forged cursor holding NUL or
+/// a date out of range included — is a 400.
 pub fn decode_cursor<K: serde::de::DeserializeOwned>(cursor: Option<&str>) -> AppResult<Option<K>> {
-    keyset::decode_cursor(cursor).map_err(|keyset::BadCursor| {
-        AppError::BadRequest("the cursor is not valid; start again without it".into())
-    })
+    let bad = || AppError::BadRequest("the cursor is not valid; start again without it".into());
+    let Some(raw) = keyset::decode_cursor::<serde_json::Value>(cursor).map_err(|_| bad())? else {
+        return Ok(None);
+    };
+    let texts = match &raw {
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+        other => other.as_str().into_iter().collect::<Vec<_>>(),
+    };
+    if texts.iter().any(|t| text_problem(t).is_some()) {
+        return Err(bad());
+    }
+    serde_json::from_value(raw).map(Some).map_err(|_| bad())
 }
 
 #[cfg(test)]

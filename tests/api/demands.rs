@@ -370,7 +370,7 @@ async fn overdue_is_derived_and_filtered_in_sql() {
         .await;
     assert_eq!(late["overdue"], true);
     let on_time = s
-        .demand(json!({"due_on": "2999-01-01", "title": "未到期诉求"}))
+        .demand(json!({"due_on": "2098-01-01", "title": "未到期诉求"}))
         .await;
     assert_eq!(on_time["overdue"], false);
     let late_but_done = s

@@ -96,7 +96,7 @@ async fn every_bad_field_is_named_at_once_and_nothing_is_stored() {
             "subcategory": "natural_disaster",
             "liaison_officers": [other_dept_officer.id],
             "employees": -5,
-            "designated_on": "2999-01-01",
+            "designated_on": "2098-01-01",
         }),
     );
     let resp = app.post("/api/v1/enterprises", &admin.token, body).await;

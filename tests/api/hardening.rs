@@ -227,3 +227,72 @@ async fn arrays_in_bodies_have_limits_and_repeated_ids_count_once() {
     assert_eq!(new_visit["demands"]["maxItems"], 50);
     assert_eq!(new_visit["officers"]["maxItems"], 20);
 }
+
+#[actix_web::test]
+async fn dates_outside_1949_to_2099_are_refused_everywhere_they_enter() {
+    use base64::Engine;
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let mut body = crate::common::enterprise_body(1801, json!({"designated_on": "0001-01-01"}));
+    body["size"] = json!("huge");
+    let resp = app.post("/api/v1/enterprises", &admin.token, body).await;
+    assert_eq!(resp.status, 422);
+    assert_eq!(
+        resp.error_fields(),
+        ["designated_on", "size"],
+        "with the body's other problems"
+    );
+
+    let filter = app
+        .get("/api/v1/visits?visited_from=-5000-01-01", &admin.token)
+        .await;
+    assert_eq!(
+        (filter.status, filter.error_fields()),
+        (422, vec!["visited_from".to_owned()])
+    );
+    let audit = app
+        .get(
+            "/api/v1/audit-events?from=%2B262142-12-31T00:00:00Z",
+            &admin.token,
+        )
+        .await;
+    assert_eq!(audit.status, 422, "{}", audit.text);
+
+    let forge = |key: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string())
+    };
+    for key in [
+        json!(["-5000-01-01", "00000000-0000-0000-0000-000000000001"]),
+        json!([
+            "2026-01-01T00:00:00Z\u{0}",
+            "00000000-0000-0000-0000-000000000001"
+        ]),
+    ] {
+        let page = app
+            .get(
+                &format!("/api/v1/visits?cursor={}", forge(key)),
+                &admin.token,
+            )
+            .await;
+        assert_eq!(page.status, 400, "{}", page.text);
+    }
+
+    // An import cell: the dry run and the real run say the same.
+    let csv = format!(
+        "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门,认定日期\n{},甲公司,360100,rescue_disposal,medium,gxw,0001-01-01\n",
+        crate::common::credit_code(1802)
+    );
+    for query in ["?dry_run=true", ""] {
+        let resp = app
+            .send_bytes(
+                "POST",
+                &format!("/api/v1/imports/enterprises{query}"),
+                Some(&admin.token),
+                &[],
+                Some(("text/csv", csv.clone().into_bytes())),
+            )
+            .await;
+        assert_eq!(resp.status, 422, "{query}: {}", resp.text);
+        assert_eq!(resp.body["errors"][0]["code"], "out_of_range");
+    }
+}

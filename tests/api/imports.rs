@@ -180,7 +180,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_written() {
          {},乙公司,360100,rescue_disposal,medium,gxw,,\n\
          {},丙公司,999999,rescue_disposal,huge,gxw,many,2025/01/01\n\
          {},,360100,no_such_category,micro,nope,,\n\
-         {},戊公司,360100,rescue_disposal,medium,gxw,,2999-01-01\n\
+         {},戊公司,360100,rescue_disposal,medium,gxw,,2098-01-01\n\
          {},重复,360100,rescue_disposal,medium,gxw,,\n",
         credit_code(21),
         credit_code(22),

@@ -18,6 +18,7 @@ mod enterprises;
 mod errors;
 mod exports;
 mod hardening;
+mod hostile_input;
 mod hostile_uploads;
 mod idempotency;
 mod imports;

@@ -121,7 +121,7 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
             json!({"categories": ["monitoring_warning"]}),
         ),
         mk("已失效政策", json!({"effective_until": "2020-12-31"})),
-        mk("尚未生效政策", json!({"effective_from": "2999-01-01"})),
+        mk("尚未生效政策", json!({"effective_from": "2098-01-01"})),
         mk("大型企业专项", json!({"sizes": ["large"]})),
     ] {
         assert_eq!(

@@ -124,7 +124,7 @@ async fn visit_rules_officers_enterprise_and_date() {
     let stranger = app.user("fgw", &[Role::Liaison]).await;
     let mut body = visit_body(&e, &officer, json!([]));
     body["officers"] = json!([officer.id, stranger.id]);
-    body["visited_on"] = json!("2999-01-01");
+    body["visited_on"] = json!("2098-01-01");
     let resp = app.post("/api/v1/visits", &officer.token, body).await;
     assert_eq!(resp.status, 422);
     let mut fields = resp.error_fields();

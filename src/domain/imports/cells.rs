@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::validation::date_out_of_range;
+
 use crate::domain::enterprises::model::{EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
 use crate::domain::error::{FieldError, RowError};
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
@@ -208,6 +210,9 @@ pub(super) fn apply_cells(
             "key_products" => draft.key_products = list(text),
             "designated_on" if !trimmed.is_empty() => {
                 match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+                    Ok(_) if date_out_of_range(trimmed).is_some() => {
+                        bad("out_of_range", "dates run from 1949-10-01 to 2099-12-31")
+                    }
                     Ok(day) => draft.designated_on = day,
                     Err(_) => bad("invalid_date", "a date is written YYYY-MM-DD"),
                 }

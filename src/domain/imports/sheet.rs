@@ -49,6 +49,14 @@ impl Collector {
                 &format!("a row uses at most {MAX_COLUMNS} columns"),
             ));
         }
+        if text.contains('\0') {
+            return Err(RowError {
+                row,
+                column: String::new(),
+                code: "nul_character".into(),
+                message: "a cell may not contain NUL characters".into(),
+            });
+        }
         if text.chars().count() > MAX_CELL_CHARS {
             return Err(RowError {
                 row,
