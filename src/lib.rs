@@ -115,6 +115,7 @@ pub fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .service(actix_web::web::redirect("/docs", "/docs/"))
         .default_service(actix_web::web::to(unmatched))
+        .wrap(from_fn(crate::web::caller::record_refusals))
         .wrap(from_fn(crate::web::idempotency::idempotent))
         .wrap(from_fn(crate::web::fallback::problem_for_plain_errors))
         .wrap(security_headers())

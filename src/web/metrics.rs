@@ -15,6 +15,7 @@ pub struct Metrics {
     pool_available: IntGauge,
     pool_waiting: IntGauge,
     pool_max: IntGauge,
+    security_events_dropped: IntGauge,
 }
 
 impl Metrics {
@@ -42,6 +43,10 @@ impl Metrics {
                 "Requests waiting for a connection",
             )?,
             pool_max: gauge("liaison_db_pool_max", "Largest pool size")?,
+            security_events_dropped: gauge(
+                "liaison_security_events_dropped",
+                "Security events not written because their queue was full",
+            )?,
             registry,
             http,
         })
@@ -68,6 +73,10 @@ pub async fn render(state: web::Data<AppState>) -> HttpResponse {
     m.pool_available.set(available);
     m.pool_waiting.set(waiting);
     m.pool_max.set(max);
+    let dropped =
+        crate::domain::audit::security::DROPPED.load(std::sync::atomic::Ordering::Relaxed);
+    m.security_events_dropped
+        .set(i64::try_from(dropped).unwrap_or(i64::MAX));
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
         log::error!("cannot encode metrics: {e}");

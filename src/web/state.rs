@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::domain::audit::security::SecurityEvents;
 use crate::domain::auth::jwt::JwtKeys;
 use crate::domain::auth::standing::StandingCache;
 use crate::web::metrics::Metrics;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Recently computed statistics.
     pub stats: Arc<StatsCache>,
+    /// Failed logins and refused requests, on their way to the audit trail.
+    pub security: SecurityEvents,
 }
 
 impl AppState {
@@ -49,13 +52,14 @@ impl AppState {
         );
         let stats = StatsCache::new(std::time::Duration::from_secs(config.stats_cache_secs));
         Ok(AppState {
-            pool,
             pools: Arc::new(pools),
             keys: Arc::new(keys),
             config: Arc::new(config),
             standing: Arc::default(),
             metrics: Arc::new(Metrics::new()?),
             stats: Arc::new(stats),
+            security: SecurityEvents::start(pool.clone()),
+            pool,
         })
     }
 

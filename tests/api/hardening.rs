@@ -296,3 +296,63 @@ async fn dates_outside_1949_to_2099_are_refused_everywhere_they_enter() {
         assert_eq!(resp.body["errors"][0]["code"], "out_of_range");
     }
 }
+
+/// The audit events of `action`, waiting for the background writer (at most 3 s).
+async fn security_events(app: &TestApp, action: &str) -> Vec<tokio_postgres::Row> {
+    let client = app.db.client().await;
+    for _ in 0..30 {
+        let rows = client
+            .query(
+                "SELECT actor_kind, entity_id, changes::text, actor::text FROM audit_events \
+                 WHERE action = $1",
+                &[&action],
+            )
+            .await
+            .unwrap();
+        if !rows.is_empty() {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
+
+#[actix_web::test]
+async fn failed_logins_and_refused_requests_are_in_the_audit_trail() {
+    let app = TestApp::new().await;
+    let typed = "Zhang.San\u{0}";
+    let failed = app
+        .call(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(&wrong_login(typed)),
+        )
+        .await;
+    assert_eq!(failed.status, 400);
+    let rows = security_events(&app, "login_failed").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, String>(0), "anonymous");
+    assert_eq!(
+        rows[0].get::<_, String>(1),
+        "Zhang.San",
+        "as typed, NUL dropped"
+    );
+    assert!(
+        rows[0].get::<_, String>(2).contains("127.0.0.1"),
+        "with the client address"
+    );
+
+    let analyst = app.login_as(Role::Analyst, "tjj").await;
+    let refused = app.get("/api/v1/users", &analyst.token).await;
+    assert_eq!(refused.status, 403);
+    let rows = security_events(&app, "access_denied").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, String>(1), "GET /api/v1/users");
+    assert_eq!(rows[0].get::<_, String>(3), analyst.id.to_string());
+    assert!(
+        rows[0]
+            .get::<_, String>(2)
+            .contains("your role may not do this")
+    );
+}

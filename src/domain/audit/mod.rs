@@ -1,5 +1,6 @@
 //! The audit trail: every change is recorded in the same transaction as the change itself.
 
+pub mod security;
 pub mod store;
 
 use diesel::QueryResult;

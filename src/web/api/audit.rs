@@ -23,7 +23,7 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
     /// The acting user's or client's id; null for the command line.
     pub actor: Option<Uuid>,
-    /// `user`, `client` or `system`.
+    /// `user`, `client`, `system`, or `anonymous` (a failed login).
     pub actor_kind: String,
     /// The actor's department.
     pub department: Option<String>,

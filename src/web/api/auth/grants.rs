@@ -40,7 +40,10 @@ pub(super) async fn password_grant(
     let verified = secrets::verify_password(password, hash).await?;
     let user = match user {
         Some(u) if verified && !u.disabled => u,
-        _ => return Ok(invalid_grant("invalid username or password")),
+        _ => {
+            state.security.login_failed(&typed, addr);
+            return Ok(invalid_grant("invalid username or password"));
+        }
     };
     let mut conn = state.pool.get().await?;
     let roles = Role::parse_all(&user.roles);
@@ -143,6 +146,7 @@ pub(super) async fn client_grant(
     let mut conn = state.pool.get().await?;
     let attempt = throttle::admit(&mut conn, None, addr).await?;
     let Some(client) = authenticate_client(&mut conn, &client_id, &secret).await? else {
+        state.security.login_failed(&client_id, addr);
         return Ok(oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
