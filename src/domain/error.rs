@@ -79,6 +79,10 @@ pub enum AppError {
     Busy(&'static str),
     #[error("internal error")]
     Internal(String),
+    /// The request repeats one already answered (its `Idempotency-Key`): the web layer sends
+    /// the stored answer instead (409 should it ever be rendered).
+    #[error("this request was already answered; retry with the same Idempotency-Key")]
+    AlreadyAnswered,
 }
 
 /// Result of handlers and stores.

@@ -13,6 +13,7 @@ use validator::Validate;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation::date_out_of_range;
 use crate::web::fields::typed_body;
+use crate::web::idempotency::claim_for_body;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -31,6 +32,7 @@ async fn read_json<T: DeserializeOwned + Validate>(
         return Err(AppError::PayloadTooLarge);
     }
     let bytes = read_limited(payload, MAX_BODY_BYTES).await?;
+    claim_for_body(req, &bytes).await?;
     let value = parse_json(&bytes)?;
     let mut errors = Vec::new();
     find_bad_strings(&value, "", &mut errors);

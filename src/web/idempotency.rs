@@ -12,19 +12,17 @@
 use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::body::MAX_BODY_BYTES;
 use crate::db::schema::idempotency_keys;
 use crate::domain::error::AppError;
 use crate::web::state::AppState;
@@ -63,43 +61,87 @@ enum Existing {
     Mismatch,
 }
 
-/// Middleware: makes POSTs that carry `Idempotency-Key` safe to retry.
+/// A key a request carries, open until the handler reads its body (after its role check, so a
+/// caller who may never make the request gets 403 whatever the key and body).
+#[derive(Clone)]
+struct Slot {
+    state: web::Data<AppState>,
+    actor: Uuid,
+    key: String,
+}
+
+/// What the body reader decided about a request's key.
+#[derive(Clone)]
+enum Outcome {
+    /// The key is this request's: its response is to be stored.
+    Claimed,
+    /// The key's first response, to be sent again.
+    Replay(u16, Value, Vec<u8>),
+}
+
+/// Middleware: makes POSTs that carry `Idempotency-Key` safe to retry. It opens a slot; the
+/// JSON body reader claims it ([`claim_for_body`]); this stores or replays the response.
 pub async fn idempotent(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let Some((state, actor, key)) = scope(&req) else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        let error = AppError::BadRequest(
-            "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-        );
-        return Ok(req.error_response(error).map_into_boxed_body());
-    }
-    let request_hash = match fingerprint(&mut req).await {
-        Ok(hash) => hash,
-        Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
-    };
-    let refusal = match claim(&state, actor, &key, &request_hash).await {
-        Ok(None) => None,
-        Ok(Some(Existing::Done(status, headers, stored))) => {
-            let replayed = req.into_response(replay(status, &headers, stored));
-            return Ok(replayed.map_into_boxed_body());
-        }
-        Ok(Some(Existing::Mismatch)) => Some(AppError::Conflict(
-            "this Idempotency-Key was used for another request".into(),
-        )),
-        Ok(Some(Existing::Running)) => Some(AppError::Conflict(
-            "a request with this Idempotency-Key is still running; retry shortly".into(),
-        )),
-        Err(e) => Some(e),
-    };
-    if let Some(e) = refusal {
-        return Ok(req.error_response(e).map_into_boxed_body());
+    if let Some((state, actor, key)) = scope(&req) {
+        req.extensions_mut().insert(Slot { state, actor, key });
     }
     let res = next.call(req).await?;
-    Ok(remember(&state, actor, &key, res).await)
+    let outcome = res.request().extensions().get::<Outcome>().cloned();
+    let slot = res.request().extensions().get::<Slot>().cloned();
+    match (outcome, slot) {
+        (Some(Outcome::Claimed), Some(slot)) => {
+            Ok(remember(&slot.state, slot.actor, &slot.key, res).await)
+        }
+        (Some(Outcome::Replay(status, headers, stored)), _) => {
+            let (req, _) = res.into_parts();
+            let replayed = replay(status, &headers, stored);
+            Ok(ServiceResponse::new(req, replayed).map_into_boxed_body())
+        }
+        _ => Ok(res.map_into_boxed_body()),
+    }
+}
+
+/// Claims the request's `Idempotency-Key`, if it carries one, for its JSON `body`: `Ok` when
+/// the handler is to go on; [`AppError::AlreadyAnswered`] when the first response is to be
+/// sent again; 409 when the key is taken by another request or still running.
+pub async fn claim_for_body(req: &HttpRequest, body: &[u8]) -> Result<(), AppError> {
+    let Some(slot) = req.extensions().get::<Slot>().cloned() else {
+        return Ok(());
+    };
+    let key = &slot.key;
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        ));
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(req.uri().to_string());
+    hasher.update(body);
+    let request_hash = hasher.finalize().to_vec();
+    let outcome = match claim(&slot.state, slot.actor, key, &request_hash).await? {
+        None => Outcome::Claimed,
+        Some(Existing::Done(status, headers, stored)) => Outcome::Replay(status, headers, stored),
+        Some(Existing::Mismatch) => {
+            return Err(AppError::Conflict(
+                "this Idempotency-Key was used for another request".into(),
+            ));
+        }
+        Some(Existing::Running) => {
+            return Err(AppError::Conflict(
+                "a request with this Idempotency-Key is still running; retry shortly".into(),
+            ));
+        }
+    };
+    let replaying = matches!(outcome, Outcome::Replay(..));
+    req.extensions_mut().insert(outcome);
+    if replaying {
+        return Err(AppError::AlreadyAnswered);
+    }
+    Ok(())
 }
 
 /// The state, the caller and the key of a POST that carries one. Imports are left out (an
@@ -123,27 +165,6 @@ fn scope(req: &ServiceRequest) -> Option<(web::Data<AppState>, Uuid, String)> {
         .map(|(_, t)| t.trim().to_owned())?;
     let actor = state.keys.verify(&token)?.sub;
     Some((state, actor, key))
-}
-
-/// The request's fingerprint (method, URI, body); the body is read and handed on unchanged.
-async fn fingerprint(req: &mut ServiceRequest) -> Result<Vec<u8>, AppError> {
-    let mut body = web::BytesMut::new();
-    let mut payload = req.take_payload();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(AppError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
-    let mut hasher = Sha256::new();
-    hasher.update(req.method().as_str());
-    hasher.update(req.uri().to_string());
-    hasher.update(&body);
-    req.set_payload(Payload::from(body));
-    Ok(hasher.finalize().to_vec())
 }
 
 /// Stores the first response to the key (status, kept headers, body) and returns it.

@@ -251,3 +251,23 @@ async fn requests_waiting_on_a_running_key_hold_no_database_connection() {
         "they give up after a bounded wait"
     );
 }
+
+#[actix_web::test]
+async fn the_role_check_comes_before_the_key_reads_anything() {
+    let app = TestApp::new().await;
+    let analyst = app.user("tjj", &[Role::Analyst]).await;
+    let oversized = "x".repeat(2 * 1024 * 1024);
+    for (key, body) in [("k1", oversized), ("bad key", "{".to_owned())] {
+        let resp = app
+            .send(
+                "POST",
+                "/api/v1/demands",
+                Some(&analyst.token),
+                &[("Idempotency-Key", key)],
+                Some(("application/json", body)),
+            )
+            .await;
+        assert_eq!(resp.status, 403, "{key}: {}", resp.text);
+    }
+    assert_eq!(app.count("idempotency_keys").await, 0);
+}
