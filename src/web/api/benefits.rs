@@ -31,8 +31,8 @@ pub struct NewBenefitRequest {
     #[validate(required)]
     #[schema(required = true, value_type = Uuid)]
     pub policy_id: Option<Uuid>,
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "czt")]
+    #[validate(required, length(max = 32))]
+    #[schema(required = true, value_type = String, example = "czt", max_length = 32)]
     pub responsible_department: Option<String>,
     #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$", example = "300000.00")]
     pub expected_amount: Option<Money>,

@@ -30,8 +30,8 @@ pub struct NewClientRequest {
     #[schema(required = true, value_type = String, max_length = 100)]
     pub name: Option<String>,
     /// Department code the client acts for.
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "czt")]
+    #[validate(required, length(max = 32))]
+    #[schema(required = true, value_type = String, example = "czt", max_length = 32)]
     pub department: Option<String>,
     /// At least one role.
     #[validate(required, custom(function = validation::non_empty_roles), length(max = 4))]

@@ -36,8 +36,8 @@ pub struct NewDemandRequest {
     #[schema(required = true, value_type = String, max_length = 200, example = "申请技术改造贷款贴息")]
     pub title: Option<String>,
     /// Department code the demand is assigned to.
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "czt")]
+    #[validate(required, length(max = 32))]
+    #[schema(required = true, value_type = String, example = "czt", max_length = 32)]
     pub assigned_department: Option<String>,
     #[schema(max_length = 4000)]
     pub description: Option<String>,

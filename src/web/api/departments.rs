@@ -23,8 +23,8 @@ use crate::web::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     /// 2 to 32 characters: a lower-case letter, then letters, digits or `_`.
-    #[validate(required, custom(function = department_code))]
-    #[schema(required = true, value_type = String, example = "sjt")]
+    #[validate(required, custom(function = department_code), length(max = 32))]
+    #[schema(required = true, value_type = String, example = "sjt", max_length = 32)]
     pub code: Option<String>,
     /// Full name.
     #[validate(required, custom(function = not_blank), length(max = 100))]

@@ -42,6 +42,8 @@ pub struct NewPolicy {
     pub document_no: Option<String>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
+    #[schema(max_length = 4000)]
+    #[validate(length(max = 4000))]
     pub summary: Option<String>,
     pub benefit_kind: Option<SupportKind>,
     /// Department codes.
@@ -85,7 +87,8 @@ pub struct PolicyPatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_until: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    #[validate(length(max = 4000))]
     pub summary: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<SupportKind>)]

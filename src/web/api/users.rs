@@ -34,8 +34,8 @@ pub struct NewUserRequest {
     #[schema(required = true, value_type = String, write_only, min_length = 12, max_length = 256)]
     pub password: Option<String>,
     /// Department code.
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "gxw")]
+    #[validate(required, length(max = 32))]
+    #[schema(required = true, value_type = String, example = "gxw", max_length = 32)]
     pub department: Option<String>,
     /// At least one role.
     #[validate(required, custom(function = validation::non_empty_roles), length(max = 4))]
@@ -59,7 +59,8 @@ pub struct UserPatch {
     #[validate(length(max = 4))]
     pub roles: Option<Option<Vec<Role>>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 32)]
+    #[validate(length(max = 32))]
     pub department: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]

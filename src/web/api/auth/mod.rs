@@ -30,16 +30,40 @@ mod grants;
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// `password`, `refresh_token` or `client_credentials`.
+    #[schema(max_length = 64)]
     pub grant_type: String,
+    #[schema(max_length = 256)]
     pub username: Option<String>,
-    #[schema(write_only)]
+    #[schema(write_only, max_length = 1024)]
     pub password: Option<String>,
+    #[schema(max_length = 512)]
     pub refresh_token: Option<String>,
+    #[schema(max_length = 64)]
     pub client_id: Option<String>,
-    #[schema(write_only)]
+    #[schema(write_only, max_length = 512)]
     pub client_secret: Option<String>,
     /// Accepted and ignored: a token carries the roles of its user or client.
+    #[schema(max_length = 1024)]
     pub scope: Option<String>,
+}
+
+impl TokenRequest {
+    /// The first field longer than the document allows (refused before any work).
+    fn overlong(&self) -> Option<&'static str> {
+        let fields = [
+            ("grant_type", Some(&self.grant_type), 64),
+            ("username", self.username.as_ref(), 256),
+            ("password", self.password.as_ref(), 1024),
+            ("refresh_token", self.refresh_token.as_ref(), 512),
+            ("client_id", self.client_id.as_ref(), 64),
+            ("client_secret", self.client_secret.as_ref(), 512),
+            ("scope", self.scope.as_ref(), 1024),
+        ];
+        fields
+            .into_iter()
+            .find(|(_, value, max)| value.is_some_and(|v| v.chars().count() > *max))
+            .map(|(name, _, _)| name)
+    }
 }
 
 /// A successful token response.
@@ -68,7 +92,9 @@ pub struct OAuthError {
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     /// The refresh token whose login ends.
+    #[schema(max_length = 512)]
     pub token: String,
+    #[schema(max_length = 64)]
     pub token_type_hint: Option<String>,
 }
 
@@ -185,6 +211,11 @@ pub async fn token(
         Ok(form) => form,
         Err(e) => return Ok(invalid_request(&format!("malformed token request: {e}"))),
     };
+    if let Some(field) = form.overlong() {
+        return Ok(invalid_request(&format!(
+            "`{field}` is longer than allowed"
+        )));
+    }
     let addr = client_address(&req);
     match form.grant_type.as_str() {
         "password" => grants::password_grant(&state, form, &addr).await,
@@ -234,6 +265,11 @@ pub async fn revoke(
             )));
         }
     };
+    if form.token.len() > 512 || form.token_type_hint.as_ref().is_some_and(|h| h.len() > 64) {
+        return Ok(invalid_request(
+            "`token` or `token_type_hint` is longer than allowed",
+        ));
+    }
     let mut conn = state.pool.get().await?;
     conn.transaction(async move |conn| {
         if let Some(user_id) = store::revoke_login(conn, &form.token).await? {

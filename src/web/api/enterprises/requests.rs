@@ -28,21 +28,23 @@ pub struct NewEnterprise {
     #[schema(required = true, value_type = String, pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$", example = "91360100MA38T3KX5D")]
     pub credit_code: Option<String>,
     /// A known region code (city or county).
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "360100")]
+    #[validate(required, length(max = 12))]
+    #[schema(required = true, value_type = String, example = "360100", max_length = 12)]
     pub region_code: Option<String>,
     /// Category code (see `/api/v1/reference/categories`).
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "rescue_disposal")]
+    #[validate(required, length(max = 64))]
+    #[schema(required = true, value_type = String, example = "rescue_disposal", max_length = 64)]
     pub category: Option<String>,
     #[validate(required)]
     #[schema(required = true, value_type = EnterpriseSize)]
     pub size: Option<EnterpriseSize>,
     /// Department code of the lead department.
-    #[validate(required)]
-    #[schema(required = true, value_type = String, example = "gxw")]
+    #[validate(required, length(max = 32))]
+    #[schema(required = true, value_type = String, example = "gxw", max_length = 32)]
     pub lead_department: Option<String>,
     /// A subcategory of `category`.
+    #[schema(max_length = 64)]
+    #[validate(length(max = 64))]
     pub subcategory: Option<String>,
     #[schema(max_length = 200)]
     pub legal_representative: Option<String>,
@@ -90,19 +92,23 @@ pub struct EnterprisePatch {
     #[schema(value_type = String, pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$")]
     pub credit_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 12)]
+    #[validate(length(max = 12))]
     pub region_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 64)]
+    #[validate(length(max = 64))]
     pub category: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64)]
+    #[validate(length(max = 64))]
     pub subcategory: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = EnterpriseSize)]
     pub size: Option<Option<EnterpriseSize>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 32)]
+    #[validate(length(max = 32))]
     pub lead_department: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 200)]
