@@ -99,7 +99,7 @@ async fn overlong_or_nul_credentials_are_refused_without_a_server_error() {
 }
 
 /// Resident memory of a process, in MiB: now and at its peak.
-fn memory_mib(pid: u32) -> (u64, u64) {
+pub(crate) fn memory_mib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
@@ -112,14 +112,19 @@ fn memory_mib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-#[actix_web::test]
-async fn a_burst_of_two_hundred_logins_leaves_the_server_small_and_answers_all() {
-    let db = TestDb::new().await;
+/// The real binary serving `db` on a free port, with an HTTP client that waits up to a minute.
+pub(crate) struct RealServer {
+    pub process: Child,
+    pub base: String,
+    pub client: awc::Client,
+}
+
+pub(crate) async fn real_server(db: &TestDb) -> RealServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap();
-    let server = Child(
+    let process = Child(
         Command::new(env!("CARGO_BIN_EXE_liaison"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &db.url)
@@ -140,6 +145,21 @@ async fn a_burst_of_two_hundred_logins_leaves_the_server_small_and_answers_all()
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    RealServer {
+        process,
+        base,
+        client,
+    }
+}
+
+#[actix_web::test]
+async fn a_burst_of_two_hundred_logins_leaves_the_server_small_and_answers_all() {
+    let db = TestDb::new().await;
+    let RealServer {
+        process: server,
+        base,
+        client,
+    } = real_server(&db).await;
     // Unknown usernames: each costs a full Argon2id check (against the dummy hash) until the
     // address has used up its 100 failures.
     let attempts = (0..200).map(|i| {

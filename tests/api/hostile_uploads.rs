@@ -157,3 +157,64 @@ async fn tables_past_the_limits_are_refused_and_problems_are_capped() {
     assert_eq!(last["code"], "more_problems");
     assert!(resp.text.len() < 400 * 1024, "{} bytes", resp.text.len());
 }
+
+#[actix_web::test]
+async fn crafted_uploads_cost_the_real_server_little_memory() {
+    use diesel_async::AsyncConnection;
+    use liaison::domain::actor::{ActorKind, Role};
+    let db = crate::common::TestDb::new().await;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
+        .await
+        .unwrap();
+    let new_admin = liaison::domain::users::store::NewUser {
+        username: "memory.admin".into(),
+        display_name: None,
+        password_hash: "unused".into(),
+        department: "gxw".into(),
+        roles: vec![Role::Admin],
+    };
+    let admin = liaison::domain::users::store::create(&mut conn, None, new_admin)
+        .await
+        .unwrap();
+    let config = liaison::config::Config::defaults().unwrap();
+    let keys = liaison::domain::auth::jwt::JwtKeys::new(
+        crate::common::JWT_SECRET.as_bytes(),
+        &config.jwt_issuer,
+        &config.jwt_audience,
+        config.access_token_ttl,
+    );
+    let token = keys
+        .issue(admin.id, ActorKind::User, "gxw", &[Role::Admin])
+        .unwrap();
+    let server = crate::hardening::real_server(&db).await;
+    let (before, _) = crate::hardening::memory_mib(server.process.0.id());
+
+    let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c></row>"#;
+    let inflating = workbook(
+        "A1",
+        &format!("{header}{}", " ".repeat(80 * 1024 * 1024)),
+        None,
+    );
+    let mut bad_rows =
+        "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门\n".to_owned();
+    bad_rows.push_str(&"not-a-code,甲,999999,nothing,huge,nobody\n".repeat(90_000));
+    for (content_type, file) in [(XLSX, inflating), ("text/csv", bad_rows.into_bytes())] {
+        let status = server
+            .client
+            .post(format!(
+                "{}/api/v1/imports/enterprises?dry_run=true",
+                server.base
+            ))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", content_type))
+            .send_body(file)
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(status.ok(), Some(422), "{content_type}");
+    }
+    let (now, peak) = crate::hardening::memory_mib(server.process.0.id());
+    assert!(
+        peak < before + 100,
+        "peak {peak} MiB, before {before} MiB, now {now} MiB"
+    );
+}

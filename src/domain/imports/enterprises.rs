@@ -14,7 +14,7 @@ use super::cells::{
     apply_cells, blank_draft, cell_error, field_errors, locate_columns, missing_size,
     restore_formula_text,
 };
-use super::limits::rejected;
+use super::limits::{Problems, rejected};
 use super::sheet::Sheet;
 use crate::db::clock::today_in_china;
 use crate::db::schema::enterprises;
@@ -23,7 +23,7 @@ use crate::domain::enterprises::credit_code;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseDraft};
 use crate::domain::enterprises::references::References;
 use crate::domain::enterprises::store::{insert, write_update};
-use crate::domain::error::{AppResult, RowError};
+use crate::domain::error::AppResult;
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 
 /// What an import did (or, with `dry_run`, would do).
@@ -54,15 +54,14 @@ pub async fn import(
     let today = today_in_china();
     conn.transaction(async move |conn| {
         let existing = lock_existing(conn, &sheet, &positions).await?;
-        let (plans, mut errors) = plan_rows(&sheet, &positions, &existing, today);
+        let (plans, mut problems) = plan_rows(&sheet, &positions, &existing, today);
         let drafts: Vec<&EnterpriseDraft> = plans.iter().map(|(_, p)| &p.draft).collect();
         let references = References::load(conn, &drafts).await?;
         for (row, plan) in &plans {
-            errors.extend(field_errors(*row, references.check(&plan.draft)));
+            problems.extend(field_errors(*row, references.check(&plan.draft)));
         }
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.row);
-            return Err(rejected(errors));
+        if !problems.is_empty() {
+            return Err(problems.into_error());
         }
         apply_plans(conn, actor, plans, dry_run).await
     })
@@ -99,8 +98,8 @@ fn plan_rows(
     positions: &Positions,
     existing: &HashMap<String, Enterprise>,
     today: NaiveDate,
-) -> (Vec<(u64, Plan)>, Vec<RowError>) {
-    let mut errors = Vec::new();
+) -> (Vec<(u64, Plan)>, Problems) {
+    let mut problems = Problems::default();
     let mut seen = HashSet::new();
     let mut plans: Vec<(u64, Plan)> = Vec::with_capacity(sheet.rows.len());
     for row in &sheet.rows {
@@ -108,27 +107,29 @@ fn plan_rows(
             .map(|p| p.map(|i| restore_formula_text(row.cells.get(i).map_or("", String::as_str))));
         let code = credit_code::normalize(cells[0].unwrap_or_default().trim());
         if !seen.insert(code.clone()) {
-            errors.push(cell_error(
+            problems.extend([cell_error(
                 row.number,
                 COLUMNS[0].header,
                 "duplicate_credit_code",
                 "this credit code appears on an earlier row",
-            ));
+            )]);
             continue;
         }
         let before = existing.get(&code).cloned();
         let mut draft = before
             .as_ref()
             .map_or_else(|| blank_draft(&code, today), EnterpriseDraft::from);
+        let mut errors = Vec::new();
         if before.is_none() {
             errors.extend(missing_size(&cells, row.number));
         }
         apply_cells(&mut draft, &cells, row.number, &mut errors);
         draft.normalize();
         errors.extend(field_errors(row.number, draft.check(today)));
+        problems.extend(errors);
         plans.push((row.number, Plan { before, draft }));
     }
-    (plans, errors)
+    (plans, problems)
 }
 
 /// Creates, updates or leaves each planned enterprise (writes nothing on a dry run).

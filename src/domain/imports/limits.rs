@@ -43,21 +43,58 @@ pub fn whole_file(code: &str, message: &str) -> RowError {
     }
 }
 
-/// The 422 of an import with `errors`: the first [`MAX_REPORTED`], then one item with the total.
-pub fn rejected(mut errors: Vec<RowError>) -> AppError {
-    let total = errors.len();
-    if total > MAX_REPORTED {
-        errors.truncate(MAX_REPORTED);
-        errors.push(RowError {
-            row: 0,
-            column: String::new(),
-            code: "more_problems".into(),
-            message: format!(
-                "{MAX_REPORTED} of {total} problems are listed; fix them and import again"
-            ),
-        });
+/// The problems of an import, in bounded memory: the first [`MAX_REPORTED`] by row, and how
+/// many there are in all (a file of 100,000 bad rows would otherwise hold a million of them).
+#[derive(Debug, Default)]
+pub struct Problems {
+    kept: Vec<RowError>,
+    total: usize,
+}
+
+impl Problems {
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = RowError>) {
+        for error in errors {
+            self.total += 1;
+            self.kept.push(error);
+            if self.kept.len() >= 2 * MAX_REPORTED {
+                self.keep_first();
+            }
+        }
     }
-    AppError::ImportRejected(errors)
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Keeps the first problems by row (a row's own in the order found).
+    fn keep_first(&mut self) {
+        self.kept.sort_by_key(|e| e.row);
+        self.kept.truncate(MAX_REPORTED);
+    }
+
+    /// The 422: the first [`MAX_REPORTED`] problems, then one item with the total.
+    pub fn into_error(mut self) -> AppError {
+        self.keep_first();
+        if self.total > MAX_REPORTED {
+            self.kept.push(RowError {
+                row: 0,
+                column: String::new(),
+                code: "more_problems".into(),
+                message: format!(
+                    "{MAX_REPORTED} of {} problems are listed; fix them and import again",
+                    self.total
+                ),
+            });
+        }
+        AppError::ImportRejected(self.kept)
+    }
+}
+
+/// The 422 of an import with `errors` (see [`Problems::into_error`]).
+pub fn rejected(errors: Vec<RowError>) -> AppError {
+    let mut problems = Problems::default();
+    problems.extend(errors);
+    problems.into_error()
 }
 
 /// Inflates every part of an XLSX archive through a counter (declared sizes can lie) and
