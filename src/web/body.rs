@@ -189,15 +189,16 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>
             name.replace('\0', "")
         )));
     }
+    let parsed = serde_urlencoded::from_str::<T>(query)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
+    // Known parameters only (an unknown one is 400 above): a date out of range is 422.
     if let Some((name, message)) = pairs
         .iter()
         .find_map(|(name, value)| Some((name, date_out_of_range(value)?)))
     {
         return Err(AppError::invalid(name, "out_of_range", message));
     }
-    serde_urlencoded::from_str::<T>(query)
-        .map(StrictQuery)
-        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))
+    Ok(StrictQuery(parsed))
 }
 
 /// Splits the parameters named in `names` off a query string: the part they make and the rest,

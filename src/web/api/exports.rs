@@ -18,7 +18,7 @@ use crate::domain::exports::visits::VisitExport;
 use crate::domain::support::store::MeasureFilter;
 use crate::domain::visits::store::VisitFilter;
 use crate::web::download::{ExportQuery, FormatParam, respond};
-use crate::web::problem::CallerErrors;
+use crate::web::problem::ListErrors;
 use crate::web::state::AppState;
 
 /// Exports enterprises (by name) as CSV or XLSX; the first contact person is masked unless the
@@ -27,7 +27,7 @@ use crate::web::state::AppState;
     tag = "exports", params(EnterpriseFilter, FormatParam),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        CallerErrors,
+        ListErrors,
     ),
 )]
 #[get("/exports/enterprises")]
@@ -45,7 +45,7 @@ pub async fn export_enterprises(
     tag = "exports", params(VisitFilter, FormatParam),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        CallerErrors,
+        ListErrors,
     ),
 )]
 #[get("/exports/visits")]
@@ -67,7 +67,7 @@ pub async fn export_visits(
     tag = "exports", params(DemandFilter, FormatParam),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        CallerErrors,
+        ListErrors,
     ),
 )]
 #[get("/exports/demands")]
@@ -90,7 +90,7 @@ pub async fn export_demands(
     tag = "exports", params(MeasureFilter, FormatParam),
     responses(
         (status = 200, response = crate::web::problem::ExportFile),
-        CallerErrors,
+        ListErrors,
     ),
 )]
 #[get("/exports/support-measures")]
