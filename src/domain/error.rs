@@ -156,9 +156,8 @@ impl From<DieselError> for AppError {
 /// Messages of PostgreSQL's data exceptions (SQLSTATE classes 22 and 54): values out of range,
 /// too long, badly encoded, or past a program limit.
 fn is_data_message(message: &str) -> bool {
-    const DATA: [&str; 9] = [
+    const DATA: [&str; 8] = [
         "out of range",
-        "value too long",
         "invalid byte sequence",
         "invalid input syntax",
         "numeric field overflow",
