@@ -3,11 +3,11 @@
 //! (`web::problem`); causes a client must not see (SQL, internal types) stay in `Internal`.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One bad field of a request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct FieldError {
     /// JSON path of the field, e.g. `roles[1]` or `demands[0].category`.
     pub field: String,
@@ -33,7 +33,7 @@ impl FieldError {
 }
 
 /// One bad cell of an import file.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct RowError {
     /// The row as a spreadsheet numbers it: the header is row 1, the first data row 2.
     pub row: u64,

@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use diesel_async::SimpleAsyncConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::error::{AppError, AppResult};
 use crate::web::state::AppState;
 
 /// Health or readiness.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HealthStatus {
     /// `ok`.
     pub status: String,

@@ -3,7 +3,7 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use utoipa::openapi::{self, Ref, RefOr};
@@ -13,7 +13,7 @@ use crate::domain::error::{AppError, FieldError, RowError};
 use crate::web::request_id;
 
 /// The `errors` of a problem: bad fields of a body, or bad cells of an import file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ProblemErrors {
     Fields(Vec<FieldError>),
@@ -21,7 +21,7 @@ pub enum ProblemErrors {
 }
 
 /// The RFC 9457 problem document every error response carries.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Problem {
     /// URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -237,7 +237,7 @@ pub enum ExportFile {
 pub struct BinaryFile(pub Vec<u8>);
 
 /// The problem document of a rejected import: `errors` lists every bad cell.
-#[derive(serde::Serialize, ToSchema)]
+#[derive(serde::Serialize, serde::Deserialize, ToSchema)]
 pub struct ImportProblem {
     #[serde(rename = "type")]
     type_: String,

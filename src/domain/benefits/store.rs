@@ -16,6 +16,8 @@ use crate::domain::enterprises::store::{get as get_enterprise, may_edit};
 use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// A new benefit record.
+#[derive(Insertable)]
+#[diesel(table_name = policy_benefits)]
 pub struct NewBenefit {
     pub enterprise_id: Uuid,
     pub policy_id: Uuid,
@@ -191,12 +193,8 @@ async fn insert(
 ) -> AppResult<PolicyBenefit> {
     diesel::insert_into(policy_benefits::table)
         .values((
+            &n,
             policy_benefits::id.eq(Uuid::new_v4()),
-            policy_benefits::enterprise_id.eq(n.enterprise_id),
-            policy_benefits::policy_id.eq(n.policy_id),
-            policy_benefits::responsible_department.eq(&n.responsible_department),
-            policy_benefits::expected_amount.eq(n.expected_amount),
-            policy_benefits::notes.eq(n.notes),
             policy_benefits::created_by.eq(actor.id),
         ))
         .returning(PolicyBenefit::as_returning())

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -31,7 +31,7 @@ pub struct ClientRow {
 }
 
 /// A client as the API shows it (never its secret).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ApiClient {
     pub id: Uuid,
     /// The `client_id` of the client-credentials grant.
@@ -75,6 +75,25 @@ pub struct ClientChange {
     pub disabled: Option<bool>,
 }
 
+/// The columns a change sets (`None` leaves a column alone).
+#[derive(AsChangeset)]
+#[diesel(table_name = api_clients)]
+struct ClientChangeset {
+    name: Option<String>,
+    roles: Option<Vec<String>>,
+    disabled: Option<bool>,
+}
+
+impl ClientChangeset {
+    fn of(change: ClientChange) -> Self {
+        ClientChangeset {
+            name: change.name.map(|n| n.trim().to_owned()),
+            roles: change.roles.as_deref().map(Role::to_strings),
+            disabled: change.disabled,
+        }
+    }
+}
+
 /// Creates a client; returns it with its secret, which is stored only as a hash.
 pub async fn create(
     conn: &mut AsyncPgConnection,
@@ -108,18 +127,7 @@ pub async fn create(
                 .get_result(conn)
                 .await?;
             let client = ApiClient::from(row);
-            let after = serde_json::to_value(&client).ok();
-            audit::record(
-                conn,
-                actor,
-                AuditEntry {
-                    action: "create",
-                    entity: "client",
-                    entity_id: client.id.to_string(),
-                    changes: audit::changes(None, after.as_ref()),
-                },
-            )
-            .await?;
+            audit::created(conn, actor, "client", client.id, &client).await?;
             Ok::<_, AppError>(client)
         })
         .await?;
@@ -194,17 +202,7 @@ pub async fn update(
         check_version(expected_version, before.version)?;
         let after: ClientRow = diesel::update(api_clients::table.find(id))
             .set((
-                api_clients::name.eq(change
-                    .name
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&before.name)),
-                api_clients::roles.eq(change
-                    .roles
-                    .as_deref()
-                    .map(Role::to_strings)
-                    .unwrap_or(before.roles.clone())),
-                api_clients::disabled.eq(change.disabled.unwrap_or(before.disabled)),
+                ClientChangeset::of(change),
                 api_clients::version.eq(api_clients::version + 1),
                 api_clients::updated_at.eq(diesel::dsl::now),
             ))

@@ -1,6 +1,7 @@
 //! A contact as callers see it, and the rules of its fields, without a database.
 
 use chrono::{DateTime, Utc};
+use diesel::{AsChangeset, Insertable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -58,8 +59,9 @@ pub fn contact_view(row: ContactRow, unmasked: bool) -> Contact {
     }
 }
 
-/// The writable fields of a contact.
-#[derive(Debug, Clone, PartialEq)]
+/// The writable fields of a contact: inserted with a new contact, set by an edit.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = crate::db::schema::enterprise_contacts, treat_none_as_null = true)]
 pub struct ContactFields {
     pub name: String,
     pub title: Option<String>,

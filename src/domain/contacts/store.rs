@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::model::{ContactFields, check};
 use crate::db::schema::enterprise_contacts;
 use crate::domain::actor::Actor;
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::enterprises::store::{lock, may_edit};
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
@@ -110,27 +110,14 @@ pub async fn create(
         invalid_if_any(check(&fields))?;
         let row: ContactRow = diesel::insert_into(enterprise_contacts::table)
             .values((
+                &fields,
                 enterprise_contacts::id.eq(Uuid::new_v4()),
                 enterprise_contacts::enterprise_id.eq(enterprise_id),
-                enterprise_contacts::name.eq(fields.name),
-                enterprise_contacts::title.eq(fields.title),
-                enterprise_contacts::phone.eq(fields.phone),
-                enterprise_contacts::email.eq(fields.email),
             ))
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            AuditEntry {
-                action: "create",
-                entity: "contact",
-                entity_id: row.id.to_string(),
-                changes: audit::changes(None, Some(&audit_view(&row))),
-            },
-        )
-        .await?;
+        audit::created(conn, actor, "contact", row.id, &audit_view(&row)).await?;
         Ok(row)
     })
     .await
@@ -163,27 +150,15 @@ pub async fn update(
         check_version(expected_version, before.version)?;
         let after: ContactRow = diesel::update(enterprise_contacts::table.find(id))
             .set((
-                enterprise_contacts::name.eq(fields.name),
-                enterprise_contacts::title.eq(fields.title),
-                enterprise_contacts::phone.eq(fields.phone),
-                enterprise_contacts::email.eq(fields.email),
+                &fields,
                 enterprise_contacts::version.eq(enterprise_contacts::version + 1),
                 enterprise_contacts::updated_at.eq(diesel::dsl::now),
             ))
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "contact",
-                entity_id: id.to_string(),
-                changes: audit::changes(Some(&audit_view(&before)), Some(&audit_view(&after))),
-            },
-        )
-        .await?;
+        let (was, now) = (audit_view(&before), audit_view(&after));
+        audit::updated(conn, Some(actor), "contact", id, &was, &now).await?;
         Ok(after)
     })
     .await
@@ -207,17 +182,7 @@ pub async fn delete(
         diesel::delete(enterprise_contacts::table.find(id))
             .execute(conn)
             .await?;
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "delete",
-                entity: "contact",
-                entity_id: id.to_string(),
-                changes: audit::changes(Some(&audit_view(&before)), None),
-            },
-        )
-        .await?;
+        audit::deleted(conn, Some(actor), "contact", id, &audit_view(&before)).await?;
         Ok(())
     })
     .await

@@ -17,13 +17,22 @@ use crate::domain::audit::{self, AuditEntry};
 use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// The fields of a new demand, checked by the caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = demands)]
 pub struct NewDemand {
     pub category: DemandCategory,
     pub title: String,
     pub description: Option<String>,
     pub assigned_department: String,
     pub due_on: Option<NaiveDate>,
+}
+
+impl NewDemand {
+    /// The fields as stored: the title without surrounding blanks.
+    fn trimmed(self) -> Self {
+        let title = self.title.trim().to_owned();
+        NewDemand { title, ..self }
+    }
 }
 
 /// Checks the new demand's text fields; `prefix` is `""` or `demands[i].`.
@@ -77,14 +86,10 @@ pub async fn insert(
 ) -> QueryResult<DemandRow> {
     let row: DemandRow = diesel::insert_into(demands::table)
         .values((
+            d.trimmed(),
             demands::id.eq(Uuid::new_v4()),
             demands::enterprise_id.eq(enterprise_id),
             demands::visit_id.eq(visit_id),
-            demands::category.eq(d.category.as_str()),
-            demands::title.eq(d.title.trim()),
-            demands::description.eq(d.description),
-            demands::assigned_department.eq(d.assigned_department),
-            demands::due_on.eq(d.due_on),
             demands::created_by.eq(actor.map(|a| a.id)),
         ))
         .returning(DemandRow::as_returning())

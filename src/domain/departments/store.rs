@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::departments;
 use crate::domain::actor::Actor;
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
 
@@ -72,18 +72,7 @@ pub async fn create(
                 AppError::Conflict(_) => AppError::Conflict(format!("department `{code}` exists")),
                 other => other,
             })?;
-        let after = serde_json::to_value(&created).ok();
-        audit::record(
-            conn,
-            actor,
-            AuditEntry {
-                action: "create",
-                entity: "department",
-                entity_id: created.code.clone(),
-                changes: audit::changes(None, after.as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, actor, "department", code, &created).await?;
         Ok(created)
     })
     .await
@@ -116,21 +105,7 @@ pub async fn rename(
             .returning(Department::as_returning())
             .get_result(conn)
             .await?;
-        let (b, a) = (
-            serde_json::to_value(&before).ok(),
-            serde_json::to_value(&after).ok(),
-        );
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "update",
-                entity: "department",
-                entity_id: code.to_owned(),
-                changes: audit::changes(b.as_ref(), a.as_ref()),
-            },
-        )
-        .await?;
+        audit::updated(conn, Some(actor), "department", code, &before, &after).await?;
         Ok(after)
     })
     .await

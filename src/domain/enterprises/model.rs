@@ -70,7 +70,8 @@ pub struct Enterprise {
 }
 
 /// The writable state of an enterprise: what a create sets and a patch changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Insertable, AsChangeset)]
+#[diesel(table_name = enterprises, treat_none_as_null = true)]
 pub struct EnterpriseDraft {
     pub name: String,
     pub credit_code: String,

@@ -87,47 +87,17 @@ pub async fn insert(
     actor: Option<&Actor>,
     draft: EnterpriseDraft,
 ) -> AppResult<Enterprise> {
-    let d = draft;
     let created: Enterprise = diesel::insert_into(enterprises::table)
         .values((
+            &draft,
             enterprises::id.eq(Uuid::new_v4()),
-            enterprises::name.eq(d.name),
-            enterprises::credit_code.eq(d.credit_code),
-            enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
-            enterprises::region_code.eq(d.region_code),
-            enterprises::category.eq(d.category),
-            enterprises::subcategory.eq(d.subcategory),
-            enterprises::size.eq(d.size),
-            enterprises::lead_department.eq(d.lead_department),
-            enterprises::legal_representative.eq(d.legal_representative),
-            enterprises::address.eq(d.address),
-            enterprises::key_products.eq(d.key_products),
-            enterprises::designated_on.eq(d.designated_on),
-            enterprises::designation_batch.eq(d.designation_batch),
-            enterprises::status.eq(d.status),
-            enterprises::assigned_departments.eq(d.assigned_departments),
-            enterprises::liaison_officers.eq(d.liaison_officers),
-            enterprises::tags.eq(d.tags),
-            enterprises::employees.eq(d.employees),
-            enterprises::description.eq(d.description),
             enterprises::created_by.eq(actor.map(|a| a.id)),
         ))
         .returning(Enterprise::as_returning())
         .get_result(conn)
         .await
         .map_err(credit_code_conflict)?;
-    let after = serde_json::to_value(&created).ok();
-    audit::record(
-        conn,
-        actor,
-        AuditEntry {
-            action: "create",
-            entity: "enterprise",
-            entity_id: created.id.to_string(),
-            changes: audit::changes(None, after.as_ref()),
-        },
-    )
-    .await?;
+    audit::created(conn, actor, "enterprise", created.id, &created).await?;
     Ok(created)
 }
 
@@ -185,28 +155,9 @@ pub async fn write_update(
     before: Enterprise,
     draft: EnterpriseDraft,
 ) -> AppResult<Enterprise> {
-    let d = draft;
     let after: Enterprise = diesel::update(enterprises::table.find(before.id))
         .set((
-            enterprises::name.eq(d.name),
-            enterprises::credit_code.eq(d.credit_code),
-            enterprises::credit_code_override_reason.eq(d.credit_code_override_reason),
-            enterprises::region_code.eq(d.region_code),
-            enterprises::category.eq(d.category),
-            enterprises::subcategory.eq(d.subcategory),
-            enterprises::size.eq(d.size),
-            enterprises::lead_department.eq(d.lead_department),
-            enterprises::legal_representative.eq(d.legal_representative),
-            enterprises::address.eq(d.address),
-            enterprises::key_products.eq(d.key_products),
-            enterprises::designated_on.eq(d.designated_on),
-            enterprises::designation_batch.eq(d.designation_batch),
-            enterprises::status.eq(d.status),
-            enterprises::assigned_departments.eq(d.assigned_departments),
-            enterprises::liaison_officers.eq(d.liaison_officers),
-            enterprises::tags.eq(d.tags),
-            enterprises::employees.eq(d.employees),
-            enterprises::description.eq(d.description),
+            &draft,
             enterprises::version.eq(enterprises::version + 1),
             enterprises::updated_at.eq(diesel::dsl::now),
         ))
@@ -214,21 +165,7 @@ pub async fn write_update(
         .get_result(conn)
         .await
         .map_err(credit_code_conflict)?;
-    let (b, a) = (
-        serde_json::to_value(&before).ok(),
-        serde_json::to_value(&after).ok(),
-    );
-    audit::record(
-        conn,
-        Some(actor),
-        AuditEntry {
-            action: "update",
-            entity: "enterprise",
-            entity_id: before.id.to_string(),
-            changes: audit::changes(b.as_ref(), a.as_ref()),
-        },
-    )
-    .await?;
+    audit::updated(conn, Some(actor), "enterprise", before.id, &before, &after).await?;
     Ok(after)
 }
 

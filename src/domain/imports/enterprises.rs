@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cells::{
@@ -27,7 +27,7 @@ use crate::domain::error::AppResult;
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 
 /// What an import did (or, with `dry_run`, would do).
-#[derive(Debug, Default, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub created: u64,
     pub updated: u64,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// A policy.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = policies, check_for_backend(diesel::pg::Pg))]
 pub struct Policy {
     pub id: Uuid,
@@ -51,8 +51,9 @@ impl crate::db::keyset::Keyed for Policy {
     }
 }
 
-/// The writable fields of a policy.
-#[derive(Debug, Clone, PartialEq)]
+/// The writable fields of a policy: inserted with a new policy, set by an edit.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = policies, treat_none_as_null = true)]
 pub struct PolicyFields {
     pub title: String,
     pub issuer: String,
@@ -66,6 +67,19 @@ pub struct PolicyFields {
     pub categories: Vec<String>,
     pub sizes: Vec<String>,
     pub region_codes: Vec<String>,
+}
+
+impl PolicyFields {
+    /// The fields as stored: title and issuer without surrounding blanks.
+    fn trimmed(self) -> Self {
+        let title = self.title.trim().to_owned();
+        let issuer = self.issuer.trim().to_owned();
+        PolicyFields {
+            title,
+            issuer,
+            ..self
+        }
+    }
 }
 
 impl From<&Policy> for PolicyFields {
@@ -176,19 +190,8 @@ pub async fn create(
         }
         let policy: Policy = diesel::insert_into(policies::table)
             .values((
+                f.trimmed(),
                 policies::id.eq(Uuid::new_v4()),
-                policies::title.eq(f.title.trim()),
-                policies::issuer.eq(f.issuer.trim()),
-                policies::issued_on.eq(f.issued_on),
-                policies::document_no.eq(f.document_no),
-                policies::effective_from.eq(f.effective_from),
-                policies::effective_until.eq(f.effective_until),
-                policies::summary.eq(f.summary),
-                policies::benefit_kind.eq(f.benefit_kind),
-                policies::responsible_departments.eq(f.responsible_departments),
-                policies::categories.eq(f.categories),
-                policies::sizes.eq(f.sizes),
-                policies::region_codes.eq(f.region_codes),
                 policies::created_by.eq(actor.id),
             ))
             .returning(Policy::as_returning())
@@ -243,18 +246,7 @@ pub async fn update(
         check_version(expected, before.version)?;
         let after: Policy = diesel::update(policies::table.find(id))
             .set((
-                policies::title.eq(f.title.trim()),
-                policies::issuer.eq(f.issuer.trim()),
-                policies::issued_on.eq(f.issued_on),
-                policies::document_no.eq(f.document_no),
-                policies::effective_from.eq(f.effective_from),
-                policies::effective_until.eq(f.effective_until),
-                policies::summary.eq(f.summary),
-                policies::benefit_kind.eq(f.benefit_kind),
-                policies::responsible_departments.eq(f.responsible_departments),
-                policies::categories.eq(f.categories),
-                policies::sizes.eq(f.sizes),
-                policies::region_codes.eq(f.region_codes),
+                f.trimmed(),
                 policies::version.eq(policies::version + 1),
                 policies::updated_at.eq(diesel::dsl::now),
             ))

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{categories, regions, subcategories};
@@ -22,14 +22,14 @@ pub struct Region {
 }
 
 /// A subcategory of the emergency industry.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Subcategory {
     pub code: String,
     pub name: String,
 }
 
 /// A category of the emergency industry with its subcategories.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Category {
     pub code: String,
     pub name: String,

@@ -36,7 +36,7 @@ impl GroupBy {
 
 /// One group's sums and growth. A sum is null when no enterprise of the group reported that
 /// figure for the quarter; a growth is null when the year-earlier sum is missing or zero.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct IndicatorGroup {
     /// Category code, city code or size.
     pub key: String,
@@ -64,7 +64,7 @@ pub struct IndicatorGroup {
 }
 
 /// The answer.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct IndicatorStats {
     #[schema(value_type = String, example = "2026-Q3")]
     pub quarter: Quarter,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Numeric, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ratio;
@@ -24,7 +24,7 @@ use crate::domain::error::AppResult;
 /// Counts by code.
 pub type Counts = BTreeMap<String, i64>;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EnterpriseCounts {
     /// Every enterprise, whatever its status.
     pub total: i64,
@@ -35,7 +35,7 @@ pub struct EnterpriseCounts {
     pub by_city: Counts,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct VisitCoverage {
     /// The window: visits on the last `window_days` calendar days (China time), today included.
     pub window_days: i64,
@@ -47,7 +47,7 @@ pub struct VisitCoverage {
     pub coverage: f64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentDemands {
     /// Demands still being worked on (`open` or `accepted`).
     pub open: i64,
@@ -55,7 +55,7 @@ pub struct DepartmentDemands {
     pub overdue: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DemandCounts {
     pub by_status: Counts,
     /// Open or accepted demands past their due date.
@@ -64,13 +64,13 @@ pub struct DemandCounts {
     pub by_department: BTreeMap<String, DepartmentDemands>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SupportSums {
     /// One row per granting department and fiscal year that has measures.
     pub by_department: Vec<SupportSum>,
 }
 
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, QueryableByName)]
 pub struct SupportSum {
     #[diesel(sql_type = Text)]
     pub department: String,
@@ -86,7 +86,7 @@ pub struct SupportSum {
     pub disbursed: Money,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BenefitCounts {
     pub by_status: Counts,
     /// Realized benefits / all benefits, 0 to 1.
@@ -94,7 +94,7 @@ pub struct BenefitCounts {
 }
 
 /// The whole picture.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Overview {
     pub enterprises: EnterpriseCounts,
     pub visits: VisitCoverage,

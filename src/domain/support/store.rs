@@ -15,8 +15,9 @@ use crate::domain::audit;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
-/// The writable fields of a measure.
-#[derive(Debug, Clone, PartialEq)]
+/// The writable fields of a measure: inserted with a new measure, set by an edit.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = support_measures, treat_none_as_null = true)]
 pub struct MeasureFields {
     pub kind: SupportKind,
     pub title: String,
@@ -41,6 +42,12 @@ impl MeasureFields {
             status: m.status,
             approved_on: m.approved_on,
         }
+    }
+
+    /// The fields as stored: the title without surrounding blanks.
+    fn trimmed(self) -> Self {
+        let title = self.title.trim().to_owned();
+        MeasureFields { title, ..self }
     }
 
     /// What is wrong with `amount`: monetary support has one above zero, none is negative.
@@ -155,17 +162,10 @@ pub async fn create(
         }
         let measure: SupportMeasure = diesel::insert_into(support_measures::table)
             .values((
+                f.trimmed(),
                 support_measures::id.eq(Uuid::new_v4()),
                 support_measures::enterprise_id.eq(enterprise_id),
                 support_measures::department.eq(&actor.department),
-                support_measures::kind.eq(f.kind.as_str()),
-                support_measures::title.eq(f.title.trim()),
-                support_measures::fiscal_year.eq(f.fiscal_year),
-                support_measures::amount.eq(f.amount),
-                support_measures::policy_id.eq(f.policy_id),
-                support_measures::document_no.eq(f.document_no),
-                support_measures::status.eq(f.status.as_str()),
-                support_measures::approved_on.eq(f.approved_on),
                 support_measures::created_by.eq(actor.id),
             ))
             .returning(SupportMeasure::as_returning())
@@ -295,13 +295,7 @@ async fn write_fields(
 ) -> AppResult<SupportMeasure> {
     let after = diesel::update(support_measures::table.find(id))
         .set((
-            support_measures::title.eq(f.title.trim()),
-            support_measures::fiscal_year.eq(f.fiscal_year),
-            support_measures::amount.eq(f.amount),
-            support_measures::policy_id.eq(f.policy_id),
-            support_measures::document_no.eq(f.document_no),
-            support_measures::status.eq(f.status),
-            support_measures::approved_on.eq(f.approved_on),
+            f.trimmed(),
             support_measures::version.eq(support_measures::version + 1),
             support_measures::updated_at.eq(diesel::dsl::now),
         ))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -32,7 +32,7 @@ pub struct UserRow {
 }
 
 /// A user as the API shows it: no password, no hash.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub username: String,
@@ -131,18 +131,7 @@ pub async fn create(
                 other => other,
             })?;
         let user = User::from(row);
-        let after = serde_json::to_value(&user).ok();
-        audit::record(
-            conn,
-            actor,
-            AuditEntry {
-                action: "create",
-                entity: "user",
-                entity_id: user.id.to_string(),
-                changes: audit::changes(None, after.as_ref()),
-            },
-        )
-        .await?;
+        audit::created(conn, actor, "user", user.id, &user).await?;
         Ok(user)
     })
     .await

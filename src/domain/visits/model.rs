@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ crate::text_enum! {
 }
 
 /// A visit as stored and shown.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = visits, check_for_backend(diesel::pg::Pg))]
 pub struct Visit {
     pub id: Uuid,
@@ -51,8 +51,9 @@ impl crate::db::keyset::Keyed for Visit {
     }
 }
 
-/// The writable fields of a visit.
-#[derive(Debug, Clone, PartialEq)]
+/// The writable fields of a visit: inserted with a new visit, set by an edit.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = visits, treat_none_as_null = true)]
 pub struct VisitFields {
     pub visited_on: NaiveDate,
     pub kind: VisitKind,
@@ -80,6 +81,12 @@ impl From<&Visit> for VisitFields {
 }
 
 impl VisitFields {
+    /// The fields as stored: the summary without surrounding blanks.
+    pub fn trimmed(self) -> Self {
+        let summary = self.summary.trim().to_owned();
+        VisitFields { summary, ..self }
+    }
+
     /// Every rule that needs no database.
     pub fn check(&self, today: NaiveDate) -> Vec<FieldError> {
         let mut errors = Vec::new();

@@ -76,17 +76,10 @@ pub async fn create(
         }
         let visit: Visit = diesel::insert_into(visits::table)
             .values((
+                fields.trimmed(),
                 visits::id.eq(Uuid::new_v4()),
                 visits::enterprise_id.eq(enterprise_id),
                 visits::department.eq(&actor.department),
-                visits::visited_on.eq(fields.visited_on),
-                visits::kind.eq(fields.kind),
-                visits::officers.eq(fields.officers),
-                visits::summary.eq(fields.summary.trim()),
-                visits::participants.eq(fields.participants),
-                visits::purpose.eq(fields.purpose),
-                visits::findings.eq(fields.findings),
-                visits::next_visit_on.eq(fields.next_visit_on),
                 visits::created_by.eq(actor.id),
             ))
             .returning(Visit::as_returning())
@@ -159,14 +152,7 @@ pub async fn update(
         check_version(expected, before.version)?;
         let after: Visit = diesel::update(visits::table.find(id))
             .set((
-                visits::visited_on.eq(fields.visited_on),
-                visits::kind.eq(fields.kind),
-                visits::officers.eq(fields.officers),
-                visits::summary.eq(fields.summary.trim()),
-                visits::participants.eq(fields.participants),
-                visits::purpose.eq(fields.purpose),
-                visits::findings.eq(fields.findings),
-                visits::next_visit_on.eq(fields.next_visit_on),
+                fields.trimmed(),
                 visits::version.eq(visits::version + 1),
                 visits::updated_at.eq(diesel::dsl::now),
             ))

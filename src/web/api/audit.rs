@@ -17,7 +17,7 @@ use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
 
 /// One recorded change.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,

@@ -40,7 +40,7 @@ pub struct NewClientRequest {
 }
 
 /// A new client with its secret, shown this once.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedClient {
     pub id: Uuid,
     pub client_id: String,

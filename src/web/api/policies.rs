@@ -151,7 +151,7 @@ impl PolicyPatch {
 }
 
 /// A policy the enterprise qualifies for, and which of its rules matched.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EligiblePolicy {
     pub policy: Policy,
     /// `category`, `size`, `region`: the non-empty rules that matched.
@@ -159,7 +159,7 @@ pub struct EligiblePolicy {
 }
 
 /// The eligible policies of an enterprise.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EligiblePolicies {
     pub items: Vec<EligiblePolicy>,
 }

@@ -3,7 +3,7 @@
 use actix_web::get;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use crate::web::problem::{ReadErrors, Unprocessable};
 use crate::web::state::AppState;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineType {
     Visit,
@@ -30,7 +30,7 @@ pub enum TimelineType {
 }
 
 /// One thing that happened to the enterprise.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TimelineItem {
     /// When it happened (a visit: its day at 00:00+08:00).
     pub at: DateTime<Utc>,

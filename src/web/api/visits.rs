@@ -134,7 +134,7 @@ impl VisitPatch {
 }
 
 /// A new visit with the demands created with it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedVisit {
     #[serde(flatten)]
     pub visit: Visit,

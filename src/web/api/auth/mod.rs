@@ -67,7 +67,7 @@ impl TokenRequest {
 }
 
 /// A successful token response.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -80,7 +80,7 @@ pub struct TokenResponse {
 }
 
 /// An OAuth 2.0 error (RFC 6749 §5.2).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OAuthError {
     /// `invalid_request`, `invalid_grant`, `invalid_client` or `unsupported_grant_type`.
     pub error: String,
@@ -99,7 +99,7 @@ pub struct RevokeRequest {
 }
 
 /// The caller.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
     pub id: Uuid,
     pub kind: ActorKind,
