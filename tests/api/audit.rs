@@ -1,6 +1,7 @@
 //! `GET /api/v1/audit-events`: admin only, filters, append-only, same transaction as the change.
 
 use liaison::domain::actor::Role;
+use liaison::web::api::audit::AuditEvent;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -36,19 +37,16 @@ async fn audit_list_filters_by_entity_actor_and_time() {
         )
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    let items = resp.body["items"].as_array().unwrap();
-    let actions: Vec<&str> = items
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let items = resp.page::<AuditEvent>().items;
+    let actions: Vec<&str> = items.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, vec!["create", "update"], "oldest first");
-    assert_eq!(items[1]["actor"], admin.id.to_string());
-    assert_eq!(items[1]["department"], "gxw");
+    assert_eq!(items[1].actor, Some(admin.id));
+    assert_eq!(items[1].department.as_deref(), Some("gxw"));
     assert_eq!(
-        items[1]["changes"]["name"],
+        items[1].changes["name"],
         json!({"before": "省司法厅", "after": "省司法厅（新）"})
     );
-    assert!(items[1]["request_id"].is_string());
+    assert!(items[1].request_id.is_some());
 
     let by_actor = app
         .get(
@@ -59,12 +57,8 @@ async fn audit_list_filters_by_entity_actor_and_time() {
             &admin.token,
         )
         .await;
-    let ids: Vec<&str> = by_actor.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["entity_id"].as_str().unwrap())
-        .collect();
+    let events = by_actor.page::<AuditEvent>().items;
+    let ids: Vec<&str> = events.iter().map(|e| e.entity_id.as_str()).collect();
     assert_eq!(ids, vec!["mzt", "sft", "sft"]);
 
     let from = urlencode(&start.to_rfc3339());
@@ -74,15 +68,15 @@ async fn audit_list_filters_by_entity_actor_and_time() {
             &admin.token,
         )
         .await;
-    assert_eq!(paged.body["items"].as_array().unwrap().len(), 2);
-    let cursor = paged.body["next_cursor"].as_str().unwrap();
+    assert_eq!(paged.page::<AuditEvent>().items.len(), 2);
+    let cursor = &paged.page::<AuditEvent>().next_cursor.unwrap();
     let rest = app
         .get(
             &format!("/api/v1/audit-events?entity=department&from={from}&limit=2&cursor={cursor}"),
             &admin.token,
         )
         .await;
-    assert_eq!(rest.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest.page::<AuditEvent>().items.len(), 1);
     let to = urlencode(&start.to_rfc3339());
     let before = app
         .get(
@@ -90,7 +84,7 @@ async fn audit_list_filters_by_entity_actor_and_time() {
             &admin.token,
         )
         .await;
-    assert_eq!(before.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(before.page::<AuditEvent>().items.len(), 0);
 }
 
 fn urlencode(text: &str) -> String {
@@ -127,12 +121,12 @@ async fn only_admins_read_the_audit_log_and_nobody_changes_it() {
         405
     );
     let any = app.get("/api/v1/audit-events?limit=1", &admin.token).await;
-    let id = any.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let id = any.page::<AuditEvent>().items[0].id.to_string();
     let one = app
         .get(&format!("/api/v1/audit-events/{id}"), &admin.token)
         .await;
     assert_eq!(one.status, 200);
-    assert_eq!(one.body["id"], id.as_str());
+    assert_eq!(one.id(), id);
     for method in ["DELETE", "PATCH", "PUT"] {
         let resp = app
             .call(

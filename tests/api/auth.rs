@@ -3,6 +3,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use liaison::domain::actor::Role;
+use liaison::web::api::auth::{Me, OAuthError, TokenResponse};
+use liaison::web::api::clients::CreatedClient;
 use serde_json::{Value, json};
 
 use crate::common::{JWT_SECRET, TestApp, TestUser};
@@ -33,17 +35,17 @@ async fn password_grant_by_form_and_json_gives_working_tokens() {
     let user = app.user("fgw", &[Role::Liaison, Role::Analyst]).await;
     let resp = password_login(&app, &user).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert_eq!(resp.body["token_type"], "Bearer");
-    assert_eq!(resp.body["expires_in"], 900);
+    assert_eq!(resp.json::<TokenResponse>().token_type, "Bearer");
+    assert_eq!(resp.json::<TokenResponse>().expires_in, 900);
     assert_eq!(resp.header("cache-control").as_deref(), Some("no-store"));
-    assert!(resp.body["refresh_token"].is_string());
-    let access = resp.body["access_token"].as_str().unwrap();
+    assert!(resp.json::<TokenResponse>().refresh_token.is_some());
+    let access = &resp.json::<TokenResponse>().access_token;
     let me = app.get("/api/v1/me", access).await;
     assert_eq!(me.status, 200);
-    assert_eq!(me.body["kind"], "user");
-    assert_eq!(me.body["username"], user.username.as_str());
-    assert_eq!(me.body["department"], "fgw");
-    assert_eq!(me.body["roles"], json!(["liaison", "analyst"]));
+    assert_eq!(me.json::<Me>().kind.as_str(), "user");
+    assert_eq!(me.json::<Me>().username, Some(user.username.clone()));
+    assert_eq!(me.json::<Me>().department, "fgw");
+    assert_eq!(me.json::<Me>().roles, [Role::Liaison, Role::Analyst]);
 
     // The claims of the contract are in the token.
     let payload = access.split('.').nth(1).unwrap();
@@ -62,7 +64,7 @@ async fn password_grant_by_form_and_json_gives_working_tokens() {
 
     // A successful login is in the audit trail.
     let events = app.audit_of("user", &user.id.to_string()).await;
-    assert!(events.iter().any(|e| e["action"] == "login"));
+    assert!(events.iter().any(|e| e.action == "login"));
 }
 
 #[actix_web::test]
@@ -71,10 +73,10 @@ async fn wrong_credentials_and_unknown_grants_get_oauth_errors() {
     let user = app.user("gxw", &[Role::Liaison]).await;
     let resp = token_json(&app, json!({"grant_type": "password", "username": user.username, "password": "not-the-password"})).await;
     assert_eq!(resp.status, 400);
-    assert_eq!(resp.body["error"], "invalid_grant");
-    assert!(resp.body["access_token"].is_null());
+    assert_eq!(resp.json::<OAuthError>().error, "invalid_grant");
+    assert!(!resp.text.contains("access_token"));
     let resp = token_json(&app, json!({"grant_type": "password", "username": "nobody-at-all", "password": "whatever-password"})).await;
-    assert_eq!(resp.body["error"], "invalid_grant");
+    assert_eq!(resp.json::<OAuthError>().error, "invalid_grant");
     let resp = token_json(
         &app,
         json!({"grant_type": "authorization_code", "code": "x"}),
@@ -82,33 +84,34 @@ async fn wrong_credentials_and_unknown_grants_get_oauth_errors() {
     .await;
     assert_eq!(resp.status, 400);
     let resp = token_json(&app, json!({"grant_type": "implicit"})).await;
-    assert_eq!(resp.body["error"], "unsupported_grant_type");
+    assert_eq!(resp.json::<OAuthError>().error, "unsupported_grant_type");
     let resp = token_json(
         &app,
         json!({"grant_type": "password", "username": user.username}),
     )
     .await;
-    assert_eq!(resp.body["error"], "invalid_request");
+    assert_eq!(resp.json::<OAuthError>().error, "invalid_request");
 }
 
 #[actix_web::test]
 async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
     let app = TestApp::new().await;
     let user = app.user("gxw", &[Role::Liaison]).await;
-    let first = password_login(&app, &user).await.body["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first = password_login(&app, &user)
+        .await
+        .json::<TokenResponse>()
+        .refresh_token
+        .unwrap();
     let resp = token_json(
         &app,
         json!({"grant_type": "refresh_token", "refresh_token": first}),
     )
     .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    let second = resp.body["refresh_token"].as_str().unwrap().to_owned();
+    let second = resp.json::<TokenResponse>().refresh_token.unwrap();
     assert_ne!(first, second);
     assert_eq!(
-        app.get("/api/v1/me", resp.body["access_token"].as_str().unwrap())
+        app.get("/api/v1/me", &resp.json::<TokenResponse>().access_token)
             .await
             .status,
         200
@@ -121,7 +124,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
     )
     .await;
     assert_eq!(reuse.status, 400);
-    assert_eq!(reuse.body["error"], "invalid_grant");
+    assert_eq!(reuse.json::<OAuthError>().error, "invalid_grant");
     let after = token_json(
         &app,
         json!({"grant_type": "refresh_token", "refresh_token": second}),
@@ -130,10 +133,11 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
     assert_eq!(after.status, 400, "the rotated token died with its login");
 
     // Another login of the same user is unaffected.
-    let other = password_login(&app, &user).await.body["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other = password_login(&app, &user)
+        .await
+        .json::<TokenResponse>()
+        .refresh_token
+        .unwrap();
     let resp = token_json(
         &app,
         json!({"grant_type": "refresh_token", "refresh_token": other}),
@@ -146,10 +150,11 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
 async fn revoke_ends_a_login() {
     let app = TestApp::new().await;
     let user = app.user("gxw", &[Role::Liaison]).await;
-    let refresh = password_login(&app, &user).await.body["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let refresh = password_login(&app, &user)
+        .await
+        .json::<TokenResponse>()
+        .refresh_token
+        .unwrap();
     let form = format!("token={refresh}&token_type_hint=refresh_token");
     let resp = app
         .send(
@@ -192,8 +197,11 @@ async fn client_credentials_by_body_and_basic_auth() {
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let (id, secret) = (
-        created.body["client_id"].as_str().unwrap(),
-        created.body["client_secret"].as_str().unwrap(),
+        &created.json::<CreatedClient>().client_id,
+        &created
+            .json::<CreatedClient>()
+            .client_secret
+            .unwrap_or_default(),
     );
 
     let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
@@ -207,14 +215,14 @@ async fn client_credentials_by_body_and_basic_auth() {
         )
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert!(resp.body["refresh_token"].is_null());
+    assert!(resp.json::<TokenResponse>().refresh_token.is_none());
     let me = app
-        .get("/api/v1/me", resp.body["access_token"].as_str().unwrap())
+        .get("/api/v1/me", &resp.json::<TokenResponse>().access_token)
         .await;
-    assert_eq!(me.body["kind"], "client");
-    assert_eq!(me.body["name"], "省财政厅预算系统");
-    assert_eq!(me.body["department"], "czt");
-    assert_eq!(me.body["roles"], json!(["finance"]));
+    assert_eq!(me.json::<Me>().kind.as_str(), "client");
+    assert_eq!(me.json::<Me>().name.as_deref(), Some("省财政厅预算系统"));
+    assert_eq!(me.json::<Me>().department, "czt");
+    assert_eq!(me.json::<Me>().roles, [Role::Finance]);
 
     let basic = format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")));
     let resp = app
@@ -237,7 +245,7 @@ async fn client_credentials_by_body_and_basic_auth() {
     )
     .await;
     assert_eq!(resp.status, 401);
-    assert_eq!(resp.body["error"], "invalid_client");
+    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
 }
 
 fn forge(claims: Value, secret: &[u8]) -> String {

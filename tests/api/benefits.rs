@@ -1,6 +1,10 @@
 //! `/api/v1/policy-benefits`: the status machine, one open benefit, department rules, events.
 
 use liaison::domain::actor::Role;
+use liaison::domain::benefits::model::{BenefitEvent, PolicyBenefit};
+use liaison::domain::enterprises::model::Enterprise;
+use liaison::web::api::policies::EligiblePolicies;
+use liaison::web::api::timeline::{TimelineItem, TimelineType};
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
@@ -8,7 +12,7 @@ use crate::common::{TestApp, TestUser};
 struct Setup {
     app: TestApp,
     officer: TestUser,
-    enterprise: Value,
+    enterprise: Enterprise,
     policy: Value,
 }
 
@@ -37,10 +41,10 @@ impl Setup {
     async fn benefit(&self) -> String {
         let resp = self
             .app
-            .post("/api/v1/policy-benefits", &self.officer.token, json!({"enterprise_id": self.enterprise["id"], "policy_id": self.policy["id"], "responsible_department": "gxw", "expected_amount": "300000.00"}))
+            .post("/api/v1/policy-benefits", &self.officer.token, json!({"enterprise_id": self.enterprise.id, "policy_id": self.policy["id"], "responsible_department": "gxw", "expected_amount": "300000.00"}))
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        resp.body["id"].as_str().unwrap().to_owned()
+        resp.id()
     }
 
     async fn move_to(&self, id: &str, who: &TestUser, body: Value) -> crate::common::Resp {
@@ -112,9 +116,9 @@ async fn every_allowed_and_refused_benefit_transition() {
                 &s.app
                     .get(&format!("/api/v1/policy-benefits/{id}"), &s.officer.token)
                     .await
-                    .body["status"]
-                    .as_str()
-                    .unwrap(),
+                    .json::<PolicyBenefit>()
+                    .status
+                    .as_str(),
             ) {
                 s.move_to(&id, &s.officer, json!({"to": "withdrawn"})).await;
             }
@@ -149,8 +153,20 @@ async fn realizing_records_exact_amount_and_date_and_events_tell_the_story() {
         )
         .await;
     assert_eq!(done.status, 200, "{}", done.text);
-    assert_eq!(done.body["realized_amount"], "280000.05");
-    assert_eq!(done.body["expected_amount"], "300000.00");
+    assert_eq!(
+        done.json::<PolicyBenefit>()
+            .realized_amount
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("280000.05")
+    );
+    assert_eq!(
+        done.json::<PolicyBenefit>()
+            .expected_amount
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("300000.00")
+    );
     let events = s
         .app
         .get(
@@ -158,23 +174,25 @@ async fn realizing_records_exact_amount_and_date_and_events_tell_the_story() {
             &s.officer.token,
         )
         .await;
-    let moves: Vec<(Value, Value)> = events.body["items"]
-        .as_array()
-        .unwrap()
+    let events = events.page::<BenefitEvent>().items;
+    let moves: Vec<_> = events
         .iter()
-        .map(|e| (e["from"].clone(), e["to"].clone()))
+        .map(|e| (e.from_status.as_deref(), e.to_status.as_str()))
         .collect();
     assert_eq!(
         moves,
         vec![
-            (Value::Null, json!("identified")),
-            (json!("identified"), json!("applied")),
-            (json!("applied"), json!("approved")),
-            (json!("approved"), json!("realized"))
+            (None, "identified"),
+            (Some("identified"), "applied"),
+            (Some("applied"), "approved"),
+            (Some("approved"), "realized")
         ]
     );
-    assert_eq!(events.body["items"][3]["realized_amount"], "280000.05");
-    let eid = s.enterprise["id"].as_str().unwrap();
+    assert_eq!(
+        events[3].realized_amount.map(|a| a.to_string()).as_deref(),
+        Some("280000.05")
+    );
+    let eid = &s.enterprise.id.to_string();
     let timeline = s
         .app
         .get(
@@ -182,20 +200,18 @@ async fn realizing_records_exact_amount_and_date_and_events_tell_the_story() {
             &s.officer.token,
         )
         .await;
-    assert_eq!(timeline.body["items"][0]["type"], "benefit_event");
-    assert_eq!(timeline.body["items"][0]["benefit_id"], id.as_str());
+    let latest = &timeline.page::<TimelineItem>().items[0];
+    assert_eq!(latest.item_type, TimelineType::BenefitEvent);
+    assert_eq!(latest.benefit_id.map(|b| b.to_string()), Some(id));
 }
 
 #[actix_web::test]
 async fn one_open_benefit_per_enterprise_and_policy_and_eligibility_follows() {
     let s = setup().await;
-    let eid = s.enterprise["id"].as_str().unwrap();
-    let eligible = |titles: &Value| {
-        titles["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["policy"]["title"] == "首台套保险补偿")
+    let eid = &s.enterprise.id.to_string();
+    let eligible = |resp: &crate::common::Resp| {
+        let policies = resp.json::<EligiblePolicies>().items;
+        policies.iter().any(|i| i.policy.title == "首台套保险补偿")
     };
     assert!(eligible(
         &s.app
@@ -204,7 +220,6 @@ async fn one_open_benefit_per_enterprise_and_policy_and_eligibility_follows() {
                 &s.officer.token
             )
             .await
-            .body
     ));
     let id = s.benefit().await;
     assert!(!eligible(
@@ -214,7 +229,6 @@ async fn one_open_benefit_per_enterprise_and_policy_and_eligibility_follows() {
                 &s.officer.token
             )
             .await
-            .body
     ));
     let dup = s
         .app
@@ -235,7 +249,6 @@ async fn one_open_benefit_per_enterprise_and_policy_and_eligibility_follows() {
                     &s.officer.token
                 )
                 .await
-                .body
         ),
         "listed again after rejection"
     );
@@ -245,7 +258,7 @@ async fn one_open_benefit_per_enterprise_and_policy_and_eligibility_follows() {
 #[actix_web::test]
 async fn department_rules_for_recording_and_moving() {
     let s = setup().await;
-    let eid = s.enterprise["id"].as_str().unwrap();
+    let eid = &s.enterprise.id.to_string();
     let body =
         json!({"enterprise_id": eid, "policy_id": s.policy["id"], "responsible_department": "czt"});
     let outsider = s.app.user("kjt", &[Role::Liaison]).await;
@@ -270,7 +283,7 @@ async fn department_rules_for_recording_and_moving() {
         .post("/api/v1/policy-benefits", &s.officer.token, body)
         .await;
     assert_eq!(created.status, 201);
-    let id = created.body["id"].as_str().unwrap();
+    let id = &created.id();
     assert_eq!(
         s.move_to(id, &s.officer, json!({"to": "applied"}))
             .await

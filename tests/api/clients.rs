@@ -1,6 +1,9 @@
 //! `/api/v1/clients` (admin only).
 
 use liaison::domain::actor::Role;
+use liaison::domain::clients::store::ApiClient;
+use liaison::web::api::auth::TokenResponse;
+use liaison::web::api::clients::CreatedClient;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -27,15 +30,11 @@ async fn client_secret_is_shown_once_and_only_admins_manage_clients() {
 
     let created = app.post("/api/v1/clients", &admin.token, body).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.body["id"].as_str().unwrap().to_owned();
-    let secret = created.body["client_secret"].as_str().unwrap().to_owned();
+    let id = created.id();
+    let shown = created.json::<CreatedClient>();
+    let secret = shown.client_secret.unwrap_or_default();
     assert!(secret.len() >= 40);
-    assert!(
-        created.body["client_id"]
-            .as_str()
-            .unwrap()
-            .starts_with("lc_")
-    );
+    assert!(shown.client_id.starts_with("lc_"));
 
     let read = app
         .get(&format!("/api/v1/clients/{id}"), &admin.token)
@@ -44,10 +43,11 @@ async fn client_secret_is_shown_once_and_only_admins_manage_clients() {
     assert!(read.body.get("client_secret").is_none());
     assert!(!read.text.contains(&secret));
     let list = app.get("/api/v1/clients", &admin.token).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.page::<ApiClient>().items.len(), 1);
     assert!(!list.text.contains(&secret));
     assert!(
         !app.audit_of("client", &id).await[0]
+            .changes
             .to_string()
             .contains(&secret)
     );
@@ -77,18 +77,19 @@ async fn a_disabled_client_can_no_longer_get_or_use_tokens() {
         )
         .await;
     let (id, client_id, secret) = (
-        created.body["id"].as_str().unwrap().to_owned(),
-        created.body["client_id"].as_str().unwrap().to_owned(),
-        created.body["client_secret"].as_str().unwrap().to_owned(),
+        created.id(),
+        created.json::<CreatedClient>().client_id,
+        created
+            .json::<CreatedClient>()
+            .client_secret
+            .unwrap_or_default(),
     );
     let grant = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret});
     let token = app
         .call("POST", "/api/v1/auth/token", None, Some(&grant))
         .await
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .json::<TokenResponse>()
+        .access_token;
     assert_eq!(
         app.get("/api/v1/reference/regions", &token).await.status,
         200
@@ -112,8 +113,8 @@ async fn a_disabled_client_can_no_longer_get_or_use_tokens() {
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    assert_eq!(changed.body["disabled"], true);
-    assert_eq!(changed.body["version"], 2);
+    assert!(changed.json::<ApiClient>().disabled);
+    assert_eq!(changed.json::<ApiClient>().version, 2);
     assert_eq!(
         app.get("/api/v1/reference/regions", &token).await.status,
         401

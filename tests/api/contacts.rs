@@ -14,7 +14,7 @@ async fn contacts_are_written_by_assigned_departments_and_masked_for_others() {
     let e = app
         .enterprise(&admin, 1, json!({"assigned_departments": ["gxw", "fgw"]}))
         .await;
-    let base = format!("/api/v1/enterprises/{}/contacts", e["id"].as_str().unwrap());
+    let base = format!("/api/v1/enterprises/{}/contacts", e.id);
     let fgw = app.user("fgw", &[Role::Liaison]).await;
     let contact = json!({"name": "张伟", "title": "总经理", "phone": "13812345678", "email": "zhang.wei@example.com"});
 
@@ -78,7 +78,7 @@ async fn contacts_change_with_if_match_and_every_change_is_audited() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let e = app.enterprise(&admin, 2, json!({})).await;
-    let base = format!("/api/v1/enterprises/{}/contacts", e["id"].as_str().unwrap());
+    let base = format!("/api/v1/enterprises/{}/contacts", e.id);
     let officer = app.user("gxw", &[Role::Liaison]).await;
     let created = app
         .post(
@@ -161,21 +161,18 @@ async fn contacts_change_with_if_match_and_every_change_is_audited() {
         .audit_of("contact", &id.to_string())
         .await
         .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .map(|e| e.action.clone())
         .collect();
     assert_eq!(actions, vec!["create", "update", "delete"]);
     let events = app.audit_of("contact", &id.to_string()).await;
     assert_eq!(
-        events[1]["changes"]["phone"],
+        events[1].changes["phone"],
         json!({"before": "0791-86123456", "after": null})
     );
 
     // A contact is reached only through its own enterprise.
     let other = app.enterprise(&admin, 3, json!({})).await;
-    let elsewhere = format!(
-        "/api/v1/enterprises/{}/contacts/{id}",
-        other["id"].as_str().unwrap()
-    );
+    let elsewhere = format!("/api/v1/enterprises/{}/contacts/{id}", other.id);
     assert_eq!(app.get(&elsewhere, &admin.token).await.status, 404);
     assert_eq!(
         app.get(

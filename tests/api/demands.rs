@@ -1,6 +1,8 @@
 //! `/api/v1/demands`: the status machine, department rules, events, overdue, concurrency.
 
 use liaison::domain::actor::Role;
+use liaison::domain::demands::model::{Demand, DemandEvent, DemandStatus, Satisfaction};
+use liaison::domain::enterprises::model::Enterprise;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
@@ -9,7 +11,7 @@ struct Setup {
     app: TestApp,
     admin: TestUser,
     gxw: TestUser,
-    enterprise: Value,
+    enterprise: Enterprise,
 }
 
 async fn setup() -> Setup {
@@ -26,8 +28,8 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
-    async fn demand(&self, extra: Value) -> Value {
-        let mut body = json!({"enterprise_id": self.enterprise["id"], "category": "financing", "title": "申请应急产品首台套保险补偿", "assigned_department": "gxw"});
+    async fn demand(&self, extra: Value) -> Demand {
+        let mut body = json!({"enterprise_id": self.enterprise.id, "category": "financing", "title": "申请应急产品首台套保险补偿", "assigned_department": "gxw"});
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
         }
@@ -36,7 +38,7 @@ impl Setup {
             .post("/api/v1/demands", &self.gxw.token, body)
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        resp.body
+        resp.json()
     }
 
     async fn move_to(&self, id: &str, who: &TestUser, body: Value) -> crate::common::Resp {
@@ -51,10 +53,7 @@ impl Setup {
 
     /// A new demand brought to `status` by allowed moves.
     async fn demand_in(&self, status: &str) -> String {
-        let id = self.demand(json!({})).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let id = self.demand(json!({})).await.id.to_string();
         let path: &[Value] = match status {
             "open" => &[],
             "accepted" => &[json!({"to": "accepted"})],
@@ -109,7 +108,7 @@ async fn every_allowed_and_every_refused_transition() {
                 .app
                 .get(&format!("/api/v1/demands/{id}"), &s.gxw.token)
                 .await;
-            let status = after.body["status"].as_str().unwrap().to_owned();
+            let status = after.json::<Demand>().status.to_string();
             if expected == 409 {
                 assert_eq!(status, from, "a refused move changes nothing");
             } else {
@@ -167,7 +166,14 @@ async fn resolution_satisfaction_and_the_event_history() {
             json!({"to": "resolved", "note": "已纳入省级首台套目录"}),
         )
         .await;
-    assert_eq!(resolved.body["resolution"], "已纳入省级首台套目录");
+    assert_eq!(
+        resolved
+            .json::<Demand>()
+            .resolution
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("已纳入省级首台套目录")
+    );
     // The follow-up call finds the enterprise unsatisfied: back to accepted.
     let unsatisfied = s
         .move_to(
@@ -177,8 +183,15 @@ async fn resolution_satisfaction_and_the_event_history() {
         )
         .await;
     assert_eq!(unsatisfied.status, 200);
-    assert_eq!(unsatisfied.body["status"], "accepted");
-    assert_eq!(unsatisfied.body["satisfaction"], "unsatisfied");
+    assert_eq!(unsatisfied.json::<Demand>().status.to_string(), "accepted");
+    assert_eq!(
+        unsatisfied
+            .json::<Demand>()
+            .satisfaction
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("unsatisfied")
+    );
     s.move_to(
         &id,
         &s.gxw,
@@ -192,41 +205,42 @@ async fn resolution_satisfaction_and_the_event_history() {
             json!({"to": "closed", "satisfaction": "satisfied"}),
         )
         .await;
-    assert_eq!(closed.body["status"], "closed");
-    assert_eq!(closed.body["satisfaction"], "satisfied");
+    assert_eq!(closed.json::<Demand>().status.to_string(), "closed");
+    assert_eq!(
+        closed
+            .json::<Demand>()
+            .satisfaction
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("satisfied")
+    );
 
     let events = s
         .app
         .get(&format!("/api/v1/demands/{id}/events"), &s.gxw.token)
         .await;
     assert_eq!(events.status, 200);
-    let items = events.body["items"].as_array().unwrap();
-    let moves: Vec<(Value, Value)> = items
-        .iter()
-        .map(|e| (e["from"].clone(), e["to"].clone()))
-        .collect();
+    let items = events.page::<DemandEvent>().items;
+    let moves: Vec<_> = items.iter().map(|e| (e.from_status, e.to_status)).collect();
+    use DemandStatus::*;
     assert_eq!(
         moves,
         vec![
-            (Value::Null, json!("open")),
-            (json!("open"), json!("accepted")),
-            (json!("accepted"), json!("resolved")),
-            (json!("resolved"), json!("accepted")),
-            (json!("accepted"), json!("resolved")),
-            (json!("resolved"), json!("closed")),
+            (None, Open),
+            (Some(Open), Accepted),
+            (Some(Accepted), Resolved),
+            (Some(Resolved), Accepted),
+            (Some(Accepted), Resolved),
+            (Some(Resolved), Closed),
         ]
     );
-    assert_eq!(items[3]["satisfaction"], "unsatisfied");
-    assert_eq!(items[3]["note"], "企业反映补偿尚未到账");
-    assert_eq!(items[1]["actor"], s.gxw.id.to_string());
-    assert!(items.iter().all(|e| e["at"].is_string()
-        && e["id"].is_string()
-        && e.get("assigned_department").is_some()));
+    assert_eq!(items[3].satisfaction, Some(Satisfaction::Unsatisfied));
+    assert_eq!(items[3].note.as_deref(), Some("企业反映补偿尚未到账"));
+    assert_eq!(items[1].actor, Some(s.gxw.id));
+    // Every event names the department the demand was with (`at` and `id` are typed).
+    assert!(items.iter().all(|e| e.assigned_department.is_some()));
     let audit = s.app.audit_of("demand", &id).await;
-    assert_eq!(
-        audit.iter().filter(|e| e["action"] == "transition").count(),
-        5
-    );
+    assert_eq!(audit.iter().filter(|e| e.action == "transition").count(), 5);
 }
 
 #[actix_web::test]
@@ -257,7 +271,10 @@ async fn only_the_assigned_department_or_an_admin_moves_a_demand() {
         )
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text);
-    assert_eq!(moved.body["assigned_department"], "fgw");
+    assert_eq!(
+        moved.json::<Demand>().assigned_department.to_string(),
+        "fgw"
+    );
     assert_eq!(
         s.move_to(&id, &s.gxw, json!({"to": "accepted"}))
             .await
@@ -317,7 +334,7 @@ async fn concurrent_moves_from_the_same_state_never_both_succeed() {
             .get(&format!("/api/v1/demands/{id}/events"), &s.gxw.token)
             .await;
         assert_eq!(
-            events.body["items"].as_array().unwrap().len(),
+            events.page::<DemandEvent>().items.len(),
             2,
             "one creation and one move"
         );
@@ -328,7 +345,7 @@ async fn concurrent_moves_from_the_same_state_never_both_succeed() {
 async fn demands_are_raised_by_liaison_officers_with_valid_fields() {
     let s = setup().await;
     let analyst = s.app.user("tjj", &[Role::Analyst]).await;
-    let body = json!({"enterprise_id": s.enterprise["id"], "category": "land", "title": "用地指标", "assigned_department": "fgw"});
+    let body = json!({"enterprise_id": s.enterprise.id, "category": "land", "title": "用地指标", "assigned_department": "fgw"});
     assert_eq!(
         s.app
             .post("/api/v1/demands", &analyst.token, body.clone())
@@ -354,7 +371,7 @@ async fn demands_are_raised_by_liaison_officers_with_valid_fields() {
         fields,
         vec!["assigned_department", "category", "enterprise_id"]
     );
-    let resp = s.app.post("/api/v1/demands", &s.gxw.token, json!({"enterprise_id": s.enterprise["id"], "category": "land", "title": "x", "assigned_department": "fgw", "status": "closed"})).await;
+    let resp = s.app.post("/api/v1/demands", &s.gxw.token, json!({"enterprise_id": s.enterprise.id, "category": "land", "title": "x", "assigned_department": "fgw", "status": "closed"})).await;
     assert_eq!(
         (resp.status, resp.error_fields()),
         (422, vec!["status".to_owned()])
@@ -368,33 +385,29 @@ async fn overdue_is_derived_and_filtered_in_sql() {
     let late = s
         .demand(json!({"due_on": "2020-01-01", "title": "逾期诉求"}))
         .await;
-    assert_eq!(late["overdue"], true);
+    assert!(late.overdue);
     let on_time = s
         .demand(json!({"due_on": "2098-01-01", "title": "未到期诉求"}))
         .await;
-    assert_eq!(on_time["overdue"], false);
+    assert!(!on_time.overdue);
     let late_but_done = s
         .demand(json!({"due_on": "2020-01-01", "title": "逾期已解决"}))
         .await;
-    let id = late_but_done["id"].as_str().unwrap();
+    let id = &late_but_done.id.to_string();
     s.move_to(id, &s.gxw, json!({"to": "accepted"})).await;
     let accepted = s
         .app
         .get(&format!("/api/v1/demands/{id}"), &s.gxw.token)
         .await;
-    assert_eq!(accepted.body["overdue"], true, "accepted still counts");
+    assert!(accepted.json::<Demand>().overdue, "accepted still counts");
     s.move_to(id, &s.gxw, json!({"to": "resolved"})).await;
 
     let overdue = s
         .app
         .get("/api/v1/demands?overdue=true", &s.gxw.token)
         .await;
-    let titles: Vec<&str> = overdue.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["title"].as_str().unwrap())
-        .collect();
+    let overdue = overdue.page::<Demand>().items;
+    let titles: Vec<&str> = overdue.iter().map(|d| d.title.as_str()).collect();
     assert_eq!(titles, vec!["逾期诉求"]);
     let by_status = s
         .app
@@ -403,23 +416,18 @@ async fn overdue_is_derived_and_filtered_in_sql() {
             &s.gxw.token,
         )
         .await;
-    assert_eq!(by_status.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(by_status.page::<Demand>().items.len(), 1);
     let by_enterprise = s
         .app
         .get(
-            &format!(
-                "/api/v1/demands?enterprise_id={}&limit=2",
-                s.enterprise["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/demands?enterprise_id={}&limit=2", s.enterprise.id),
             &s.gxw.token,
         )
         .await;
-    assert_eq!(by_enterprise.body["items"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        by_enterprise.body["items"][0]["title"], "逾期已解决",
-        "newest first"
-    );
-    assert!(by_enterprise.body["next_cursor"].is_string());
+    assert_eq!(by_enterprise.page::<Demand>().items.len(), 2);
+    let first_page = by_enterprise.page::<Demand>();
+    assert_eq!(first_page.items[0].title, "逾期已解决", "newest first");
+    assert!(first_page.next_cursor.is_some());
     assert_eq!(
         s.app
             .get("/api/v1/demands?status=done", &s.gxw.token)

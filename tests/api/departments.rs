@@ -78,11 +78,11 @@ async fn admins_add_departments_with_audit_and_others_get_403() {
         created.header("location").as_deref(),
         Some("/api/v1/departments/sft")
     );
-    assert_eq!(created.body["version"], 1);
+    assert_eq!(created.json::<Department>().version, 1);
     let events = app.audit_of("department", "sft").await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["action"], "create");
-    assert_eq!(events[0]["changes"]["name"]["after"], "省司法厅");
+    assert_eq!(events[0].action, "create");
+    assert_eq!(events[0].changes["name"]["after"], "省司法厅");
 
     assert_eq!(
         app.post("/api/v1/departments", &admin.token, body)
@@ -132,7 +132,10 @@ async fn renaming_honours_if_match() {
         )
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
-    assert_eq!(renamed.body["name"], "省地方金融监管局");
+    assert_eq!(
+        renamed.json::<Department>().name.to_string(),
+        "省地方金融监管局"
+    );
     assert_eq!(renamed.header("etag").as_deref(), Some("\"2\""));
 
     // A second official still holding version 1 does not overwrite silently.
@@ -147,12 +150,15 @@ async fn renaming_honours_if_match() {
         .await;
     assert_eq!(stale.status, 412);
     assert_eq!(
-        app.get("/api/v1/departments/jrb", &admin.token).await.body["name"],
+        app.get("/api/v1/departments/jrb", &admin.token)
+            .await
+            .json::<Department>()
+            .name,
         "省地方金融监管局"
     );
     let events = app.audit_of("department", "jrb").await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["changes"]["name"]["before"], "省政府金融办");
+    assert_eq!(events[0].changes["name"]["before"], "省政府金融办");
     assert_eq!(
         app.patch(
             "/api/v1/departments/none",

@@ -1,17 +1,14 @@
 //! `/api/v1/enterprises`: designation, profile edits, withdrawal, lists, concurrency, audit.
 
 use liaison::domain::actor::Role;
+use liaison::domain::enterprises::model::{Enterprise, EnterpriseStatus};
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, credit_code, enterprise_body};
 
 fn ids(resp: &crate::common::Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap().to_owned())
-        .collect()
+    let page = resp.page::<Enterprise>().items;
+    page.into_iter().map(|e| e.name).collect()
 }
 
 #[actix_web::test]
@@ -24,32 +21,30 @@ async fn admin_designates_an_enterprise_with_defaults() {
     );
     let resp = app.post("/api/v1/enterprises", &admin.token, body).await;
     assert_eq!(resp.status, 201, "{}", resp.text);
-    let e = &resp.body;
-    let id = e["id"].as_str().unwrap();
+    let e = resp.json::<Enterprise>();
+    let id = &e.id.to_string();
     assert_eq!(
         resp.header("location"),
         Some(format!("/api/v1/enterprises/{id}"))
     );
     assert_eq!(resp.header("etag").as_deref(), Some("\"1\""));
-    assert_eq!(e["credit_code"], credit_code(1), "lower case is normalised");
-    assert_eq!(e["status"], "active");
+    assert_eq!(e.credit_code, credit_code(1), "lower case is normalised");
+    assert_eq!(e.status, EnterpriseStatus::Active);
     assert_eq!(
-        e["assigned_departments"],
-        json!(["gxw", "fgw"]),
+        e.assigned_departments,
+        ["gxw", "fgw"],
         "the lead is always assigned"
     );
-    assert_eq!(e["liaison_officers"], json!([]));
-    assert_eq!(e["key_products"], json!([]));
-    assert!(e["designated_on"].as_str().unwrap().len() == 10);
-    assert_eq!(e["version"], 1);
+    assert!(e.liaison_officers.is_empty() && e.key_products.is_empty());
+    assert_eq!(e.version, 1);
     let read = app
         .get(&format!("/api/v1/enterprises/{id}"), &admin.token)
         .await;
     assert_eq!(read.body, resp.body);
     let events = app.audit_of("enterprise", id).await;
-    assert_eq!(events[0]["action"], "create");
+    assert_eq!(events[0].action, "create");
     assert_eq!(
-        events[0]["changes"]["name"]["after"],
+        events[0].changes["name"]["after"],
         "江西赣安应急装备有限公司1"
     );
 }
@@ -161,7 +156,7 @@ async fn credit_codes_are_checked_and_only_admins_override() {
         )
         .await;
     assert_eq!(resp.status, 422);
-    assert_eq!(resp.body["errors"][0]["code"], "invalid_checksum");
+    assert_eq!(resp.error_codes()[0], "invalid_checksum");
 
     let reason = "营业执照所载代码校验位有误，经市场监管局核实";
     let resp = app
@@ -175,11 +170,11 @@ async fn credit_codes_are_checked_and_only_admins_override() {
         )
         .await;
     assert_eq!(resp.status, 201, "{}", resp.text);
-    assert_eq!(resp.body["credit_code"], wrong_check);
-    let id = resp.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(resp.json::<Enterprise>().credit_code, wrong_check);
+    let id = resp.id();
     let events = app.audit_of("enterprise", &id).await;
     assert_eq!(
-        events[0]["changes"]["credit_code_override_reason"]["after"],
+        events[0].changes["credit_code_override_reason"]["after"],
         reason
     );
 
@@ -213,7 +208,7 @@ async fn credit_codes_are_checked_and_only_admins_override() {
         .await;
     assert_eq!(resp.status, 403);
     let other = app.enterprise(&admin, 7, json!({})).await;
-    let other_path = format!("/api/v1/enterprises/{}", other["id"].as_str().unwrap());
+    let other_path = format!("/api/v1/enterprises/{}", other.id);
     let third = credit_code(8);
     let failing = format!(
         "{}{}",
@@ -233,12 +228,18 @@ async fn liaison_officers_of_assigned_departments_edit_the_profile_only() {
     let e = app
         .enterprise(&admin, 10, json!({"assigned_departments": ["gxw", "kjt"]}))
         .await;
-    let path = format!("/api/v1/enterprises/{}", e["id"].as_str().unwrap());
+    let path = format!("/api/v1/enterprises/{}", e.id);
     let kjt = app.user("kjt", &[Role::Liaison]).await;
     let resp = app.patch(&path, &kjt.token, json!({"address": "南昌市高新区火炬大街 1 号", "key_products": ["应急救生舱"], "employees": 320})).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert_eq!(resp.body["address"], "南昌市高新区火炬大街 1 号");
-    assert_eq!(resp.body["version"], 2);
+    assert_eq!(
+        resp.json::<Enterprise>()
+            .address
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("南昌市高新区火炬大街 1 号")
+    );
+    assert_eq!(resp.json::<Enterprise>().version, 2);
 
     for admin_only in [
         json!({"status": "suspended"}),
@@ -294,8 +295,8 @@ async fn liaison_officers_of_assigned_departments_edit_the_profile_only() {
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!(
-        resp.body["assigned_departments"],
-        json!(["czt", "gxw", "kjt"])
+        resp.json::<Enterprise>().assigned_departments,
+        ["czt", "gxw", "kjt"]
     );
     assert_eq!(
         app.patch(&path, &czt.token, json!({"address": "新址"}))
@@ -311,7 +312,7 @@ async fn withdrawal_keeps_the_record_and_is_admin_only() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let e = app.enterprise(&admin, 11, json!({})).await;
-    let path = format!("/api/v1/enterprises/{}", e["id"].as_str().unwrap());
+    let path = format!("/api/v1/enterprises/{}", e.id);
     let officer = app.user("gxw", &[Role::Liaison]).await;
     assert_eq!(
         app.call("DELETE", &path, Some(&officer.token), None)
@@ -337,11 +338,11 @@ async fn withdrawal_keeps_the_record_and_is_admin_only() {
     );
     let read = app.get(&path, &officer.token).await;
     assert_eq!(read.status, 200);
-    assert_eq!(read.body["status"], "withdrawn");
-    let events = app.audit_of("enterprise", e["id"].as_str().unwrap()).await;
-    assert_eq!(events.last().unwrap()["action"], "delete");
+    assert_eq!(read.json::<Enterprise>().status.to_string(), "withdrawn");
+    let events = app.audit_of("enterprise", &e.id.to_string()).await;
+    assert_eq!(events.last().unwrap().action, "delete");
     assert_eq!(
-        events.last().unwrap()["changes"]["status"],
+        events.last().unwrap().changes["status"],
         json!({"before": "active", "after": "withdrawn"})
     );
     assert_eq!(
@@ -362,7 +363,7 @@ async fn two_officials_never_overwrite_each_other_silently() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let e = app.enterprise(&admin, 12, json!({})).await;
-    let path = format!("/api/v1/enterprises/{}", e["id"].as_str().unwrap());
+    let path = format!("/api/v1/enterprises/{}", e.id);
     let a = app.user("gxw", &[Role::Liaison]).await;
     let b = app.user("gxw", &[Role::Liaison]).await;
     let etag = app.get(&path, &a.token).await.header("etag").unwrap();
@@ -392,7 +393,8 @@ async fn two_officials_never_overwrite_each_other_silently() {
         )
         .await;
     assert_eq!(second.status, 412);
-    assert_eq!(app.get(&path, &a.token).await.body["employees"], 100);
+    let stored = app.get(&path, &a.token).await.json::<Enterprise>();
+    assert_eq!(stored.employees, Some(100));
 
     for owned in [
         json!({"id": "x"}),
@@ -407,7 +409,8 @@ async fn two_officials_never_overwrite_each_other_silently() {
         .patch(&path, &admin.token, json!({"name": null, "size": "huge"}))
         .await;
     assert_eq!(resp.status, 422);
-    assert_eq!(app.get(&path, &a.token).await.body["version"], 2);
+    let stored = app.get(&path, &a.token).await.json::<Enterprise>();
+    assert_eq!(stored.version, 2);
 }
 
 async fn seed_list(app: &TestApp) -> (crate::common::TestUser, Value) {
@@ -561,9 +564,10 @@ async fn list_filters_search_and_sorts() {
         vec!["景德镇瓷都应急服务有限公司"]
     );
     assert_eq!(
-        app.get("/api/v1/enterprises?q=%25", t).await.body["items"]
-            .as_array()
-            .unwrap()
+        app.get("/api/v1/enterprises?q=%25", t)
+            .await
+            .page::<Enterprise>()
+            .items
             .len(),
         0,
         "% is literal"
@@ -620,11 +624,10 @@ async fn keyset_pages_cover_every_row_once_in_every_sort() {
             };
             let resp = app.get(&path, &admin.token).await;
             assert_eq!(resp.status, 200, "{sort}: {}", resp.text);
-            for item in resp.body["items"].as_array().unwrap() {
-                seen.push(item["id"].as_str().unwrap().to_owned());
-            }
-            match resp.body["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_owned()),
+            let page = resp.page::<Enterprise>();
+            seen.extend(page.items.iter().map(|e| e.id.to_string()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
                 None => break,
             }
         }
@@ -636,7 +639,7 @@ async fn keyset_pages_cover_every_row_once_in_every_sort() {
     let first = app
         .get("/api/v1/enterprises?sort=name&limit=3", &admin.token)
         .await;
-    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let cursor = &first.page::<Enterprise>().next_cursor.unwrap();
     assert_eq!(
         app.get(
             &format!("/api/v1/enterprises?sort=-updated_at&cursor={cursor}"),

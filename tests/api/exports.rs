@@ -5,7 +5,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use liaison::domain::actor::Role;
-use serde_json::{Value, json};
+use liaison::domain::enterprises::model::Enterprise;
+use serde_json::json;
 
 use crate::common::{Resp, TestApp, TestUser};
 
@@ -53,7 +54,7 @@ pub fn xlsx_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<Data>>) {
 struct World {
     app: TestApp,
     admin: TestUser,
-    enterprise: Value,
+    enterprise: Enterprise,
 }
 
 async fn world() -> World {
@@ -75,7 +76,7 @@ async fn world() -> World {
     .await;
     let contact = app
         .post(
-            &format!("/api/v1/enterprises/{}/contacts", enterprise["id"].as_str().unwrap()),
+            &format!("/api/v1/enterprises/{}/contacts", enterprise.id),
             &admin.token,
             json!({"name": "张伟", "title": "总经理", "phone": "13812345678", "email": "zhang.wei@example.com"}),
         )
@@ -105,7 +106,7 @@ async fn enterprise_csv_has_chinese_headers_filters_and_masking() {
     assert_eq!(headers[1], "企业名称");
     assert_eq!(rows.len(), 1, "the category filter applies");
     let row = &rows[0];
-    assert_eq!(cell(&headers, row, "企业名称"), w.enterprise["name"]);
+    assert_eq!(cell(&headers, row, "企业名称"), w.enterprise.name);
     assert_eq!(cell(&headers, row, "主要产品"), "救生衣;呼吸器");
     assert_eq!(cell(&headers, row, "认定日期"), "2025-03-01");
     assert_eq!(cell(&headers, row, "从业人数"), "120");
@@ -159,7 +160,7 @@ async fn support_measure_xlsx_has_typed_cells() {
         .post(
             "/api/v1/support-measures",
             &finance.token,
-            json!({"enterprise_id": w.enterprise["id"], "kind": "subsidy", "title": "省级应急产业专项资金",
+            json!({"enterprise_id": w.enterprise.id, "kind": "subsidy", "title": "省级应急产业专项资金",
                    "fiscal_year": 2025, "amount": "1250000.05", "status": "approved",
                    "approved_on": "2025-06-30", "document_no": "赣财企〔2025〕12号"}),
         )
@@ -218,7 +219,7 @@ async fn support_measure_xlsx_has_typed_cells() {
 async fn visit_and_demand_exports_follow_the_list_filters() {
     let w = world().await;
     let officer = w.app.user("gxw", &[Role::Liaison]).await;
-    let eid = w.enterprise["id"].as_str().unwrap();
+    let eid = &w.enterprise.id.to_string();
     let visit = w
         .app
         .post(
@@ -256,7 +257,7 @@ async fn visit_and_demand_exports_follow_the_list_filters() {
     assert_eq!(rows.len(), 1, "only the overdue demand");
     assert_eq!(cell(&headers, &rows[0], "诉求标题"), "融资需求");
     assert_eq!(cell(&headers, &rows[0], "是否逾期"), "是");
-    assert_eq!(cell(&headers, &rows[0], "企业名称"), w.enterprise["name"]);
+    assert_eq!(cell(&headers, &rows[0], "企业名称"), w.enterprise.name);
     let all = csv_rows(
         &w.app
             .get("/api/v1/exports/demands?format=csv", &analyst.token)

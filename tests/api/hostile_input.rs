@@ -118,7 +118,7 @@ async fn no_hostile_value_gets_a_server_error() {
             }
             for field in body_fields(&doc, op) {
                 for value in hostile_values() {
-                    let mut body = json!({"enterprise_id": enterprise["id"]});
+                    let mut body = json!({"enterprise_id": enterprise.id});
                     body[&field] = value;
                     let resp = app
                         .call(&method, &base, Some(&admin.token), Some(&body))

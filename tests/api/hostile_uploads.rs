@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use zip::write::SimpleFileOptions;
 
 use crate::common::{Resp, TestApp, TestUser};
@@ -68,14 +67,8 @@ async fn upload(
 }
 
 fn codes(resp: &Resp) -> Vec<String> {
-    resp.body["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|x| x["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    let cells = resp.cell_errors().into_iter().map(|e| e.code);
+    resp.error_codes().into_iter().chain(cells).collect()
 }
 
 #[actix_web::test]
@@ -151,10 +144,9 @@ async fn tables_past_the_limits_are_refused_and_problems_are_capped() {
     bad_rows.push_str(&"not-a-code,甲,999999,nothing,huge,nobody\n".repeat(5_000));
     let (resp, _) = upload(&app, &admin, "text/csv", bad_rows.into_bytes()).await;
     assert_eq!(resp.status, 422);
-    let errors = resp.body["errors"].as_array().unwrap();
+    let errors = resp.cell_errors();
     assert_eq!(errors.len(), 1_001);
-    let last: &Value = &errors[1_000];
-    assert_eq!(last["code"], "more_problems");
+    assert_eq!(errors[1_000].code, "more_problems");
     assert!(resp.text.len() < 400 * 1024, "{} bytes", resp.text.len());
 }
 

@@ -1,6 +1,9 @@
 //! `Idempotency-Key` on creating POSTs: retries replay, other bodies conflict, one record only.
 
 use liaison::domain::actor::Role;
+use liaison::domain::departments::store::Department;
+use liaison::web::api::auth::TokenResponse;
+use liaison::web::api::clients::CreatedClient;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -11,7 +14,7 @@ async fn a_retry_with_the_same_key_replays_the_first_response() {
     let admin = app.admin().await;
     let e = app.enterprise(&admin, 1, json!({})).await;
     let officer = app.user("gxw", &[Role::Liaison]).await;
-    let body = json!({"enterprise_id": e["id"], "category": "financing", "title": "贷款贴息", "assigned_department": "czt"}).to_string();
+    let body = json!({"enterprise_id": e.id, "category": "financing", "title": "贷款贴息", "assigned_department": "czt"}).to_string();
     let send = |key: &'static str, body: String| {
         let app = &app;
         let token = officer.token.clone();
@@ -57,7 +60,7 @@ async fn a_retry_with_the_same_key_replays_the_first_response() {
         )
         .await;
     assert_eq!(theirs.status, 201);
-    assert_ne!(theirs.body["id"], first.body["id"]);
+    assert_ne!(theirs.id(), first.id());
     assert_eq!(app.count("demands").await, 3);
 
     let bad = app
@@ -90,7 +93,7 @@ async fn concurrent_requests_with_one_key_create_one_record() {
     for resp in [&a, &b, &c, &d] {
         assert!(resp.status == 201 || resp.status == 409, "{}", resp.text);
         if resp.status == 201 {
-            assert_eq!(resp.body["code"], "sft");
+            assert_eq!(resp.json::<Department>().code, "sft");
         }
     }
     assert!([&a, &b, &c, &d].iter().any(|r| r.status == 201));
@@ -118,7 +121,8 @@ async fn no_secret_is_kept_in_clear_and_a_replay_says_how_to_get_a_new_one() {
     };
     let first = create().await;
     assert_eq!(first.status, 201, "{}", first.text);
-    let secret = first.body["client_secret"].as_str().unwrap().to_owned();
+    let first = first.json::<CreatedClient>();
+    let secret = first.client_secret.clone().unwrap_or_default();
     let stored = app
         .db
         .client()
@@ -134,10 +138,11 @@ async fn no_secret_is_kept_in_clear_and_a_replay_says_how_to_get_a_new_one() {
 
     let replay = create().await;
     assert_eq!(replay.status, 201);
-    assert_eq!(replay.body["id"], first.body["id"]);
-    assert!(replay.body["client_secret"].is_null());
-    let id = first.body["id"].as_str().unwrap();
-    let note = replay.body["client_secret_note"].as_str().unwrap();
+    let replay = replay.json::<CreatedClient>();
+    assert_eq!(replay.id, first.id);
+    assert!(replay.client_secret.is_none());
+    let id = first.id;
+    let note = replay.client_secret_note.unwrap_or_default();
     assert!(
         note.contains(&format!("/api/v1/clients/{id}/rotate-secret")),
         "{note}"
@@ -153,7 +158,7 @@ async fn no_secret_is_kept_in_clear_and_a_replay_says_how_to_get_a_new_one() {
         .await;
     assert_eq!(rotated.status, 200, "{}", rotated.text);
     assert_eq!(rotated.header("cache-control").as_deref(), Some("no-store"));
-    let client_id = first.body["client_id"].clone();
+    let client_id = first.client_id;
     let grant = |secret: String| {
         let body = json!({"grant_type": "client_credentials",
             "client_id": client_id, "client_secret": secret});
@@ -164,7 +169,10 @@ async fn no_secret_is_kept_in_clear_and_a_replay_says_how_to_get_a_new_one() {
                 .status
         }
     };
-    let new_secret = rotated.body["client_secret"].as_str().unwrap().to_owned();
+    let new_secret = rotated
+        .json::<CreatedClient>()
+        .client_secret
+        .unwrap_or_default();
     assert_eq!(grant(new_secret).await, 200);
     assert_eq!(grant(secret).await, 401);
 }
@@ -189,7 +197,10 @@ async fn token_requests_take_no_part_in_idempotency() {
     assert_eq!(login.status, 200, "{}", login.text);
     let refresh = format!(
         "grant_type=refresh_token&refresh_token={}",
-        login.body["refresh_token"].as_str().unwrap()
+        login
+            .json::<TokenResponse>()
+            .refresh_token
+            .unwrap_or_default()
     );
     let use_refresh = || {
         app.send(

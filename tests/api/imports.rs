@@ -2,7 +2,8 @@
 //! none, every bad cell reported.
 
 use liaison::domain::actor::Role;
-use serde_json::{Value, json};
+use liaison::domain::enterprises::model::{Enterprise, EnterpriseStatus};
+use serde_json::json;
 
 use crate::common::{Resp, TestApp, TestUser, credit_code};
 use crate::exports::{csv_rows, xlsx_rows};
@@ -37,7 +38,7 @@ fn to_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     writer.into_inner().unwrap()
 }
 
-async fn world() -> (TestApp, TestUser, Value) {
+async fn world() -> (TestApp, TestUser, Enterprise) {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let first = app
@@ -54,10 +55,7 @@ async fn world() -> (TestApp, TestUser, Value) {
         .await;
     let contact = app
         .post(
-            &format!(
-                "/api/v1/enterprises/{}/contacts",
-                first["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/enterprises/{}/contacts", first.id),
             &admin.token,
             json!({"name": "张伟", "phone": "13812345678"}),
         )
@@ -123,33 +121,31 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
             &admin.token,
         )
         .await;
-    let created = &created.body["items"][0];
-    assert_eq!(created["name"], "江西新建应急科技有限公司");
-    assert_eq!(created["assigned_departments"], json!(["fgw"]));
-    assert_eq!(created["tags"], json!(["新认定", "省级"]));
-    assert_eq!(created["status"], "active");
+    let created = &created.page::<Enterprise>().items[0];
+    assert_eq!(created.name, "江西新建应急科技有限公司");
+    assert_eq!(created.assigned_departments, ["fgw"]);
+    assert_eq!(created.tags, ["新认定", "省级"]);
+    assert_eq!(created.status, EnterpriseStatus::Active);
     // The first enterprise kept its formula-looking name, its lists, text with a line break.
     let kept = app
-        .get(
-            &format!("/api/v1/enterprises/{}", first["id"].as_str().unwrap()),
-            &admin.token,
-        )
+        .get(&format!("/api/v1/enterprises/{}", first.id), &admin.token)
         .await;
-    assert_eq!(kept.body["version"], first["version"]);
-    assert_eq!(kept.body["name"], "=江西赣安应急装备有限公司");
+    let kept = kept.json::<Enterprise>();
+    assert_eq!(kept.version, first.version);
+    assert_eq!(kept.name, "=江西赣安应急装备有限公司");
     let changed = app
         .get(
             &format!("/api/v1/enterprises?q={}", credit_code(2)),
             &admin.token,
         )
         .await;
-    assert_eq!(changed.body["items"][0]["address"], "九江市濂溪区");
-    assert_eq!(changed.body["items"][0]["version"], 2);
-    let id = changed.body["items"][0]["id"].as_str().unwrap();
-    let audit = app.audit_of("enterprise", id).await;
-    assert_eq!(audit.last().unwrap()["action"], "update");
+    let changed = &changed.page::<Enterprise>().items[0];
+    assert_eq!(changed.address.as_deref(), Some("九江市濂溪区"));
+    assert_eq!(changed.version, 2);
+    let audit = app.audit_of("enterprise", &changed.id.to_string()).await;
+    assert_eq!(audit.last().unwrap().action, "update");
     assert_eq!(
-        audit.last().unwrap()["changes"]["address"]["after"],
+        audit.last().unwrap().changes["address"]["after"],
         "九江市濂溪区"
     );
 }
@@ -198,18 +194,13 @@ async fn bad_rows_are_all_reported_and_nothing_is_written() {
     )
     .await;
     assert_eq!(resp.status, 422, "{}", resp.text);
-    assert_eq!(resp.body["type"], "urn:liaison:problem:import-rejected");
-    let errors: Vec<(u64, String, String)> = resp.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
+    assert_eq!(resp.problem().type_, "urn:liaison:problem:import-rejected");
+    let errors: Vec<(u64, String, String)> = resp
+        .cell_errors()
+        .into_iter()
         .map(|e| {
-            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
-            (
-                e["row"].as_u64().unwrap(),
-                e["column"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
+            assert!(!e.message.is_empty());
+            (e.row, e.column, e.code)
         })
         .collect();
     let has = |row: u64, column: &str, code: &str| {
@@ -254,14 +245,14 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
     )
     .await;
     assert_eq!(unknown.status, 422);
-    assert_eq!(unknown.body["errors"][0]["row"], 1);
-    assert_eq!(unknown.body["errors"][0]["column"], "Name");
-    assert_eq!(unknown.body["errors"][0]["code"], "unknown_column");
+    let unknown = &unknown.cell_errors()[0];
+    assert_eq!((unknown.row, unknown.column.as_str()), (1, "Name"));
+    assert_eq!(unknown.code, "unknown_column");
     // 名称 in GBK, as Excel saves "CSV" on a Chinese Windows.
     let gbk = import(&app, &admin, "", CSV, vec![0xC3, 0xFB, 0xB3, 0xC6, b'\n']).await;
-    assert_eq!(gbk.body["errors"][0]["code"], "not_utf8");
+    assert_eq!(gbk.cell_errors()[0].code, "not_utf8");
     let not_xlsx = import(&app, &admin, "", XLSX, b"PK not really".to_vec()).await;
-    assert_eq!(not_xlsx.body["errors"][0]["code"], "not_xlsx");
+    assert_eq!(not_xlsx.cell_errors()[0].code, "not_xlsx");
     // Only the name column: the rest of the stored record stays as it is.
     let renamed = import(&app, &admin, "", CSV, file).await;
     assert_eq!(
@@ -274,6 +265,6 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
             &admin.token,
         )
         .await;
-    assert_eq!(e.body["items"][0]["name"], "改名");
-    assert_eq!(e.body["items"][0]["employees"], 120);
+    let e = &e.page::<Enterprise>().items[0];
+    assert_eq!((e.name.as_str(), e.employees), ("改名", Some(120)));
 }

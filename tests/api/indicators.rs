@@ -1,6 +1,7 @@
 //! `/api/v1/enterprises/{id}/indicators`: quarterly figures, idempotent upsert, who may report.
 
 use liaison::domain::actor::Role;
+use liaison::domain::indicators::model::Indicator;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
@@ -14,10 +15,7 @@ struct Setup {
 async fn setup() -> Setup {
     let app = TestApp::new().await;
     let admin = app.admin().await;
-    let enterprise = app.enterprise(&admin, 1, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let enterprise = app.enterprise(&admin, 1, json!({})).await.id.to_string();
     let liaison = app.user("gxw", &[Role::Liaison]).await;
     Setup {
         app,
@@ -53,37 +51,52 @@ async fn put_creates_then_replaces_and_repeating_it_changes_nothing() {
         first.header("location").unwrap(),
         format!("/api/v1/enterprises/{}/indicators/2026-Q3", s.enterprise)
     );
-    assert_eq!(first.body["revenue"], "1250000.00");
-    assert_eq!(first.body["profit"], "-20000.50");
     assert_eq!(
-        first.body["output_value"],
-        Value::Null,
+        first
+            .json::<Indicator>()
+            .revenue
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("1250000.00")
+    );
+    assert_eq!(
+        first
+            .json::<Indicator>()
+            .profit
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("-20000.50")
+    );
+    assert_eq!(
+        first.json::<Indicator>().output_value,
+        None,
         "left out: not reported"
     );
-    assert_eq!(first.body["updated_by"], s.liaison.id.to_string());
+    assert_eq!(first.json::<Indicator>().updated_by, Some(s.liaison.id));
 
     let again = s.put(&s.liaison, "2026-Q3", body).await;
     assert_eq!(again.status, 200, "{}", again.text);
-    assert_eq!(again.body["version"], 1, "the same figures are no change");
+    assert_eq!(
+        again.json::<Indicator>().version,
+        1,
+        "the same figures are no change"
+    );
 
     // A replacement: what is left out becomes "not reported".
     let replaced = s
         .put(&s.liaison, "2026-Q3", json!({"revenue": "1300000.00"}))
         .await;
     assert_eq!(replaced.status, 200, "{}", replaced.text);
-    assert_eq!(replaced.body["version"], 2);
-    assert_eq!(replaced.body["profit"], Value::Null);
+    assert_eq!(replaced.json::<Indicator>().version, 2);
+    assert_eq!(replaced.json::<Indicator>().profit, None);
     let audit = s
         .app
         .audit_of("indicator", &format!("{}/2026-Q3", s.enterprise))
         .await;
-    let actions: Vec<&str> = audit
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["create", "update"]);
     assert_eq!(
-        audit[1]["changes"]["revenue"],
+        audit[1].changes["revenue"],
         json!({"before": "1250000.00", "after": "1300000.00"})
     );
 
@@ -112,7 +125,7 @@ async fn a_quarter_is_yyyy_qn_and_has_begun() {
     }
     let future = s.put(&s.liaison, "2099-Q1", json!({})).await;
     assert_eq!(future.status, 422);
-    assert_eq!(future.body["errors"][0]["code"], "future_quarter");
+    assert_eq!(future.error_codes()[0], "future_quarter");
     assert_eq!(s.app.count("indicators").await, 0);
 }
 
@@ -180,12 +193,8 @@ async fn history_lists_quarters_in_order_within_the_range() {
     let all = s.app.get(&path, &analyst.token).await;
     assert_eq!(all.status, 200);
     let quarters = |r: &crate::common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["quarter"].as_str().unwrap().to_owned())
-            .collect()
+        let page = r.page::<Indicator>().items;
+        page.into_iter().map(|i| i.quarter).collect()
     };
     assert_eq!(quarters(&all), ["2025-Q1", "2025-Q4", "2026-Q1", "2026-Q2"]);
     let some = s

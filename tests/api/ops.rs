@@ -1,5 +1,7 @@
 //! Operations endpoints, the OpenAPI document and the docs page.
 
+use liaison::web::ops::HealthStatus;
+
 use crate::common::TestApp;
 
 #[actix_web::test]
@@ -7,7 +9,7 @@ async fn health_and_readiness_answer_without_a_token() {
     let app = TestApp::new().await;
     let health = app.call("GET", "/healthz", None, None).await;
     assert_eq!(health.status, 200);
-    assert_eq!(health.body["status"], "ok");
+    assert_eq!(health.json::<HealthStatus>().status, "ok");
     let ready = app.call("GET", "/readyz", None, None).await;
     assert_eq!(ready.status, 200);
 }
@@ -167,7 +169,7 @@ async fn every_served_route_is_in_the_document_and_every_listed_one_is_served() 
             let resp = app.call(method, &concrete, None, None).await;
             if listed.iter().any(|m| m == method) {
                 assert!(
-                    ![404, 405].contains(&resp.status) || resp.body["detail"] != "no such route",
+                    ![404, 405].contains(&resp.status) || resp.problem().detail != "no such route",
                     "{method} {path} is listed but not served: {}",
                     resp.text
                 );

@@ -1,6 +1,8 @@
 //! `/api/v1/policies` and eligible policies.
 
 use liaison::domain::actor::Role;
+use liaison::domain::policies::store::Policy;
+use liaison::web::api::policies::EligiblePolicies;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -12,11 +14,10 @@ async fn admins_write_policies_everyone_reads_them() {
     let analyst = app.user("tjj", &[Role::Analyst]).await;
     let seeded = app.get("/api/v1/policies", &analyst.token).await;
     assert_eq!(seeded.status, 200);
-    let docs: Vec<&str> = seeded.body["items"]
-        .as_array()
-        .unwrap()
+    let seeded = seeded.page::<Policy>().items;
+    let docs: Vec<&str> = seeded
         .iter()
-        .filter_map(|p| p["document_no"].as_str())
+        .filter_map(|p| p.document_no.as_deref())
         .collect();
     assert!(docs.contains(&"国办发〔2014〕63号"));
 
@@ -36,7 +37,7 @@ async fn admins_write_policies_everyone_reads_them() {
         .post("/api/v1/policies", &admin.token, body.clone())
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    assert_eq!(created.body["sizes"], json!(["medium", "small"]));
+    assert_eq!(created.json::<Policy>().sizes, ["medium", "small"]);
     assert_eq!(
         app.post("/api/v1/policies", &admin.token, body)
             .await
@@ -60,7 +61,7 @@ async fn admins_write_policies_everyone_reads_them() {
         ]
     );
 
-    let path = format!("/api/v1/policies/{}", created.body["id"].as_str().unwrap());
+    let path = format!("/api/v1/policies/{}", created.id());
     let changed = app
         .send(
             "PATCH",
@@ -134,19 +135,13 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
     let analyst = app.user("tjj", &[Role::Analyst]).await;
     let resp = app
         .get(
-            &format!(
-                "/api/v1/enterprises/{}/eligible-policies",
-                e["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/enterprises/{}/eligible-policies", e.id),
             &analyst.token,
         )
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    let items = resp.body["items"].as_array().unwrap();
-    let titles: Vec<&str> = items
-        .iter()
-        .map(|i| i["policy"]["title"].as_str().unwrap())
-        .collect();
+    let items = resp.json::<EligiblePolicies>().items;
+    let titles: Vec<&str> = items.iter().map(|i| i.policy.title.as_str()).collect();
     assert!(
         titles.contains(&"南昌救援装备专项"),
         "a city rule covers its counties: {titles:?}"
@@ -161,9 +156,9 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
     }
     let matched = items
         .iter()
-        .find(|i| i["policy"]["title"] == "南昌救援装备专项")
+        .find(|i| i.policy.title == "南昌救援装备专项")
         .unwrap();
-    assert_eq!(matched["matched"], json!(["category", "size", "region"]));
+    assert_eq!(matched.matched, ["category", "size", "region"]);
     assert_eq!(
         app.get(
             "/api/v1/enterprises/00000000-0000-0000-0000-000000000000/eligible-policies",

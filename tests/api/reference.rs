@@ -1,6 +1,7 @@
 //! `/api/v1/reference/*`.
 
 use liaison::domain::actor::Role;
+use liaison::domain::reference::store::{Category, Region};
 
 use crate::common::TestApp;
 
@@ -10,19 +11,19 @@ async fn regions_list_the_eleven_cities_and_their_counties() {
     let user = app.user("kjt", &[Role::Liaison]).await;
     let resp = app.get("/api/v1/reference/regions", &user.token).await;
     assert_eq!(resp.status, 200);
-    let items = resp.body["items"].as_array().unwrap();
+    let items = resp.page::<Region>().items;
     let cities: Vec<(&str, &str)> = items
         .iter()
-        .filter(|r| r["level"] == "city")
-        .map(|r| (r["code"].as_str().unwrap(), r["name"].as_str().unwrap()))
+        .filter(|r| r.level == "city")
+        .map(|r| (r.code.as_str(), r.name.as_str()))
         .collect();
     assert_eq!(cities.len(), 11);
     assert_eq!(cities.first(), Some(&("360100", "南昌市")));
     assert_eq!(cities.last(), Some(&("361100", "上饶市")));
-    let county = items.iter().find(|r| r["code"] == "360121").unwrap();
-    assert_eq!(county["name"], "南昌县");
-    assert_eq!(county["level"], "county");
-    assert_eq!(county["parent_code"], "360100");
+    let county = items.iter().find(|r| r.code == "360121").unwrap();
+    assert_eq!(county.name, "南昌县");
+    assert_eq!(county.level, "county");
+    assert_eq!(county.parent_code.as_deref(), Some("360100"));
     assert_eq!(
         app.call("GET", "/api/v1/reference/regions", None, None)
             .await
@@ -37,8 +38,8 @@ async fn categories_list_the_four_with_subcategories() {
     let user = app.user("czt", &[Role::Finance]).await;
     let resp = app.get("/api/v1/reference/categories", &user.token).await;
     assert_eq!(resp.status, 200);
-    let items = resp.body["items"].as_array().unwrap();
-    let codes: Vec<&str> = items.iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let items = resp.page::<Category>().items;
+    let codes: Vec<&str> = items.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(
         codes,
         vec![
@@ -48,17 +49,16 @@ async fn categories_list_the_four_with_subcategories() {
             "emergency_services"
         ]
     );
-    let subs: Vec<&str> = items[2]["subcategories"]
-        .as_array()
-        .unwrap()
+    let subs: Vec<&str> = items[2]
+        .subcategories
         .iter()
-        .map(|s| s["code"].as_str().unwrap())
+        .map(|s| s.code.as_str())
         .collect();
     assert_eq!(
         subs,
         vec!["on_site_support", "life_rescue", "emergency_rescue"]
     );
-    assert_eq!(items[0]["name"], "监测预警");
+    assert_eq!(items[0].name, "监测预警");
     assert_eq!(
         app.call("GET", "/api/v1/reference/categories", None, None)
             .await

@@ -3,6 +3,7 @@
 
 use liaison::domain::actor::Role;
 use liaison::domain::auth::standing::STANDING_TTL;
+use liaison::web::api::auth::Me;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
@@ -47,10 +48,10 @@ async fn a_change_made_on_another_replica_applies_to_old_tokens_within_seconds()
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let enterprise = app.enterprise(&admin, 1501, json!({})).await;
-    let departments = enterprise["assigned_departments"].clone();
-    assert_eq!(departments, json!(["gxw"]), "the fixture assigns gxw");
+    let departments = &enterprise.assigned_departments;
+    assert_eq!(departments, &["gxw"], "the fixture assigns gxw");
     let officer = app.login_as(Role::Liaison, "gxw").await;
-    let path = format!("/api/v1/enterprises/{}", enterprise["id"].as_str().unwrap());
+    let path = format!("/api/v1/enterprises/{}", enterprise.id);
     let edit = json!({"address": "南昌市红谷滩区"});
     assert_eq!(
         app.patch(&path, &officer.token, edit.clone()).await.status,
@@ -69,9 +70,9 @@ async fn a_change_made_on_another_replica_applies_to_old_tokens_within_seconds()
         .unwrap();
     past_the_standing_cache().await;
 
-    let me: Value = app.get("/api/v1/me", &officer.token).await.json();
-    assert_eq!(me["department"], "czt");
-    assert_eq!(me["roles"], json!(["analyst"]));
+    let me: Me = app.get("/api/v1/me", &officer.token).await.json();
+    assert_eq!(me.department, "czt");
+    assert_eq!(me.roles, [Role::Analyst]);
     assert_eq!(app.patch(&path, &officer.token, edit).await.status, 403);
 }
 

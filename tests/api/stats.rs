@@ -1,10 +1,18 @@
 //! `/api/v1/stats/*`: the arithmetic against hand-computed values.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate, Utc};
+use liaison::db::money::Money;
 use liaison::domain::actor::Role;
+use liaison::domain::enterprises::model::Enterprise;
+use liaison::domain::policies::store::Policy;
+use liaison::domain::stats::alerts::{Alert, AlertCode};
+use liaison::domain::stats::indicators::{GroupBy, IndicatorGroup, IndicatorStats};
+use liaison::domain::stats::overview::Overview;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{Resp, TestApp, TestUser};
 
 fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
@@ -29,10 +37,8 @@ impl World {
     }
 
     async fn enterprise(&self, seed: u32, extra: Value) -> String {
-        self.app.enterprise(&self.admin, seed, extra).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let created = self.app.enterprise(&self.admin, seed, extra).await;
+        created.id.to_string()
     }
 
     async fn visit(&self, enterprise: &str, on: &str) {
@@ -59,7 +65,7 @@ impl World {
             )
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        resp.body["id"].as_str().unwrap().to_owned()
+        resp.id()
     }
 
     async fn indicators(&self, enterprise: &str, quarter: &str, body: Value) {
@@ -76,13 +82,44 @@ impl World {
     }
 }
 
-fn item<'a>(body: &'a Value, key: &str) -> &'a Value {
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["key"] == key)
-        .unwrap_or_else(|| panic!("no item {key} in {body}"))
+/// The group `key` of an indicator statistic.
+fn group(resp: &Resp, key: &str) -> IndicatorGroup {
+    let stats = resp.json::<IndicatorStats>();
+    stats
+        .items
+        .into_iter()
+        .find(|g| g.key == key)
+        .unwrap_or_else(|| panic!("no group {key} in {}", resp.text))
+}
+
+/// Counts by key, as the overview writes them.
+fn counts(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
+    pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+/// The last visit named by the first alert's first reason.
+fn last_visited(alerts: &Resp) -> Option<String> {
+    let first = alerts.page::<Alert>().items.into_iter().next()?;
+    first
+        .reasons
+        .first()?
+        .last_visited_on
+        .map(|d| d.to_string())
+}
+
+/// The overview's money per department and year: approved and disbursed, as written.
+fn support_sums(o: &Overview) -> Vec<(&str, i32, String, String)> {
+    let sums = o.support.by_department.iter();
+    sums.map(|s| {
+        let (approved, disbursed) = (s.approved.to_string(), s.disbursed.to_string());
+        (s.department.as_str(), s.fiscal_year, approved, disbursed)
+    })
+    .collect()
+}
+
+/// A money figure as the API writes it.
+fn text(money: Option<Money>) -> Option<String> {
+    money.map(|m| m.to_string())
 }
 
 #[actix_web::test]
@@ -133,25 +170,22 @@ async fn indicator_sums_and_year_on_year_growth() {
         )
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert_eq!(resp.body["quarter"], "2026-Q3");
-    assert_eq!(resp.body["group_by"], "category");
-    let rescue = item(&resp.body, "rescue_disposal");
-    assert_eq!(rescue["enterprises"], 2);
-    assert_eq!(rescue["revenue"], "300.30");
+    let stats = resp.json::<IndicatorStats>();
+    assert_eq!(stats.quarter.to_string(), "2026-Q3");
+    assert_eq!(stats.group_by, GroupBy::Category);
+    let rescue = group(&resp, "rescue_disposal");
+    assert_eq!(rescue.enterprises, 2);
+    assert_eq!(text(rescue.revenue).as_deref(), Some("300.30"));
     // (300.30 − 250.25) / 250.25 = 0.2
-    assert_eq!(rescue["revenue_yoy"], 0.2);
-    assert_eq!(rescue["profit"], "20.00");
+    assert_eq!(rescue.revenue_yoy, Some(0.2));
+    assert_eq!(text(rescue.profit).as_deref(), Some("20.00"));
     // (20 − 40) / 40 = −0.5
-    assert_eq!(rescue["profit_yoy"], -0.5);
-    assert_eq!(rescue["output_value"], Value::Null, "nobody reported it");
-    assert_eq!(rescue["output_value_yoy"], Value::Null);
-    let monitoring = item(&resp.body, "monitoring_warning");
-    assert_eq!(monitoring["revenue"], "50.00");
-    assert_eq!(
-        monitoring["revenue_yoy"],
-        Value::Null,
-        "a zero base gives no growth"
-    );
+    assert_eq!(rescue.profit_yoy, Some(-0.5));
+    assert_eq!(rescue.output_value, None, "nobody reported it");
+    assert_eq!(rescue.output_value_yoy, None);
+    let monitoring = group(&resp, "monitoring_warning");
+    assert_eq!(text(monitoring.revenue).as_deref(), Some("50.00"));
+    assert_eq!(monitoring.revenue_yoy, None, "a zero base gives no growth");
 
     let by_region = w
         .app
@@ -161,8 +195,9 @@ async fn indicator_sums_and_year_on_year_growth() {
         )
         .await;
     // A county counts for its city: 360102 is in 南昌市 360100.
-    assert_eq!(item(&by_region.body, "360100")["revenue"], "300.30");
-    assert_eq!(item(&by_region.body, "360400")["enterprises"], 1);
+    let nanchang = group(&by_region, "360100");
+    assert_eq!(text(nanchang.revenue).as_deref(), Some("300.30"));
+    assert_eq!(group(&by_region, "360400").enterprises, 1);
     let by_size = w
         .app
         .get(
@@ -170,8 +205,9 @@ async fn indicator_sums_and_year_on_year_growth() {
             &analyst.token,
         )
         .await;
-    assert_eq!(item(&by_size.body, "large")["revenue"], "200.20");
-    assert_eq!(item(&by_size.body, "large")["revenue_yoy"], Value::Null);
+    let large = group(&by_size, "large");
+    assert_eq!(text(large.revenue).as_deref(), Some("200.20"));
+    assert_eq!(large.revenue_yoy, None);
 
     let bad = w
         .app
@@ -226,10 +262,7 @@ async fn overview_counts_coverage_money_and_benefits() {
     let paid = w
         .app
         .post(
-            &format!(
-                "/api/v1/support-measures/{}/disbursements",
-                measure.body["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/support-measures/{}/disbursements", measure.id()),
             &finance.token,
             json!({"amount": "250.50", "paid_on": "2025-07-01", "voucher_no": "V-1"}),
         )
@@ -246,7 +279,7 @@ async fn overview_counts_coverage_money_and_benefits() {
     assert_eq!(planned.status, 201, "{}", planned.text);
 
     let policies = w.app.get("/api/v1/policies", &w.admin.token).await;
-    let policy = policies.body["items"][0]["id"].clone();
+    let policy = policies.page::<Policy>().items[0].id;
     let mut benefit_ids = Vec::new();
     for e in [&e1, &e2] {
         let resp = w
@@ -258,7 +291,7 @@ async fn overview_counts_coverage_money_and_benefits() {
             )
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        benefit_ids.push(resp.body["id"].as_str().unwrap().to_owned());
+        benefit_ids.push(resp.id());
     }
     for step in [
         json!({"to": "applied"}),
@@ -279,63 +312,65 @@ async fn overview_counts_coverage_money_and_benefits() {
     let analyst = w.app.user("fgw", &[Role::Analyst]).await;
     let resp = w.app.get("/api/v1/stats/overview", &analyst.token).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    let o = &resp.body;
-    assert_eq!(o["enterprises"]["total"], 4);
+    let o = resp.json::<Overview>();
+    let e = &o.enterprises;
+    assert_eq!(e.total, 4);
     assert_eq!(
-        o["enterprises"]["by_status"],
-        json!({"active": 3, "suspended": 1, "withdrawn": 0})
+        e.by_status,
+        counts(&[("active", 3), ("suspended", 1), ("withdrawn", 0)])
     );
     assert_eq!(
-        o["enterprises"]["by_size"],
-        json!({"large": 0, "medium": 3, "small": 1, "micro": 0})
+        e.by_size,
+        counts(&[("large", 0), ("medium", 3), ("small", 1), ("micro", 0)])
     );
-    assert_eq!(o["enterprises"]["by_category"]["rescue_disposal"], 3);
-    assert_eq!(o["enterprises"]["by_category"]["emergency_services"], 0);
-    assert_eq!(o["enterprises"]["by_city"]["360100"], 3);
-    assert_eq!(o["enterprises"]["by_city"]["360400"], 1);
-    assert_eq!(o["enterprises"]["by_city"]["361100"], 0);
-    assert_eq!(o["enterprises"]["by_city"].as_object().unwrap().len(), 11);
+    assert_eq!(e.by_category["rescue_disposal"], 3);
+    assert_eq!(e.by_category["emergency_services"], 0);
+    assert_eq!(e.by_city["360100"], 3);
+    assert_eq!(e.by_city["360400"], 1);
+    assert_eq!(e.by_city["361100"], 0);
+    assert_eq!(e.by_city.len(), 11);
 
-    assert_eq!(o["visits"]["window_days"], 90);
-    assert_eq!(o["visits"]["count"], 3);
-    assert_eq!(o["visits"]["enterprises_visited"], 1);
+    assert_eq!(o.visits.window_days, 90);
+    assert_eq!(o.visits.count, 3);
+    assert_eq!(o.visits.enterprises_visited, 1);
     // One of three active enterprises visited.
-    assert_eq!(o["visits"]["coverage"], 0.333333);
+    assert_eq!(o.visits.coverage, 0.333333);
+
+    let d = &o.demands;
+    let by_status = [
+        ("open", 2),
+        ("accepted", 0),
+        ("resolved", 0),
+        ("closed", 0),
+        ("rejected", 0),
+    ];
+    assert_eq!(d.by_status, counts(&by_status));
+    assert_eq!(d.overdue, 1);
+    let open_overdue = |code: &str| {
+        let counts = &d.by_department[code];
+        (counts.open, counts.overdue)
+    };
+    assert_eq!(open_overdue("gxw"), (1, 1));
+    assert_eq!(open_overdue("fgw"), (1, 0));
+    assert_eq!(open_overdue("yjb"), (0, 0));
 
     assert_eq!(
-        o["demands"]["by_status"],
-        json!({"open": 2, "accepted": 0, "resolved": 0, "closed": 0, "rejected": 0})
+        support_sums(&o),
+        [("czt", 2025, "1000.00".into(), "250.50".into())]
     );
-    assert_eq!(o["demands"]["overdue"], 1);
-    assert_eq!(
-        o["demands"]["by_department"]["gxw"],
-        json!({"open": 1, "overdue": 1})
-    );
-    assert_eq!(
-        o["demands"]["by_department"]["fgw"],
-        json!({"open": 1, "overdue": 0})
-    );
-    assert_eq!(
-        o["demands"]["by_department"]["yjb"],
-        json!({"open": 0, "overdue": 0})
-    );
-
-    assert_eq!(
-        o["support"]["by_department"],
-        json!([{"department": "czt", "fiscal_year": 2025, "approved": "1000.00", "disbursed": "250.50"}])
-    );
-    assert_eq!(o["benefits"]["by_status"]["realized"], 1);
-    assert_eq!(o["benefits"]["by_status"]["identified"], 1);
-    assert_eq!(o["benefits"]["by_status"]["withdrawn"], 0);
-    assert_eq!(o["benefits"]["realization_rate"], 0.5);
+    assert_eq!(o.benefits.by_status["realized"], 1);
+    assert_eq!(o.benefits.by_status["identified"], 1);
+    assert_eq!(o.benefits.by_status["withdrawn"], 0);
+    assert_eq!(o.benefits.realization_rate, 0.5);
 
     // A wider window reaches the visit 100 days ago.
     let wide = w
         .app
         .get("/api/v1/stats/overview?window_days=120", &analyst.token)
-        .await;
-    assert_eq!(wide.body["visits"]["count"], 4);
-    assert_eq!(wide.body["visits"]["enterprises_visited"], 2);
+        .await
+        .json::<Overview>();
+    assert_eq!(wide.visits.count, 4);
+    assert_eq!(wide.visits.enterprises_visited, 2);
     let bad = w
         .app
         .get("/api/v1/stats/overview?window_days=0", &analyst.token)
@@ -367,39 +402,36 @@ async fn alerts_name_each_reason() {
         .await;
 
     let analyst = w.app.user("fgw", &[Role::Analyst]).await;
-    let names = |r: &crate::common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["name"].as_str().unwrap().to_owned())
-            .collect()
+    let names = |r: &Resp| -> Vec<String> {
+        let alerts = r.page::<Alert>().items;
+        alerts.into_iter().map(|a| a.name).collect()
     };
     // A fall of exactly 20 % is not more than the default 20 %.
     let resp = w.app.get("/api/v1/stats/alerts", &analyst.token).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!(names(&resp), ["B 从未走访", "C 诉求逾期"]);
-    assert_eq!(resp.body["items"][0]["enterprise_id"], never);
-    assert_eq!(resp.body["items"][0]["reasons"][0]["code"], "not_visited");
+    let alerts = resp.page::<Alert>().items;
+    assert_eq!(alerts[0].enterprise_id.to_string(), never);
+    let reason = &alerts[0].reasons[0];
     assert_eq!(
-        resp.body["items"][0]["reasons"][0]["detail"],
-        "never visited"
+        (reason.code, reason.detail.as_str()),
+        (AlertCode::NotVisited, "never visited")
     );
+    let reason = &alerts[1].reasons[0];
     assert_eq!(
-        resp.body["items"][1]["reasons"][0]["code"],
-        "overdue_demands"
+        (reason.code, reason.overdue_demands),
+        (AlertCode::OverdueDemands, Some(1))
     );
-    assert_eq!(resp.body["items"][1]["reasons"][0]["overdue_demands"], 1);
 
     let stricter = w
         .app
         .get("/api/v1/stats/alerts?revenue_drop=0.1", &analyst.token)
         .await;
     assert_eq!(names(&stricter), ["B 从未走访", "C 诉求逾期", "D 营收下滑"]);
-    let drop = &stricter.body["items"][2]["reasons"][0];
-    assert_eq!(drop["code"], "revenue_drop");
-    assert_eq!(drop["quarter"], "2026-Q2");
-    assert_eq!(drop["change"], -0.2);
+    let drop = &stricter.page::<Alert>().items[2].reasons[0];
+    assert_eq!(drop.code, AlertCode::RevenueDrop);
+    assert_eq!(drop.quarter.as_deref(), Some("2026-Q2"));
+    assert_eq!(drop.change, Some(-0.2));
 
     // A window of 2 days: the visits 3 days ago no longer count.
     let short = w
@@ -407,7 +439,7 @@ async fn alerts_name_each_reason() {
         .get("/api/v1/stats/alerts?window_days=2&limit=2", &analyst.token)
         .await;
     assert_eq!(names(&short), ["A 一切正常", "B 从未走访"]);
-    let next = short.body["next_cursor"].as_str().unwrap().to_owned();
+    let next = short.page::<Alert>().next_cursor.unwrap_or_default();
     let page2 = w
         .app
         .get(
@@ -416,10 +448,7 @@ async fn alerts_name_each_reason() {
         )
         .await;
     assert_eq!(names(&page2), ["C 诉求逾期", "D 营收下滑"]);
-    assert_eq!(
-        page2.body["items"][0]["reasons"].as_array().unwrap().len(),
-        2
-    );
+    assert_eq!(page2.page::<Alert>().items[0].reasons.len(), 2);
 
     let bad = w
         .app
@@ -444,14 +473,14 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
         )
         .await;
     assert_eq!(recent.status, 201);
-    let id = recent.body["id"].as_str().unwrap().to_owned();
+    let id = recent.id();
     async fn visited(w: &World) -> i64 {
         w.app
             .get("/api/v1/stats/overview", &w.admin.token)
             .await
-            .body["visits"]["enterprises_visited"]
-            .as_i64()
-            .unwrap()
+            .json::<Overview>()
+            .visits
+            .enterprises_visited
     }
     assert_eq!(visited(&w).await, 1);
     // Moved back in time: outside the window.
@@ -466,10 +495,7 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
     assert_eq!(moved.status, 200, "{}", moved.text);
     assert_eq!(visited(&w).await, 0);
     let alerts = w.app.get("/api/v1/stats/alerts", &w.admin.token).await;
-    assert_eq!(
-        alerts.body["items"][0]["reasons"][0]["last_visited_on"],
-        days_ago(150)
-    );
+    assert_eq!(last_visited(&alerts), Some(days_ago(150)));
     let moved_back = w
         .app
         .patch(
@@ -506,8 +532,8 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
     assert_eq!(visited(&w).await, 0);
     let alerts = w.app.get("/api/v1/stats/alerts", &w.admin.token).await;
     assert_eq!(
-        alerts.body["items"][0]["reasons"][0]["last_visited_on"],
-        days_ago(200),
+        last_visited(&alerts),
+        Some(days_ago(200)),
         "the earlier visit is the last one again"
     );
     // Each of those visits wrote a new version of the enterprise's row. Name search still finds
@@ -516,10 +542,8 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
         .app
         .get(&format!("/api/v1/enterprises/{e}"), &w.admin.token)
         .await
-        .body["name"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .json::<Enterprise>()
+        .name;
     let piece: String = name.chars().skip(2).take(2).collect();
     let encoded: String = piece.bytes().map(|b| format!("%{b:02X}")).collect();
     let found = w
@@ -527,8 +551,8 @@ async fn coverage_follows_visits_being_moved_and_deleted() {
         .get(&format!("/api/v1/enterprises?q={encoded}"), &w.admin.token)
         .await;
     assert_eq!(
-        found.body["items"][0]["id"],
-        e.as_str(),
+        found.page::<Enterprise>().items[0].id.to_string(),
+        e,
         "{piece}: {}",
         found.text
     );
@@ -623,10 +647,7 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
             .post("/api/v1/support-measures", &finance.token, body)
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        measures.push(format!(
-            "/api/v1/support-measures/{}",
-            resp.body["id"].as_str().unwrap()
-        ));
+        measures.push(format!("/api/v1/support-measures/{}", resp.id()));
     }
     let pay_path = format!("{}/disbursements", measures[0]);
     let payments = (0..3).map(|i| {
@@ -656,47 +677,46 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
 
     let before = w.app.get("/api/v1/stats/overview", &w.admin.token).await;
     assert_eq!(before.status, 200, "{}", before.text);
-    let o = &before.body;
-    assert_eq!(o["enterprises"]["total"], 2);
+    let o = before.json::<Overview>();
+    let e = &o.enterprises;
+    assert_eq!(e.total, 2);
     assert_eq!(
-        o["enterprises"]["by_status"],
-        json!({"active": 1, "suspended": 1, "withdrawn": 0})
+        e.by_status,
+        counts(&[("active", 1), ("suspended", 1), ("withdrawn", 0)])
     );
     assert_eq!(
-        o["enterprises"]["by_size"],
-        json!({"large": 0, "medium": 1, "small": 1, "micro": 0})
+        e.by_size,
+        counts(&[("large", 0), ("medium", 1), ("small", 1), ("micro", 0)])
     );
-    assert_eq!(o["enterprises"]["by_category"]["rescue_disposal"], 1);
-    assert_eq!(o["enterprises"]["by_category"]["monitoring_warning"], 1);
-    assert_eq!(o["enterprises"]["by_city"]["360100"], 2);
-    assert_eq!(o["visits"]["count"], 3);
+    assert_eq!(e.by_category["rescue_disposal"], 1);
+    assert_eq!(e.by_category["monitoring_warning"], 1);
+    assert_eq!(e.by_city["360100"], 2);
+    assert_eq!(o.visits.count, 3);
     // The suspended enterprise's visit counts as a visit, not as coverage.
-    assert_eq!(o["visits"]["enterprises_visited"], 1);
-    assert_eq!(o["visits"]["coverage"], 1.0);
-    assert_eq!(
-        o["demands"]["by_status"],
-        json!({"open": 1, "accepted": 1, "resolved": 0, "closed": 0, "rejected": 1})
-    );
+    assert_eq!(o.visits.enterprises_visited, 1);
+    assert_eq!(o.visits.coverage, 1.0);
+    let by_status = [
+        ("open", 1),
+        ("accepted", 1),
+        ("resolved", 0),
+        ("closed", 0),
+        ("rejected", 1),
+    ];
+    assert_eq!(o.demands.by_status, counts(&by_status));
     // The accepted demand is late; the one handed over is fgw's now.
-    let by_department = &o["demands"]["by_department"];
+    let open_overdue = |code: &str| {
+        let counts = &o.demands.by_department[code];
+        (counts.open, counts.overdue)
+    };
+    assert_eq!(o.demands.overdue, 1);
+    assert_eq!(open_overdue("gxw"), (1, 1));
+    assert_eq!(open_overdue("fgw"), (1, 0));
     assert_eq!(
-        (
-            &o["demands"]["overdue"],
-            &by_department["gxw"],
-            &by_department["fgw"]
-        ),
-        (
-            &json!(1),
-            &json!({"open": 1, "overdue": 1}),
-            &json!({"open": 1, "overdue": 0})
-        )
-    );
-    assert_eq!(
-        o["support"]["by_department"],
-        json!([
-            {"department": "czt", "fiscal_year": 2025, "approved": "1000.00", "disbursed": "300.30"},
-            {"department": "czt", "fiscal_year": 2026, "approved": "500.00", "disbursed": "0.00"}
-        ])
+        support_sums(&o),
+        [
+            ("czt", 2025, "1000.00".into(), "300.30".into()),
+            ("czt", 2026, "500.00".into(), "0.00".into())
+        ]
     );
 
     // Compacting leaves one row per key and changes no figure.
@@ -731,12 +751,8 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
     // A TRUNCATE (say, by an operator's data fix) empties the totals of what it removed.
     db.batch_execute("TRUNCATE demands CASCADE").await.unwrap();
     let emptied = w.app.get("/api/v1/stats/overview", &w.admin.token).await;
-    assert_eq!(
-        (
-            &emptied.body["demands"]["by_status"]["open"],
-            &emptied.body["demands"]["overdue"]
-        ),
-        (&json!(0), &json!(0))
-    );
-    assert_eq!(emptied.body["support"], after.body["support"]);
+    let emptied = emptied.json::<Overview>();
+    let open = emptied.demands.by_status["open"];
+    assert_eq!((open, emptied.demands.overdue), (0, 0));
+    assert_eq!(support_sums(&emptied), support_sums(&after.json()));
 }

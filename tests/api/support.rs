@@ -1,6 +1,9 @@
 //! `/api/v1/support-measures` and disbursements: roles, exact money, lifecycle, concurrency.
 
 use liaison::domain::actor::Role;
+use liaison::domain::enterprises::model::Enterprise;
+use liaison::domain::support::model::{Disbursement, SupportMeasure};
+use liaison::web::api::timeline::{TimelineItem, TimelineType};
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
@@ -8,7 +11,7 @@ use crate::common::{TestApp, TestUser};
 struct Setup {
     app: TestApp,
     finance: TestUser,
-    enterprise: Value,
+    enterprise: Enterprise,
 }
 
 async fn setup() -> Setup {
@@ -25,7 +28,7 @@ async fn setup() -> Setup {
 
 impl Setup {
     fn body(&self, extra: Value) -> Value {
-        let mut body = json!({"enterprise_id": self.enterprise["id"], "kind": "subsidy", "title": "2025年省级应急产业发展专项资金",
+        let mut body = json!({"enterprise_id": self.enterprise.id, "kind": "subsidy", "title": "2025年省级应急产业发展专项资金",
             "fiscal_year": 2025, "amount": "1250000.00", "document_no": "赣财企〔2025〕12号"});
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
@@ -45,7 +48,7 @@ impl Setup {
             )
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        resp.body["id"].as_str().unwrap().to_owned()
+        resp.id()
     }
 
     async fn pay(
@@ -77,13 +80,26 @@ async fn finance_records_monetary_support_of_its_own_department() {
         )
         .await;
     assert_eq!(resp.status, 201, "{}", resp.text);
-    assert_eq!(resp.body["department"], "czt", "always the caller's");
-    assert_eq!(resp.body["amount"], "1250000.00");
-    assert_eq!(resp.body["disbursed_amount"], "0.00");
-    assert_eq!(resp.body["status"], "planned");
-    let id = resp.body["id"].as_str().unwrap();
     assert_eq!(
-        s.app.audit_of("support_measure", id).await[0]["changes"]["amount"]["after"],
+        resp.json::<SupportMeasure>().department.to_string(),
+        "czt",
+        "always the caller's"
+    );
+    assert_eq!(
+        resp.json::<SupportMeasure>()
+            .amount
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some("1250000.00")
+    );
+    assert_eq!(
+        resp.json::<SupportMeasure>().disbursed_amount.to_string(),
+        "0.00"
+    );
+    assert_eq!(resp.json::<SupportMeasure>().status.to_string(), "planned");
+    let id = &resp.id();
+    assert_eq!(
+        s.app.audit_of("support_measure", id).await[0].changes["amount"]["after"],
         "1250000.00"
     );
 
@@ -109,8 +125,8 @@ async fn finance_records_monetary_support_of_its_own_department() {
         )
         .await;
     assert_eq!(tech.status, 201, "{}", tech.text);
-    assert_eq!(tech.body["department"], "gxw");
-    assert!(tech.body["amount"].is_null());
+    assert_eq!(tech.json::<SupportMeasure>().department.to_string(), "gxw");
+    assert!(tech.json::<SupportMeasure>().amount.is_none());
     let analyst = s.app.user("tjj", &[Role::Analyst]).await;
     assert_eq!(
         s.app
@@ -142,7 +158,7 @@ async fn finance_records_monetary_support_of_its_own_department() {
             &analyst.token,
         )
         .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.page::<SupportMeasure>().items.len(), 1);
 }
 
 #[actix_web::test]
@@ -190,7 +206,14 @@ async fn money_is_a_string_with_at_most_two_fraction_digits_in_range() {
         )
         .await;
     assert_eq!(largest.status, 201);
-    assert_eq!(largest.body["amount"], "999999999999.99");
+    assert_eq!(
+        largest
+            .json::<SupportMeasure>()
+            .amount
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some("999999999999.99")
+    );
     let small = s
         .app
         .post(
@@ -199,7 +222,14 @@ async fn money_is_a_string_with_at_most_two_fraction_digits_in_range() {
             s.body(json!({"amount": "0.1"})),
         )
         .await;
-    assert_eq!(small.body["amount"], "0.10");
+    assert_eq!(
+        small
+            .json::<SupportMeasure>()
+            .amount
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some("0.10")
+    );
 }
 
 #[actix_web::test]
@@ -213,10 +243,7 @@ async fn lifecycle_approve_cancel_and_the_granting_department_rule() {
             s.body(json!({})),
         )
         .await;
-    let path = format!(
-        "/api/v1/support-measures/{}",
-        created.body["id"].as_str().unwrap()
-    );
+    let path = format!("/api/v1/support-measures/{}", created.id());
     let resp = s
         .app
         .patch(&path, &s.finance.token, json!({"status": "approved"}))
@@ -246,7 +273,10 @@ async fn lifecycle_approve_cancel_and_the_granting_department_rule() {
         )
         .await;
     assert_eq!(approved.status, 200, "{}", approved.text);
-    assert_eq!(approved.body["status"], "approved");
+    assert_eq!(
+        approved.json::<SupportMeasure>().status.to_string(),
+        "approved"
+    );
     assert_eq!(
         s.app
             .patch(&path, &s.finance.token, json!({"status": "disbursed"}))
@@ -261,7 +291,7 @@ async fn lifecycle_approve_cancel_and_the_granting_department_rule() {
             .status,
         409
     );
-    let id = approved.body["id"].as_str().unwrap().to_owned();
+    let id = approved.id();
     assert_eq!(s.pay(&id, &s.finance, "1.00", "V-1").await.status, 201);
     assert_eq!(
         s.app
@@ -288,10 +318,7 @@ async fn lifecycle_approve_cancel_and_the_granting_department_rule() {
             s.body(json!({})),
         )
         .await;
-    let planned_path = format!(
-        "/api/v1/support-measures/{}",
-        planned.body["id"].as_str().unwrap()
-    );
+    let planned_path = format!("/api/v1/support-measures/{}", planned.id());
     let cancelled = s
         .app
         .patch(
@@ -300,7 +327,10 @@ async fn lifecycle_approve_cancel_and_the_granting_department_rule() {
             json!({"status": "cancelled"}),
         )
         .await;
-    assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(
+        cancelled.json::<SupportMeasure>().status.to_string(),
+        "cancelled"
+    );
     assert_eq!(
         s.app
             .patch(&planned_path, &s.finance.token, json!({"title": "改名"}))
@@ -321,7 +351,7 @@ async fn disbursements_add_up_exactly_and_never_exceed_the_amount() {
             s.body(json!({"amount": "1.00"})),
         )
         .await;
-    let planned_id = planned.body["id"].as_str().unwrap();
+    let planned_id = &planned.id();
     assert_eq!(
         s.pay(planned_id, &s.finance, "0.50", "V-0").await.status,
         409,
@@ -349,8 +379,17 @@ async fn disbursements_add_up_exactly_and_never_exceed_the_amount() {
         .app
         .get(&format!("/api/v1/support-measures/{id}"), &s.finance.token)
         .await;
-    assert_eq!(measure.body["disbursed_amount"], "1.00");
-    assert_eq!(measure.body["status"], "disbursed");
+    assert_eq!(
+        measure
+            .json::<SupportMeasure>()
+            .disbursed_amount
+            .to_string(),
+        "1.00"
+    );
+    assert_eq!(
+        measure.json::<SupportMeasure>().status.to_string(),
+        "disbursed"
+    );
     assert_eq!(s.pay(&id, &s.finance, "0.01", "V-after").await.status, 409);
     let list = s
         .app
@@ -359,8 +398,9 @@ async fn disbursements_add_up_exactly_and_never_exceed_the_amount() {
             &s.finance.token,
         )
         .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 100);
-    assert_eq!(list.body["items"][0]["amount"], "0.01");
+    let payments = list.page::<Disbursement>().items;
+    assert_eq!(payments.len(), 100);
+    assert_eq!(payments[0].amount.to_string(), "0.01");
 
     let liaison = s.app.user("czt", &[Role::Liaison]).await;
     let other_finance = s.app.user("fgw", &[Role::Finance]).await;
@@ -404,8 +444,17 @@ async fn concurrent_payments_never_overpay() {
         .app
         .get(&format!("/api/v1/support-measures/{id}"), &s.finance.token)
         .await;
-    assert_eq!(measure.body["disbursed_amount"], "10.00");
-    assert_eq!(measure.body["status"], "disbursed");
+    assert_eq!(
+        measure
+            .json::<SupportMeasure>()
+            .disbursed_amount
+            .to_string(),
+        "10.00"
+    );
+    assert_eq!(
+        measure.json::<SupportMeasure>().status.to_string(),
+        "disbursed"
+    );
     assert_eq!(s.app.count("disbursements").await, 10);
 }
 
@@ -442,7 +491,9 @@ async fn a_retried_payment_with_its_idempotency_key_is_paid_once() {
         s.app
             .get(&format!("/api/v1/support-measures/{id}"), &s.finance.token)
             .await
-            .body["disbursed_amount"],
+            .json::<SupportMeasure>()
+            .disbursed_amount
+            .to_string(),
         "40.00"
     );
 }
@@ -452,7 +503,7 @@ async fn measures_and_payments_appear_in_the_enterprise_timeline() {
     let s = setup().await;
     let id = s.approved("100.00").await;
     assert_eq!(s.pay(&id, &s.finance, "30.00", "记-001").await.status, 201);
-    let eid = s.enterprise["id"].as_str().unwrap();
+    let eid = &s.enterprise.id.to_string();
     let timeline = s
         .app
         .get(
@@ -461,13 +512,22 @@ async fn measures_and_payments_appear_in_the_enterprise_timeline() {
         )
         .await;
     assert_eq!(timeline.status, 200, "{}", timeline.text);
-    let items = timeline.body["items"].as_array().unwrap();
-    let kinds: Vec<&str> = items.iter().map(|i| i["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, vec!["disbursement", "support_measure"]);
-    assert_eq!(items[0]["amount"], "30.00");
-    assert_eq!(items[0]["support_measure_id"], id.as_str());
-    assert_eq!(items[1]["id"], id.as_str());
-    assert_eq!(items[1]["amount"], "100.00");
+    let items = timeline.page::<TimelineItem>().items;
+    let kinds: Vec<_> = items.iter().map(|i| i.item_type).collect();
+    assert_eq!(
+        kinds,
+        [TimelineType::Disbursement, TimelineType::SupportMeasure]
+    );
+    let amounts: Vec<_> = items
+        .iter()
+        .map(|i| i.amount.map(|a| a.to_string()))
+        .collect();
+    assert_eq!(amounts, [Some("30.00".into()), Some("100.00".into())]);
+    assert_eq!(
+        items[0].support_measure_id.map(|m| m.to_string()),
+        Some(id.clone())
+    );
+    assert_eq!(items[1].id.to_string(), id);
 }
 
 #[actix_web::test]
@@ -485,10 +545,7 @@ async fn an_admin_changes_any_departments_non_monetary_measure_but_not_its_money
     assert_eq!(land.status, 201, "{}", land.text);
     let admin = s.app.admin().await;
     assert_eq!(admin.department, "gxw", "an admin of another department");
-    let path = format!(
-        "/api/v1/support-measures/{}",
-        land.body["id"].as_str().unwrap()
-    );
+    let path = format!("/api/v1/support-measures/{}", land.id());
     let changed = s
         .app
         .patch(
@@ -498,7 +555,10 @@ async fn an_admin_changes_any_departments_non_monetary_measure_but_not_its_money
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    assert_eq!(changed.body["title"], "新增建设用地指标（调整）");
+    assert_eq!(
+        changed.json::<SupportMeasure>().title.to_string(),
+        "新增建设用地指标（调整）"
+    );
 
     let subsidy = s.approved("1000.00").await;
     let money = s
@@ -526,11 +586,19 @@ async fn an_edited_amount_keeps_the_money_invariants() {
     // Raising the amount of a paid measure reopens it for payment.
     let raised = edit("1500.00").await;
     assert_eq!(raised.status, 200, "{}", raised.text);
-    assert_eq!(raised.body["status"], "approved");
+    assert_eq!(
+        raised.json::<SupportMeasure>().status.to_string(),
+        "approved"
+    );
     assert_eq!(s.pay(&id, &s.finance, "200.00", "记-2").await.status, 201);
     // Lowering it to exactly what was paid closes it; below that is refused.
     let lowered = edit("1200.00").await;
-    assert_eq!(lowered.body["status"], "disbursed", "{}", lowered.text);
+    assert_eq!(
+        lowered.json::<SupportMeasure>().status.to_string(),
+        "disbursed",
+        "{}",
+        lowered.text
+    );
     assert_eq!(edit("1199.99").await.status, 422);
     // A monetary measure of nothing can never be paid: refused.
     let zero = s
@@ -563,10 +631,10 @@ async fn voucher_numbers_match_in_any_case_and_without_invisible_characters() {
         let again = s.pay(&id, &s.finance, "100.00", same).await;
         assert_eq!(again.status, 409, "{same:?}: {}", again.text);
     }
-    let paid: Value = s
+    let paid: SupportMeasure = s
         .app
         .get(&format!("/api/v1/support-measures/{id}"), &s.finance.token)
         .await
-        .body;
-    assert_eq!(paid["disbursed_amount"], "100.00");
+        .json();
+    assert_eq!(paid.disbursed_amount.to_string(), "100.00");
 }

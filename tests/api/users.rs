@@ -1,6 +1,8 @@
 //! `/api/v1/users` (admin only).
 
 use liaison::domain::actor::Role;
+use liaison::domain::users::store::User;
+use liaison::web::api::auth::TokenResponse;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -63,16 +65,19 @@ async fn admin_creates_a_user_who_can_log_in() {
         .post("/api/v1/users", &admin.token, new_user("wang.fang"))
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    let id = created.id();
     assert_eq!(
         created.header("location"),
         Some(format!("/api/v1/users/{id}"))
     );
-    assert_eq!(created.body["department"], "fgw");
-    assert_eq!(created.body["roles"], json!(["liaison"]));
-    assert_eq!(created.body["disabled"], false);
-    assert_eq!(created.body["version"], 1);
-    assert!(created.body.get("password").is_none() && created.body.get("password_hash").is_none());
+    assert_eq!(created.json::<User>().department.to_string(), "fgw");
+    assert_eq!(created.json::<User>().roles, [Role::Liaison]);
+    assert!(!created.json::<User>().disabled);
+    assert_eq!(created.json::<User>().version, 1);
+    assert!(
+        !created.text.contains("password"),
+        "no password, not even its hash"
+    );
 
     let login = app
         .call("POST", "/api/v1/auth/token", None, Some(&json!({"grant_type": "password", "username": "wang.fang", "password": "a-long-enough-password"})))
@@ -80,10 +85,11 @@ async fn admin_creates_a_user_who_can_log_in() {
     assert_eq!(login.status, 200);
 
     let events = app.audit_of("user", &id).await;
-    assert_eq!(events[0]["action"], "create");
-    assert_eq!(events[0]["changes"]["username"]["after"], "wang.fang");
+    assert_eq!(events[0].action, "create");
+    assert_eq!(events[0].changes["username"]["after"], "wang.fang");
     assert!(
-        !events[0]["changes"]
+        !events[0]
+            .changes
             .to_string()
             .contains("a-long-enough-password")
     );
@@ -124,31 +130,23 @@ async fn users_list_pages_with_a_cursor_and_filters() {
         .get("/api/v1/users?department=fgw&limit=2", &admin.token)
         .await;
     assert_eq!(first.status, 200);
-    let names: Vec<&str> = first.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap())
-        .collect();
+    let first_page = first.page::<User>().items;
+    let names: Vec<&str> = first_page.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, vec!["a.one", "b.two"]);
-    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let cursor = &first.page::<User>().next_cursor.unwrap();
     let second = app
         .get(
             &format!("/api/v1/users?department=fgw&limit=2&cursor={cursor}"),
             &admin.token,
         )
         .await;
-    let names: Vec<&str> = second.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap())
-        .collect();
+    let second_page = second.page::<User>().items;
+    let names: Vec<&str> = second_page.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, vec!["c.three"]);
-    assert!(second.body["next_cursor"].is_null());
+    assert!(second.page::<User>().next_cursor.is_none());
 
     let admins = app.get("/api/v1/users?role=admin", &admin.token).await;
-    assert_eq!(admins.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(admins.page::<User>().items.len(), 1);
     assert_eq!(
         app.get("/api/v1/users?limit=201", &admin.token)
             .await
@@ -192,10 +190,10 @@ async fn admin_changes_a_user_and_disabling_ends_its_access() {
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    assert_eq!(changed.body["department"], "kjt");
-    assert_eq!(changed.body["roles"], json!(["liaison", "analyst"]));
-    assert!(changed.body["display_name"].is_null());
-    assert_eq!(changed.body["version"], 2);
+    assert_eq!(changed.json::<User>().department.to_string(), "kjt");
+    assert_eq!(changed.json::<User>().roles, [Role::Liaison, Role::Analyst]);
+    assert!(changed.json::<User>().display_name.is_none());
+    assert_eq!(changed.json::<User>().version, 2);
 
     let stale = app
         .send(
@@ -247,10 +245,10 @@ async fn admin_changes_a_user_and_disabling_ends_its_access() {
     );
 
     let events = app.audit_of("user", &user.id.to_string()).await;
-    let updates: Vec<_> = events.iter().filter(|e| e["action"] == "update").collect();
+    let updates: Vec<_> = events.iter().filter(|e| e.action == "update").collect();
     assert_eq!(updates.len(), 2);
     assert_eq!(
-        updates[0]["changes"]["department"],
+        updates[0].changes["department"],
         json!({"before": "gxw", "after": "kjt"})
     );
 }
@@ -263,7 +261,10 @@ async fn a_password_change_ends_the_users_logins() {
     let login = app
         .call("POST", "/api/v1/auth/token", None, Some(&json!({"grant_type": "password", "username": user.username, "password": user.password})))
         .await;
-    let refresh = login.body["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = login
+        .json::<TokenResponse>()
+        .refresh_token
+        .unwrap_or_default();
     let resp = app
         .patch(
             &format!("/api/v1/users/{}", user.id),
@@ -274,7 +275,7 @@ async fn a_password_change_ends_the_users_logins() {
     assert_eq!(resp.status, 200);
     let events = app.audit_of("user", &user.id.to_string()).await;
     assert_eq!(
-        events.last().unwrap()["changes"]["password"]["after"],
+        events.last().unwrap().changes["password"]["after"],
         "(changed)"
     );
     let refreshed = app

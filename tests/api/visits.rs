@@ -1,13 +1,17 @@
 //! `/api/v1/visits`: logging visits with their demands, department rules, lists.
 
 use liaison::domain::actor::Role;
+use liaison::domain::demands::model::DemandStatus;
+use liaison::domain::enterprises::model::Enterprise;
+use liaison::domain::visits::model::Visit;
+use liaison::web::api::visits::CreatedVisit;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestUser};
 
-fn visit_body(enterprise: &Value, officer: &TestUser, demands: Value) -> Value {
+fn visit_body(enterprise: &Enterprise, officer: &TestUser, demands: Value) -> Value {
     json!({
-        "enterprise_id": enterprise["id"], "visited_on": "2026-11-20", "kind": "on_site",
+        "enterprise_id": enterprise.id, "visited_on": "2026-11-20", "kind": "on_site",
         "officers": [officer.id], "summary": "走访企业，了解四季度订单和用工情况",
         "participants": "总经理张伟、办公室主任李娜", "purpose": "季度走访", "findings": "订单饱满，用工紧张",
         "demands": demands,
@@ -32,27 +36,28 @@ async fn a_visit_and_its_demands_are_created_together() {
         )
         .await;
     assert_eq!(resp.status, 201, "{}", resp.text);
-    let visit_id = resp.body["id"].as_str().unwrap().to_owned();
+    let visit_id = resp.id();
     assert_eq!(
         resp.header("location"),
         Some(format!("/api/v1/visits/{visit_id}"))
     );
-    assert_eq!(resp.body["department"], "gxw", "the caller's department");
-    assert_eq!(resp.body["created_by"], officer.id.to_string());
-    let created = resp.body["demands"].as_array().unwrap();
-    assert_eq!(created.len(), 2);
-    assert_eq!(created[0]["status"], "open");
-    assert_eq!(created[0]["visit_id"], visit_id.as_str());
-    assert_eq!(created[0]["assigned_department"], "czt");
+    let created = resp.json::<CreatedVisit>();
+    assert_eq!(created.visit.department, "gxw", "the caller's department");
+    assert_eq!(created.visit.created_by, Some(officer.id));
+    let demands = created.demands;
+    assert_eq!(demands.len(), 2);
+    assert_eq!(demands[0].status, DemandStatus::Open);
+    assert_eq!(
+        demands[0].visit_id.map(|v| v.to_string()),
+        Some(visit_id.clone())
+    );
+    assert_eq!(demands[0].assigned_department, "czt");
     assert_eq!(
         app.count("demand_events").await,
         2,
         "each demand starts with its creation event"
     );
-    assert_eq!(
-        app.audit_of("visit", &visit_id).await[0]["action"],
-        "create"
-    );
+    assert_eq!(app.audit_of("visit", &visit_id).await[0].action, "create");
 }
 
 #[actix_web::test]
@@ -134,7 +139,7 @@ async fn visit_rules_officers_enterprise_and_date() {
     let withdrawn = app.enterprise(&admin, 4, json!({})).await;
     app.call(
         "DELETE",
-        &format!("/api/v1/enterprises/{}", withdrawn["id"].as_str().unwrap()),
+        &format!("/api/v1/enterprises/{}", withdrawn.id),
         Some(&admin.token),
         None,
     )
@@ -183,7 +188,7 @@ async fn only_the_visits_department_changes_or_deletes_it() {
     let officer = app.user("gxw", &[Role::Liaison]).await;
     let colleague = app.user("gxw", &[Role::Liaison]).await;
     let created = app.post("/api/v1/visits", &officer.token, visit_body(&e, &officer, json!([{"category": "market", "title": "参加应急产业博览会", "assigned_department": "swt"}]))).await;
-    let path = format!("/api/v1/visits/{}", created.body["id"].as_str().unwrap());
+    let path = format!("/api/v1/visits/{}", created.id());
 
     let other = app.user("fgw", &[Role::Liaison]).await;
     assert_eq!(
@@ -212,7 +217,7 @@ async fn only_the_visits_department_changes_or_deletes_it() {
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    assert_eq!(changed.body["version"], 2);
+    assert_eq!(changed.json::<Visit>().version, 2);
     let stale = app
         .send(
             "PATCH",
@@ -258,7 +263,7 @@ async fn only_the_visits_department_changes_or_deletes_it() {
         .audit_of("visit", path.rsplit('/').next().unwrap())
         .await
         .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .map(|e| e.action.clone())
         .collect();
     assert_eq!(actions, vec!["create", "update", "delete"]);
 }
@@ -287,12 +292,8 @@ async fn visit_list_filters_and_pages_newest_first() {
     }
     let analyst = app.user("tjj", &[Role::Analyst]).await;
     let days = |resp: &crate::common::Resp| -> Vec<String> {
-        resp.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["visited_on"].as_str().unwrap().to_owned())
-            .collect()
+        let visits = resp.page::<Visit>().items;
+        visits.iter().map(|v| v.visited_on.to_string()).collect()
     };
     let all = app.get("/api/v1/visits", &analyst.token).await;
     assert_eq!(
@@ -301,7 +302,7 @@ async fn visit_list_filters_and_pages_newest_first() {
     );
     let cases = [
         (
-            format!("enterprise_id={}", a["id"].as_str().unwrap()),
+            format!("enterprise_id={}", a.id),
             vec!["2026-03-05", "2026-01-05"],
         ),
         ("department=kjt".to_owned(), vec!["2026-03-05"]),
@@ -326,7 +327,7 @@ async fn visit_list_filters_and_pages_newest_first() {
         );
     }
     let first = app.get("/api/v1/visits?limit=3", &analyst.token).await;
-    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let cursor = &first.page::<Visit>().next_cursor.unwrap();
     assert_eq!(
         days(
             &app.get(

@@ -13,6 +13,9 @@ use actix_web::web;
 use liaison::config::Config;
 use liaison::db::local::{self, PrivateCluster};
 use liaison::domain::actor::{ActorKind, Role};
+use liaison::domain::enterprises::model::Enterprise;
+use liaison::domain::error::{FieldError, RowError};
+use liaison::web::problem::{Problem, ProblemErrors};
 use liaison::web::state::AppState;
 use serde_json::Value;
 use uuid::Uuid;
@@ -216,6 +219,14 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// One audit record of an entity, as stored: its action and its field changes.
+#[derive(Debug)]
+pub struct Audited {
+    pub action: String,
+    /// `{field: {before, after}}`.
+    pub changes: Value,
+}
+
 /// A page of a list, as the API sends it.
 #[derive(Debug, serde::Deserialize)]
 pub struct Page<T> {
@@ -253,16 +264,49 @@ impl Resp {
         })
     }
 
+    /// The `id` of the resource in the body (a created or read record).
+    pub fn id(&self) -> String {
+        #[derive(serde::Deserialize)]
+        struct Identified {
+            id: Uuid,
+        }
+        self.json::<Identified>().id.to_string()
+    }
+
+    /// The body as a page of `T`.
+    pub fn page<T: serde::de::DeserializeOwned>(&self) -> Page<T> {
+        self.json::<Page<T>>()
+    }
+
+    /// The body as an RFC 9457 problem.
+    pub fn problem(&self) -> Problem {
+        self.json::<Problem>()
+    }
+
+    /// The bad fields of a validation problem (none for another body).
+    fn field_errors(&self) -> Vec<FieldError> {
+        match serde_json::from_str::<Problem>(&self.text).map(|p| p.errors) {
+            Ok(Some(ProblemErrors::Fields(errors))) => errors,
+            _ => Vec::new(),
+        }
+    }
+
+    /// The bad cells of an import problem (none for another body).
+    pub fn cell_errors(&self) -> Vec<RowError> {
+        match serde_json::from_str::<Problem>(&self.text).map(|p| p.errors) {
+            Ok(Some(ProblemErrors::Cells(errors))) => errors,
+            _ => Vec::new(),
+        }
+    }
+
     /// The `field` of every validation error.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.field_errors().into_iter().map(|e| e.field).collect()
+    }
+
+    /// The `code` of every validation error, in the body's order.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.field_errors().into_iter().map(|e| e.code).collect()
     }
 }
 
@@ -452,7 +496,7 @@ impl TestApp {
     }
 
     /// Audit events about one record, oldest first.
-    pub async fn audit_of(&self, entity: &str, entity_id: &str) -> Vec<Value> {
+    pub async fn audit_of(&self, entity: &str, entity_id: &str) -> Vec<Audited> {
         let rows = self
             .db
             .client()
@@ -464,9 +508,9 @@ impl TestApp {
             .await
             .expect("audit query");
         rows.iter()
-            .map(|r| {
-                let changes: String = r.get(1);
-                serde_json::json!({"action": r.get::<_, String>(0), "changes": serde_json::from_str::<Value>(&changes).unwrap_or(Value::Null)})
+            .map(|r| Audited {
+                action: r.get(0),
+                changes: serde_json::from_str(r.get(1)).unwrap_or(Value::Null),
             })
             .collect()
     }
@@ -521,7 +565,7 @@ pub fn enterprise_body(seed: u32, overrides: Value) -> Value {
 
 impl TestApp {
     /// Designates an enterprise through the API as `admin`; returns its JSON.
-    pub async fn enterprise(&self, admin: &TestUser, seed: u32, overrides: Value) -> Value {
+    pub async fn enterprise(&self, admin: &TestUser, seed: u32, overrides: Value) -> Enterprise {
         let resp = self
             .post(
                 "/api/v1/enterprises",
@@ -530,7 +574,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
-        resp.body
+        resp.json()
     }
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ impl BenefitStatus {
 }
 
 /// A tracked benefit.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = policy_benefits, check_for_backend(diesel::pg::Pg))]
 pub struct PolicyBenefit {
     pub id: Uuid,
@@ -68,7 +68,7 @@ impl crate::db::keyset::Keyed for PolicyBenefit {
 }
 
 /// One step of a benefit.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = benefit_events, check_for_backend(diesel::pg::Pg))]
 pub struct BenefitEvent {
     pub id: Uuid,

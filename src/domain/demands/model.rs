@@ -260,7 +260,7 @@ impl Demand {
 }
 
 /// One step in a demand's life.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = demand_events, check_for_backend(diesel::pg::Pg))]
 pub struct DemandEvent {
     pub id: Uuid,

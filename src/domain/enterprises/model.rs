@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -32,7 +32,7 @@ crate::text_enum! {
 }
 
 /// An enterprise as stored and as the API shows it.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = enterprises, check_for_backend(diesel::pg::Pg))]
 pub struct Enterprise {
     pub id: Uuid,

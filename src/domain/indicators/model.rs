@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -26,7 +26,7 @@ pub const MONEY_INDICATORS: [&str; 6] = [
 ];
 
 /// One enterprise's indicators for one quarter. A null field was not reported.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = indicators, check_for_backend(diesel::pg::Pg))]
 pub struct Indicator {
     pub enterprise_id: Uuid,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::db::schema::{categories, regions, subcategories};
 
 /// An administrative division.
-#[derive(Debug, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = regions, check_for_backend(diesel::pg::Pg))]
 pub struct Region {
     /// Six-digit code, e.g. `360100`.

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -14,12 +14,22 @@ use super::ratio;
 use crate::db::money::Money;
 use crate::domain::error::AppResult;
 
+/// The kind of an alert's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertCode {
+    /// No visit in the window.
+    NotVisited,
+    /// Open demands past their due date.
+    OverdueDemands,
+    /// Revenue fell against the same quarter a year earlier.
+    RevenueDrop,
+}
+
 /// Why an enterprise needs attention.
-#[derive(Debug, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AlertReason {
-    /// `not_visited`, `overdue_demands` or `revenue_drop`.
-    #[schema(example = "not_visited")]
-    pub code: &'static str,
+    pub code: AlertCode,
     /// A sentence saying what was found.
     pub detail: String,
     /// `not_visited`: the last visit (null: never visited).
@@ -37,7 +47,7 @@ pub struct AlertReason {
 }
 
 /// An enterprise that needs attention.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Alert {
     pub enterprise_id: Uuid,
     pub name: String,
@@ -152,7 +162,7 @@ fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertRea
             ),
         };
         out.push(AlertReason {
-            code: "not_visited",
+            code: AlertCode::NotVisited,
             detail,
             last_visited_on: row.last_visited_on,
             overdue_demands: None,
@@ -162,7 +172,7 @@ fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertRea
     }
     if row.overdue > 0 {
         out.push(AlertReason {
-            code: "overdue_demands",
+            code: AlertCode::OverdueDemands,
             detail: format!("{} demand(s) past their due date", row.overdue),
             last_visited_on: None,
             overdue_demands: Some(row.overdue),
@@ -177,7 +187,7 @@ fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertRea
         if base.is_positive() && revenue.0 < floor {
             let change = ratio(revenue.0 - base.0, base.0);
             out.push(AlertReason {
-                code: "revenue_drop",
+                code: AlertCode::RevenueDrop,
                 detail: format!(
                     "revenue in {quarter} was {revenue}, against {base} a year earlier"
                 ),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -68,7 +68,7 @@ crate::text_enum! {
 }
 
 /// A support measure.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = support_measures, check_for_backend(diesel::pg::Pg))]
 pub struct SupportMeasure {
     pub id: Uuid,
@@ -104,7 +104,7 @@ impl crate::db::keyset::Keyed for SupportMeasure {
 }
 
 /// A payment tranche of a measure.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = disbursements, check_for_backend(diesel::pg::Pg))]
 pub struct Disbursement {
     pub id: Uuid,

@@ -19,7 +19,7 @@ use crate::web::problem::{ReadErrors, Unprocessable};
 use crate::web::state::AppState;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineType {
     Visit,
