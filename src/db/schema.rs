@@ -46,6 +46,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
     categories (code) {
         code -> Text,
         name -> Text,
@@ -65,6 +72,47 @@ diesel::table! {
         note -> Nullable<Text>,
         assigned_department -> Nullable<Text>,
         satisfaction -> Nullable<Text>,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    demand_extensions (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        new_due_on -> Date,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    demand_follow_ups (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        enterprise_id -> Uuid,
+        by_user -> Uuid,
+        department -> Text,
+        at -> Timestamptz,
+        method -> Text,
+        contact_id -> Nullable<Uuid>,
+        rating -> Text,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    demand_time_limits (category, urgency) {
+        category -> Text,
+        urgency -> Text,
+        working_days -> Int4,
+        version -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -85,6 +133,15 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        raised_by -> Nullable<Uuid>,
+        raising_department -> Text,
+        co_departments -> Array<Text>,
+        urgency -> Text,
+        accepted_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        urges -> Int4,
+        follow_ups -> Int4,
     }
 }
 
@@ -95,6 +152,10 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        level -> Text,
+        region_code -> Nullable<Text>,
+        aliases -> Array<Text>,
+        active -> Bool,
     }
 }
 
@@ -333,9 +394,15 @@ diesel::joinable!(benefit_events -> enterprises (enterprise_id));
 diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
 diesel::joinable!(demand_events -> demands (demand_id));
 diesel::joinable!(demand_events -> enterprises (enterprise_id));
-diesel::joinable!(demands -> departments (assigned_department));
+diesel::joinable!(demand_extensions -> demands (demand_id));
+diesel::joinable!(demand_follow_ups -> demands (demand_id));
+diesel::joinable!(demand_follow_ups -> departments (department));
+diesel::joinable!(demand_follow_ups -> enterprise_contacts (contact_id));
+diesel::joinable!(demand_follow_ups -> enterprises (enterprise_id));
 diesel::joinable!(demands -> enterprises (enterprise_id));
+diesel::joinable!(demands -> users (raised_by));
 diesel::joinable!(demands -> visits (visit_id));
+diesel::joinable!(departments -> regions (region_code));
 diesel::joinable!(disbursements -> support_measures (measure_id));
 diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
 diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
@@ -359,8 +426,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_events,
     benefit_events,
+    calendar_days,
     categories,
     demand_events,
+    demand_extensions,
+    demand_follow_ups,
+    demand_time_limits,
     demands,
     departments,
     disbursements,

@@ -70,6 +70,8 @@ pub enum Role {
     Finance,
     /// Reads, statistics and exports; never writes.
     Analyst,
+    /// 督办: urges demands, decides deadline extensions, follows up (回访) on any demand.
+    Supervisor,
 }
 
 impl Role {
@@ -80,6 +82,7 @@ impl Role {
             Role::Liaison => "liaison",
             Role::Finance => "finance",
             Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
         }
     }
 
@@ -90,6 +93,7 @@ impl Role {
             "liaison" => Some(Role::Liaison),
             "finance" => Some(Role::Finance),
             "analyst" => Some(Role::Analyst),
+            "supervisor" => Some(Role::Supervisor),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! the fictional demo set.
 
 pub mod activity;
+pub mod departments;
 pub mod indicators;
 pub mod money;
 pub mod synthetic;
@@ -12,18 +13,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::db::schema::{categories, departments, policies, regions, subcategories};
+use crate::db::schema::{categories, policies, regions, subcategories};
 use crate::domain::actor::Role;
 use crate::domain::auth::secrets;
 use crate::domain::contacts::model::ContactFields;
 use crate::domain::enterprises::model::{EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
 use crate::domain::{contacts, enterprises, users};
-
-#[derive(Deserialize)]
-struct DepartmentSeed {
-    code: String,
-    name: String,
-}
 
 #[derive(Deserialize)]
 struct RegionSeed {
@@ -37,7 +32,13 @@ struct RegionSeed {
 struct CategorySeed {
     code: String,
     name: String,
-    subcategories: Vec<DepartmentSeed>,
+    subcategories: Vec<SubcategorySeed>,
+}
+
+#[derive(Deserialize)]
+struct SubcategorySeed {
+    code: String,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -64,7 +65,6 @@ struct DemoUserSeed {
     roles: Vec<Role>,
 }
 
-const DEPARTMENTS: &str = include_str!("../../seeds/departments.json");
 const REGIONS: &str = include_str!("../../seeds/regions.json");
 const CATEGORIES: &str = include_str!("../../seeds/categories.json");
 const POLICIES: &str = include_str!("../../seeds/policies.json");
@@ -103,17 +103,9 @@ struct DemoEnterpriseSeed {
     contacts: Vec<DemoContactSeed>,
 }
 
-/// Loads departments, regions, categories and policies. Existing rows are kept (an admin's
-/// rename of a department survives a re-seed); regions and categories follow the files.
+/// Loads regions, departments, categories and policies. Existing departments keep an admin's
+/// renaming (see [`departments::load`]); regions and categories follow the files.
 pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
-    let seeds: Vec<DepartmentSeed> = serde_json::from_str(DEPARTMENTS)?;
-    for d in &seeds {
-        diesel::insert_into(departments::table)
-            .values((departments::code.eq(&d.code), departments::name.eq(&d.name)))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-    }
     let seeds: Vec<RegionSeed> = serde_json::from_str(REGIONS)?;
     // Cities come first in the file, so a county's parent always exists.
     for r in &seeds {
@@ -133,6 +125,9 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<()> 
             .execute(conn)
             .await?;
     }
+    // After the regions: a city's bureau names its city.
+    departments::load(conn).await?;
+    departments::load_demand_rules(conn).await?;
     let seeds: Vec<CategorySeed> = serde_json::from_str(CATEGORIES)?;
     for (i, c) in seeds.iter().enumerate() {
         diesel::insert_into(categories::table)

@@ -32,7 +32,10 @@ const CONCEPT_EDGES: [(&str, &[&str]); 16] = [
     ("clients", &["auth", "departments", "users"]),
     ("enterprises", &["departments", "users", "reference"]),
     ("contacts", &["enterprises"]),
-    ("demands", &["enterprises", "departments"]),
+    (
+        "demands",
+        &["enterprises", "departments", "reference", "contacts"],
+    ),
     ("visits", &["enterprises", "demands", "users"]),
     ("support", &["enterprises", "policies"]),
     ("policies", &["enterprises"]),
@@ -335,7 +338,9 @@ fn oversized_in(src: &Path) -> Vec<String> {
             .unwrap_or(&file)
             .display()
             .to_string();
-        if relative.starts_with("seeds") {
+        // Seed data, and the schema `diesel print-schema` writes (one block per table), are not
+        // code a person splits.
+        if relative.starts_with("seeds") || relative == "db/schema.rs" {
             continue;
         }
         let source = std::fs::read_to_string(&file).unwrap_or_default();

@@ -126,7 +126,13 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         let client = &client;
         async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
     };
-    assert_eq!(count("SELECT count(*) FROM departments").await, 8);
+    // The plan's 21 provincial bodies and the 11 cities' industry bureaus.
+    assert_eq!(count("SELECT count(*) FROM departments").await, 32);
+    assert_eq!(
+        count("SELECT count(*) FROM calendar_days WHERE day >= '2026-01-01'").await,
+        39
+    );
+    assert_eq!(count("SELECT count(*) FROM demand_time_limits").await, 18);
     assert_eq!(
         count("SELECT count(*) FROM regions WHERE level = 'city'").await,
         11

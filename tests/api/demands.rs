@@ -67,6 +67,7 @@ impl Setup {
                 json!({"to": "closed", "satisfaction": "satisfied"}),
             ],
             "rejected" => &[json!({"to": "rejected", "note": "不符合政策条件"})],
+            "returned" => &[json!({"to": "returned", "note": "请补充材料"})],
             other => panic!("{other}"),
         };
         for step in path {
@@ -84,15 +85,25 @@ fn full_request(to: &str) -> Value {
 #[actix_web::test]
 async fn every_allowed_and_every_refused_transition() {
     let s = setup().await;
-    let statuses = ["open", "accepted", "resolved", "closed", "rejected"];
+    // gxw both raised the demand and handles it, so it may make every move: the assigned side's,
+    // the raising side's on a returned demand, and the follow-up (`closed`).
+    let statuses = [
+        "open", "accepted", "resolved", "closed", "rejected", "returned",
+    ];
     let allowed = [
         ("open", "open"),
         ("open", "accepted"),
         ("open", "rejected"),
+        ("open", "returned"),
+        ("accepted", "open"),
         ("accepted", "resolved"),
         ("accepted", "rejected"),
+        ("accepted", "returned"),
         ("resolved", "accepted"),
         ("resolved", "closed"),
+        ("rejected", "closed"),
+        ("returned", "open"),
+        ("returned", "rejected"),
     ];
     for from in statuses {
         for to in statuses {
@@ -130,13 +141,17 @@ async fn moves_that_need_a_field_are_422() {
     let resp = s.move_to(&open, &s.gxw, json!({"to": "open"})).await;
     assert_eq!(
         (resp.status, resp.error_fields()),
-        (422, vec!["assigned_department".to_owned()])
+        (
+            422,
+            vec!["assigned_department".to_owned(), "note".to_owned()]
+        ),
+        "every missing field at once"
     );
     let resp = s
         .move_to(
             &open,
             &s.gxw,
-            json!({"to": "open", "assigned_department": "nope"}),
+            json!({"to": "open", "assigned_department": "nope", "note": "转办"}),
         )
         .await;
     assert_eq!(

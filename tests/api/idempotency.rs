@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on creating POSTs: retries replay, other bodies conflict, one record only.
 
 use liaison::domain::actor::Role;
-use liaison::domain::departments::store::Department;
+use liaison::domain::departments::model::Department;
 use liaison::web::api::auth::TokenResponse;
 use liaison::web::api::clients::CreatedClient;
 use serde_json::json;

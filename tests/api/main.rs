@@ -12,6 +12,7 @@ mod benefits;
 mod cli;
 mod clients;
 mod contacts;
+mod demand_loop;
 mod demands;
 mod departments;
 mod enterprises;

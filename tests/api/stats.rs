@@ -343,6 +343,7 @@ async fn overview_counts_coverage_money_and_benefits() {
         ("resolved", 0),
         ("closed", 0),
         ("rejected", 0),
+        ("returned", 0),
     ];
     assert_eq!(d.by_status, counts(&by_status));
     assert_eq!(d.overdue, 1);
@@ -701,6 +702,7 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
         ("resolved", 0),
         ("closed", 0),
         ("rejected", 1),
+        ("returned", 0),
     ];
     assert_eq!(o.demands.by_status, counts(&by_status));
     // The accepted demand is late; the one handed over is fgw's now.

@@ -1,6 +1,7 @@
 //! `/api/v1/users` (admin only).
 
 use liaison::domain::actor::Role;
+use liaison::domain::users::directory::DirectoryEntry;
 use liaison::domain::users::store::User;
 use liaison::web::api::auth::TokenResponse;
 use serde_json::json;
@@ -311,4 +312,64 @@ async fn an_admin_cannot_disable_or_demote_itself() {
         .patch(&path, &admin.token, json!({"roles": ["admin", "analyst"]}))
         .await;
     assert_eq!(ok.status, 200);
+}
+
+#[actix_web::test]
+async fn everyone_reads_the_directory_without_usernames() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            json!({"username": "du.jun", "password": "supervise-2026-strong", "department": "yjb",
+                   "roles": ["supervisor"], "display_name": "杜军"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json::<User>().roles, [Role::Supervisor]);
+    let supervisor = app.login_as(Role::Supervisor, "yjb").await;
+    let analyst = app.login_as(Role::Analyst, "tjj").await;
+    for reader in [&supervisor, &analyst] {
+        let resp = app
+            .get("/api/v1/directory?department=yjb", &reader.token)
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+        assert!(!resp.text.contains("du.jun"), "no username: {}", resp.text);
+        let people = resp.page::<DirectoryEntry>().items;
+        let du = people
+            .iter()
+            .find(|p| p.display_name.as_deref() == Some("杜军"));
+        assert_eq!(du.map(|p| p.roles.clone()), Some(vec![Role::Supervisor]));
+        assert!(people.iter().all(|p| p.department == "yjb"));
+    }
+    // Pages by department, then id; every person once.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/directory?limit=1".to_owned();
+    loop {
+        let page = app
+            .get(&path, &analyst.token)
+            .await
+            .page::<DirectoryEntry>();
+        seen.extend(page.items.iter().map(|p| (p.department.clone(), p.id)));
+        match page.next_cursor {
+            Some(c) => path = format!("/api/v1/directory?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "in order, each once");
+    assert_eq!(
+        seen.len(),
+        4,
+        "the admin, 杜军, the supervisor and the analyst"
+    );
+    assert_eq!(
+        app.call("GET", "/api/v1/directory", None, None)
+            .await
+            .status,
+        401
+    );
 }

@@ -1,11 +1,5 @@
-//! Demands (企业诉求): rows, enums and the status machine, pure and unit-tested.
-//!
-//! ```text
-//! open ──accept──▶ accepted ──resolve──▶ resolved ──close (satisfied)──▶ closed
-//!  │ ▲               │  ▲                   │
-//!  │ └─reassign (转办)│  └──reopen / close (unsatisfied, 回访不满意)─┘
-//!  └──────reject─────┴──reject──▶ rejected
-//! ```
+//! Demands (企业诉求): rows, enums and the view the API shows; the status machine is in
+//! [`super::moves`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -13,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::schema::{demand_events, demands};
+use crate::db::clock::china_day;
+use crate::db::schema::{demand_events, demand_extensions, demands};
+use crate::domain::reference::calendar::Calendar;
 
 crate::text_enum! {
     /// What the enterprise asked for help with.
@@ -38,6 +34,8 @@ crate::text_enum! {
         Resolved = "resolved",
         Closed = "closed",
         Rejected = "rejected",
+        /// 退回: sent back to the raising department, which reassigns or rejects it.
+        Returned = "returned",
     }
 }
 
@@ -49,138 +47,26 @@ impl DemandStatus {
 }
 
 crate::text_enum! {
-    /// The enterprise's verdict at the follow-up call (回访).
+    /// The enterprise's verdict at a follow-up (回访): 满意, 基本满意, 不满意.
     pub enum Satisfaction {
         Satisfied = "satisfied",
+        BasicallySatisfied = "basically_satisfied",
         Unsatisfied = "unsatisfied",
     }
 }
 
-/// A requested move: the body of `POST /api/v1/demands/{id}/transitions`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, validator::Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = TransitionBody)]
-pub struct TransitionRequest {
-    /// Target status; `closed` with `satisfaction: unsatisfied` ends in `accepted`.
-    pub to: DemandStatus,
-    /// Required for `rejected` (the reason); kept as the resolution for `resolved`.
-    #[validate(length(max = 4000))]
-    #[schema(max_length = 4000)]
-    pub note: Option<String>,
-    /// Required for reassignment (`open` → `open`).
-    #[schema(max_length = 32)]
-    #[validate(length(max = 32))]
-    pub assigned_department: Option<String>,
-    /// Required for `closed`.
-    pub satisfaction: Option<Satisfaction>,
-}
-
-/// What a valid move does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Move {
-    /// The status the demand ends in (an unsatisfied close ends in `accepted`).
-    pub to: DemandStatus,
-    /// New assigned department (reassignment).
-    pub assigned_department: Option<String>,
-    /// New resolution text (resolving).
-    pub resolution: Option<String>,
-    pub satisfaction: Option<Satisfaction>,
-}
-
-/// Why a move is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// The machine does not allow it from the current status (409).
-    NotAllowed(String),
-    /// A field the move needs is missing or wrong (422 on that field).
-    Invalid {
-        field: &'static str,
-        code: &'static str,
-        message: &'static str,
-    },
-}
-
-/// Decides a move from `current` (assigned to `current_department`).
-pub fn decide(
-    current: DemandStatus,
-    current_department: &str,
-    req: &TransitionRequest,
-) -> Result<Move, Refusal> {
-    use DemandStatus::*;
-    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    match (current, req.to) {
-        (Open, Open) => reassign(current_department, req.assigned_department.as_deref()),
-        (Open, Accepted) | (Resolved, Accepted) => Ok(Move::to(Accepted)),
-        (Open | Accepted, Rejected) => match note {
-            Some(_) => Ok(Move::to(Rejected)),
-            None => Err(Refusal::Invalid {
-                field: "note",
-                code: "required",
-                message: "a rejection gives its reason",
-            }),
-        },
-        (Accepted, Resolved) => Ok(Move {
-            resolution: note.map(str::to_owned),
-            ..Move::to(Resolved)
-        }),
-        (Resolved, Closed) => close(req.satisfaction),
-        (from, to) => Err(Refusal::NotAllowed(format!(
-            "a {from} demand cannot move to {to}"
-        ))),
+impl Satisfaction {
+    /// 满意 and 基本满意 close a demand; 不满意 does not.
+    pub fn closes(self) -> bool {
+        self != Satisfaction::Unsatisfied
     }
 }
 
-impl Move {
-    /// A move that changes the status only.
-    fn to(status: DemandStatus) -> Move {
-        Move {
-            to: status,
-            assigned_department: None,
-            resolution: None,
-            satisfaction: None,
-        }
-    }
-}
-
-/// 转办: an open demand goes to another department, which the request names.
-fn reassign(current_department: &str, requested: Option<&str>) -> Result<Move, Refusal> {
-    let Some(dept) = requested.map(str::trim).filter(|d| !d.is_empty()) else {
-        return Err(Refusal::Invalid {
-            field: "assigned_department",
-            code: "required",
-            message: "reassignment (转办) names the new department",
-        });
-    };
-    if dept == current_department {
-        return Err(Refusal::Invalid {
-            field: "assigned_department",
-            code: "unchanged",
-            message: "the demand is already assigned to this department",
-        });
-    }
-    Ok(Move {
-        assigned_department: Some(dept.to_owned()),
-        ..Move::to(DemandStatus::Open)
-    })
-}
-
-/// 回访: closing records the enterprise's satisfaction; an unsatisfied one reopens the work
-/// (`accepted`).
-fn close(satisfaction: Option<Satisfaction>) -> Result<Move, Refusal> {
-    match satisfaction {
-        Some(Satisfaction::Satisfied) => Ok(Move {
-            satisfaction: Some(Satisfaction::Satisfied),
-            ..Move::to(DemandStatus::Closed)
-        }),
-        Some(Satisfaction::Unsatisfied) => Ok(Move {
-            satisfaction: Some(Satisfaction::Unsatisfied),
-            ..Move::to(DemandStatus::Accepted)
-        }),
-        None => Err(Refusal::Invalid {
-            field: "satisfaction",
-            code: "required",
-            message: "closing records the enterprise's satisfaction",
-        }),
+crate::text_enum! {
+    /// How pressing a demand is; an urgent one has a shorter time limit.
+    pub enum Urgency {
+        Normal = "normal",
+        Urgent = "urgent",
     }
 }
 
@@ -203,6 +89,15 @@ pub struct DemandRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub raised_by: Option<Uuid>,
+    pub raising_department: String,
+    pub co_departments: Vec<String>,
+    pub urgency: Urgency,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub urges: i32,
+    pub follow_ups: i32,
 }
 
 /// A demand as the API shows it.
@@ -218,13 +113,56 @@ pub struct Demand {
     pub due_on: Option<NaiveDate>,
     pub status: DemandStatus,
     pub resolution: Option<String>,
+    /// The latest follow-up's rating (every one is kept under `/follow-ups`).
     pub satisfaction: Option<Satisfaction>,
     /// True when `due_on` is before today (China Standard Time) and the demand is open or accepted.
     pub overdue: bool,
     pub created_by: Option<Uuid>,
+    /// The officer who raised it (提出人); the raising side follows it up.
+    pub raised_by: Option<Uuid>,
+    /// The raising officer's department.
+    pub raising_department: String,
+    /// Departments working with the assigned one (协办).
+    pub co_departments: Vec<String>,
+    pub urgency: Urgency,
+    /// When it was first signed for (签收).
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// When it was last resolved (办结).
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When a follow-up closed it.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Working days from the day it was raised to its resolution, or to today while open.
+    pub handling_days: i64,
+    /// How many times a supervisor urged it (催办).
+    pub urges: i32,
+    /// How many follow-ups (回访) it has had.
+    pub follow_ups: i32,
+    /// Its deadline extensions (延期), oldest first.
+    pub extensions: Vec<Extension>,
+    /// The enterprise's name, for lists.
+    pub enterprise_name: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A deadline extension (延期): asked by the assigned department, decided by a supervisor.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = demand_extensions, check_for_backend(diesel::pg::Pg))]
+pub struct Extension {
+    pub id: Uuid,
+    #[serde(skip)]
+    pub demand_id: Uuid,
+    pub requested_by: Uuid,
+    pub requested_at: DateTime<Utc>,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    /// `pending`, `approved` or `rejected`.
+    #[schema(example = "pending")]
+    pub status: String,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
 }
 
 impl crate::db::keyset::Keyed for Demand {
@@ -236,10 +174,28 @@ impl crate::db::keyset::Keyed for Demand {
 }
 
 impl Demand {
-    /// The view of a row, with `overdue` derived for `today`.
-    pub fn from_row(r: DemandRow, today: NaiveDate) -> Self {
+    /// The view of a row, with `overdue` and `handling_days` derived for `today` by `calendar`
+    /// (its extensions and enterprise name are filled in by the store).
+    pub fn from_row(r: DemandRow, today: NaiveDate, calendar: &Calendar) -> Self {
+        let raised_on = china_day(r.created_at);
+        let until = r
+            .resolved_at
+            .filter(|_| !r.status.is_pending())
+            .map_or(today, china_day);
         Demand {
             overdue: r.status.is_pending() && r.due_on.is_some_and(|d| d < today),
+            handling_days: calendar.working_days_between(raised_on, until),
+            raised_by: r.raised_by,
+            raising_department: r.raising_department,
+            co_departments: r.co_departments,
+            urgency: r.urgency,
+            accepted_at: r.accepted_at,
+            resolved_at: r.resolved_at,
+            closed_at: r.closed_at,
+            urges: r.urges,
+            follow_ups: r.follow_ups,
+            extensions: Vec::new(),
+            enterprise_name: None,
             id: r.id,
             enterprise_id: r.enterprise_id,
             visit_id: r.visit_id,
@@ -279,6 +235,10 @@ pub struct DemandEvent {
     pub note: Option<String>,
     pub assigned_department: Option<String>,
     pub satisfaction: Option<Satisfaction>,
+    /// `created`, `transition`, `reassigned`, `returned`, `progress`, `extension_requested`,
+    /// `extension_decided`, `urged` or `follow_up`.
+    #[schema(example = "transition")]
+    pub kind: String,
 }
 
 #[cfg(test)]

@@ -4,19 +4,20 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{
-    DemandCategory, DemandEvent, DemandRow, DemandStatus, Move, Refusal, Satisfaction,
-    TransitionRequest, decide,
-};
-use crate::db::schema::{demand_events, demands, departments, enterprises, visits};
-use crate::domain::actor::{Actor, Role};
-use crate::domain::audit::{self, AuditEntry};
+use super::model::{DemandCategory, DemandEvent, DemandRow, DemandStatus, Satisfaction, Urgency};
+use super::time_limits;
+use crate::db::clock::today_in_china;
+use crate::db::schema::{demand_events, demands, enterprises, visits};
+use crate::domain::actor::{Actor, ActorKind};
+use crate::domain::audit;
+use crate::domain::departments;
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::reference::calendar;
 
-/// The fields of a new demand, checked by the caller.
+/// The fields of a new demand, checked by the caller. Without `due_on`, the time limit of its
+/// category and urgency gives it.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = demands)]
 pub struct NewDemand {
@@ -25,13 +26,26 @@ pub struct NewDemand {
     pub description: Option<String>,
     pub assigned_department: String,
     pub due_on: Option<NaiveDate>,
+    pub urgency: Urgency,
+    pub co_departments: Vec<String>,
 }
 
 impl NewDemand {
-    /// The fields as stored: the title without surrounding blanks.
+    /// The fields as stored: the title without surrounding blanks, each co-department once and
+    /// never the assigned one.
     fn trimmed(self) -> Self {
         let title = self.title.trim().to_owned();
-        NewDemand { title, ..self }
+        let mut co_departments: Vec<String> = Vec::new();
+        for co in self.co_departments {
+            if co != self.assigned_department && !co_departments.contains(&co) {
+                co_departments.push(co);
+            }
+        }
+        NewDemand {
+            title,
+            co_departments,
+            ..self
+        }
     }
 }
 
@@ -64,26 +78,33 @@ pub fn check_new(prefix: &str, d: &NewDemand) -> Vec<FieldError> {
     errors
 }
 
-/// 422 on `field` unless the department exists.
+/// 422 on `field` unless the department exists and takes demands.
 pub async fn check_department(
     conn: &mut AsyncPgConnection,
     field: String,
     code: &str,
 ) -> QueryResult<Option<FieldError>> {
-    let known: bool = diesel::select(diesel::dsl::exists(departments::table.find(code)))
-        .get_result(conn)
-        .await?;
-    Ok((!known).then(|| FieldError::new(field, "unknown_department", "not a known department")))
+    departments::store::check_assignable(conn, field, code).await
 }
 
 /// Inserts a demand with its creation event and audit record (inside the caller's transaction).
+/// The raising side is the acting user and its department (the assigned one for the command
+/// line or an API client).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     enterprise_id: Uuid,
     visit_id: Option<Uuid>,
-    d: NewDemand,
+    mut d: NewDemand,
 ) -> QueryResult<DemandRow> {
+    if d.due_on.is_none() {
+        let days = time_limits::working_days(conn, d.category, d.urgency).await?;
+        d.due_on = Some(calendar::due_after(conn, today_in_china(), days).await?);
+    }
+    let raised_by = actor.filter(|a| a.kind == ActorKind::User).map(|a| a.id);
+    let raising = actor
+        .map_or(&d.assigned_department, |a| &a.department)
+        .clone();
     let row: DemandRow = diesel::insert_into(demands::table)
         .values((
             d.trimmed(),
@@ -91,22 +112,42 @@ pub async fn insert(
             demands::enterprise_id.eq(enterprise_id),
             demands::visit_id.eq(visit_id),
             demands::created_by.eq(actor.map(|a| a.id)),
+            demands::raised_by.eq(raised_by),
+            demands::raising_department.eq(raising),
         ))
         .returning(DemandRow::as_returning())
         .get_result(conn)
         .await?;
-    record_event(conn, actor.map(|a| a.id), &row, None, None, None).await?;
+    let created = Happening::new("created", None);
+    record_event(conn, actor.map(|a| a.id), &row, None, created).await?;
     audit::created(conn, actor, "demand", row.id, &row).await?;
     Ok(row)
 }
 
-async fn record_event(
+/// What an event says besides the demand's state after it.
+pub struct Happening<'a> {
+    pub kind: &'a str,
+    pub note: Option<&'a str>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl<'a> Happening<'a> {
+    pub fn new(kind: &'a str, note: Option<&'a str>) -> Self {
+        Happening {
+            kind,
+            note,
+            satisfaction: None,
+        }
+    }
+}
+
+/// Records an event of `demand` as it is now, coming `from` a status (`None`: its creation).
+pub async fn record_event(
     conn: &mut AsyncPgConnection,
     actor: Option<Uuid>,
     demand: &DemandRow,
     from: Option<DemandStatus>,
-    note: Option<&str>,
-    satisfaction: Option<Satisfaction>,
+    what: Happening<'_>,
 ) -> QueryResult<()> {
     diesel::insert_into(demand_events::table)
         .values((
@@ -116,9 +157,10 @@ async fn record_event(
             demand_events::actor.eq(actor),
             demand_events::from_status.eq(from),
             demand_events::to_status.eq(&demand.status),
-            demand_events::note.eq(note),
+            demand_events::note.eq(what.note),
             demand_events::assigned_department.eq(&demand.assigned_department),
-            demand_events::satisfaction.eq(satisfaction),
+            demand_events::satisfaction.eq(what.satisfaction),
+            demand_events::kind.eq(what.kind),
         ))
         .execute(conn)
         .await
@@ -166,6 +208,9 @@ pub async fn create(
         errors.extend(
             check_department(conn, "assigned_department".into(), &d.assigned_department).await?,
         );
+        for (i, co) in d.co_departments.iter().enumerate() {
+            errors.extend(check_department(conn, format!("co_departments[{i}]"), co).await?);
+        }
         if let Some(visit_id) = visit_id {
             let visit_enterprise: Option<Uuid> = visits::table
                 .find(visit_id)
@@ -200,6 +245,18 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<DemandRow>
         .ok_or_else(|| AppError::NotFound("no such demand".into()))
 }
 
+/// One demand, locked for a change until the transaction ends.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<DemandRow> {
+    demands::table
+        .find(id)
+        .select(DemandRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("no such demand".into()))
+}
+
 /// The events of a demand, oldest first (the first is its creation).
 pub async fn events(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<DemandEvent>> {
     demand_events::table
@@ -208,107 +265,6 @@ pub async fn events(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<D
         .order((demand_events::at, demand_events::id))
         .load(conn)
         .await
-}
-
-/// Moves a demand. Only a liaison officer of the assigned department, or an admin, moves it.
-pub async fn transition(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    id: Uuid,
-    req: TransitionRequest,
-) -> AppResult<DemandRow> {
-    conn.transaction(async move |conn| {
-        let before: DemandRow = demands::table
-            .find(id)
-            .select(DemandRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such demand".into()))?;
-        let may_move = actor.has(Role::Admin)
-            || (actor.has(Role::Liaison) && actor.department == before.assigned_department);
-        if !may_move {
-            return Err(AppError::Forbidden(
-                "only the assigned department moves this demand".into(),
-            ));
-        }
-        let step = decide(before.status, &before.assigned_department, &req).map_err(refused)?;
-        if let Some(dept) = &step.assigned_department
-            && let Some(e) = check_department(conn, "assigned_department".into(), dept).await?
-        {
-            return Err(AppError::Validation(vec![e]));
-        }
-        let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let after = write_move(conn, &before, &step).await?;
-        let (from, satisfaction) = (Some(before.status), step.satisfaction);
-        record_event(conn, Some(actor.id), &after, from, note, satisfaction).await?;
-        record_transition(conn, actor, &before, &after, note).await?;
-        Ok(after)
-    })
-    .await
-}
-
-/// A refused move as the domain error: not allowed now (409) or a bad field (422).
-fn refused(refusal: Refusal) -> AppError {
-    match refusal {
-        Refusal::NotAllowed(why) => AppError::Conflict(why),
-        Refusal::Invalid {
-            field,
-            code,
-            message,
-        } => AppError::invalid(field, code, message),
-    }
-}
-
-/// Stores what a decided move changes, as a new version.
-async fn write_move(
-    conn: &mut AsyncPgConnection,
-    before: &DemandRow,
-    step: &Move,
-) -> AppResult<DemandRow> {
-    let department = step
-        .assigned_department
-        .as_deref()
-        .unwrap_or(&before.assigned_department);
-    let resolution = step.resolution.as_deref().or(before.resolution.as_deref());
-    let after = diesel::update(demands::table.find(before.id))
-        .set((
-            demands::status.eq(step.to),
-            demands::assigned_department.eq(department),
-            demands::resolution.eq(resolution),
-            demands::satisfaction.eq(step.satisfaction.or(before.satisfaction)),
-            demands::version.eq(demands::version + 1),
-            demands::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(DemandRow::as_returning())
-        .get_result(conn)
-        .await?;
-    Ok(after)
-}
-
-/// The audit event of a move, with its note.
-async fn record_transition(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    before: &DemandRow,
-    after: &DemandRow,
-    note: Option<&str>,
-) -> AppResult<()> {
-    let mut changes = audit::changes(
-        serde_json::to_value(before).ok().as_ref(),
-        serde_json::to_value(after).ok().as_ref(),
-    );
-    if let Some(note) = note {
-        changes["note"] = json!({"before": null, "after": note});
-    }
-    let entry = AuditEntry {
-        action: "transition",
-        entity: "demand",
-        entity_id: before.id.to_string(),
-        changes,
-    };
-    Ok(audit::record(conn, Some(actor), entry).await?)
 }
 
 /// Filters of the demand list (its query parameters).

@@ -1,3 +1,5 @@
-//! Departments (省工信委, 省财政厅, …): seeded, extended by admins.
+//! Departments: the provincial bodies the plan names (under their current names, the 2014 ones
+//! as aliases) and the cities' industry bureaus, seeded; county units added by admins.
 
+pub mod model;
 pub mod store;

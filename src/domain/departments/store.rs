@@ -1,29 +1,16 @@
 //! Department queries; every write with its audit event in one transaction.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::db::schema::departments;
+use super::model::{
+    Department, DepartmentChange, DepartmentDraft, DepartmentLevel, clean_aliases, region_problem,
+};
+use crate::db::schema::{departments, regions};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
-
-/// A department.
-#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = departments, check_for_backend(diesel::pg::Pg))]
-pub struct Department {
-    /// Short code, e.g. `gxw`.
-    pub code: String,
-    /// Full name, e.g. 省工信委.
-    pub name: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// Every department, by code.
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Department>> {
@@ -45,26 +32,85 @@ pub async fn get(conn: &mut AsyncPgConnection, code: &str) -> AppResult<Departme
         .ok_or_else(|| AppError::NotFound(format!("no department `{code}`")))
 }
 
-/// Whether a department exists.
+/// Whether a department exists (active or not: users and clients may belong to either).
 pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(departments::table.find(code)))
         .get_result(conn)
         .await
 }
 
+/// 422 on `field` unless `code` names an active department, the only kind that takes demands.
+pub async fn check_assignable(
+    conn: &mut AsyncPgConnection,
+    field: String,
+    code: &str,
+) -> QueryResult<Option<FieldError>> {
+    let active: Option<bool> = departments::table
+        .find(code)
+        .select(departments::active)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(match active {
+        Some(true) => None,
+        Some(false) => Some(FieldError::new(
+            field,
+            "inactive_department",
+            "this department no longer takes demands",
+        )),
+        None => Some(FieldError::new(
+            field,
+            "unknown_department",
+            "not a known department",
+        )),
+    })
+}
+
+/// What is wrong with a new unit's region: required by its level, and of the level's kind.
+async fn check_region(
+    conn: &mut AsyncPgConnection,
+    draft: &DepartmentDraft,
+) -> QueryResult<Option<FieldError>> {
+    if let Some(problem) = region_problem(draft.level, draft.region_code.as_deref()) {
+        return Ok(Some(problem));
+    }
+    let Some(code) = draft.region_code.as_deref() else {
+        return Ok(None);
+    };
+    let level: Option<String> = regions::table
+        .find(code)
+        .select(regions::level)
+        .first(conn)
+        .await
+        .optional()?;
+    let wanted = match draft.level {
+        DepartmentLevel::City => "city",
+        _ => "county",
+    };
+    Ok((level.as_deref() != Some(wanted)).then(|| {
+        FieldError::new(
+            "region_code",
+            "invalid_region",
+            format!("not a {wanted} of Jiangxi"),
+        )
+    }))
+}
+
 /// Creates a department (409 when the code is taken).
 pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
-    code: &str,
-    name: &str,
+    mut draft: DepartmentDraft,
 ) -> AppResult<Department> {
+    draft.name = draft.name.trim().to_owned();
+    draft.aliases = clean_aliases(draft.aliases);
     conn.transaction(async move |conn| {
+        if let Some(problem) = check_region(conn, &draft).await? {
+            return Err(AppError::Validation(vec![problem]));
+        }
+        let code = draft.code.clone();
         let created: Department = diesel::insert_into(departments::table)
-            .values((
-                departments::code.eq(code),
-                departments::name.eq(name.trim()),
-            ))
+            .values(draft)
             .returning(Department::as_returning())
             .get_result(conn)
             .await
@@ -72,20 +118,22 @@ pub async fn create(
                 AppError::Conflict(_) => AppError::Conflict(format!("department `{code}` exists")),
                 other => other,
             })?;
-        audit::created(conn, actor, "department", code, &created).await?;
+        audit::created(conn, actor, "department", &code, &created).await?;
         Ok(created)
     })
     .await
 }
 
-/// Renames a department, honouring `If-Match`.
-pub async fn rename(
+/// Renames, re-aliases, activates or deactivates a department, honouring `If-Match`.
+pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     code: &str,
-    name: &str,
+    mut change: DepartmentChange,
     expected_version: Option<i32>,
 ) -> AppResult<Department> {
+    change.name = change.name.map(|n| n.trim().to_owned());
+    change.aliases = change.aliases.map(clean_aliases);
     conn.transaction(async move |conn| {
         let before: Department = departments::table
             .find(code)
@@ -96,9 +144,12 @@ pub async fn rename(
             .optional()?
             .ok_or_else(|| AppError::NotFound(format!("no department `{code}`")))?;
         check_version(expected_version, before.version)?;
+        if change.is_empty() {
+            return Ok(before);
+        }
         let after: Department = diesel::update(departments::table.find(code))
             .set((
-                departments::name.eq(name.trim()),
+                &change,
                 departments::version.eq(departments::version + 1),
                 departments::updated_at.eq(diesel::dsl::now),
             ))

@@ -9,6 +9,7 @@ use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::domain::demands::model::Demand;
 use crate::domain::demands::store::{self, DemandFilter};
 use crate::domain::error::AppResult;
+use crate::domain::reference::calendar::Calendar;
 
 const COLUMNS: [Column; 14] = [
     col("提出时间", 20.0),
@@ -69,7 +70,7 @@ impl Source for DemandExport {
         let batch = rows
             .into_iter()
             .map(|row| {
-                let d = Demand::from_row(row, self.today);
+                let d = Demand::from_row(row, self.today, &Calendar::default());
                 let [name, code] = enterprises.cells(&d.enterprise_id);
                 vec![
                     Cell::Time(d.created_at),

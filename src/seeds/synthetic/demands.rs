@@ -95,7 +95,8 @@ impl World {
             client,
             "demands",
             "id, enterprise_id, category, title, description, assigned_department, due_on, \
-             status, resolution, satisfaction, created_by, created_at, updated_at",
+             status, resolution, satisfaction, created_by, raised_by, raising_department, \
+             created_at, updated_at",
             |w| {
                 let end = (next + CHUNK_ROWS).min(total);
                 for i in next..end {
@@ -122,6 +123,9 @@ impl World {
                             Value::Null
                         },
                         Value::Text(&d.officer.to_string()),
+                        Value::Text(&d.officer.to_string()),
+                        // The raising officer is of the department the demand went to.
+                        Value::Text(d.department),
                         Value::Text(&d.created.to_rfc3339()),
                         Value::Text(&last.to_rfc3339()),
                     ]);

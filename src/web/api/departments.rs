@@ -8,7 +8,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::domain::actor::Actor;
-use crate::domain::departments::store::{self, Department};
+use crate::domain::departments::model::{
+    Department, DepartmentChange, DepartmentDraft, DepartmentLevel,
+};
+use crate::domain::departments::store;
 use crate::domain::error::AppResult;
 use crate::domain::validation::{department_code, not_blank};
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
@@ -28,18 +31,44 @@ pub struct NewDepartment {
     pub code: Option<String>,
     /// Full name.
     #[validate(required, custom(function = not_blank), length(max = 100))]
-    #[schema(required = true, value_type = String, example = "省司法厅", max_length = 100)]
+    #[schema(required = true, value_type = String, example = "南昌县工业和信息化局", max_length = 100)]
     pub name: Option<String>,
+    /// `province` (the default), `city` or `county`.
+    pub level: Option<DepartmentLevel>,
+    /// Required for a city or county unit: its six-digit region code.
+    #[validate(length(max = 6))]
+    #[schema(max_length = 6, example = "360121")]
+    pub region_code: Option<String>,
+    /// Former names, at most 10 of at most 100 characters.
+    #[validate(length(max = 10), custom(function = short_names))]
+    #[schema(max_items = 10)]
+    pub aliases: Option<Vec<String>>,
 }
 
 /// Body of `PATCH /api/v1/departments/{code}` (merge patch).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
-    /// New full name.
+    /// New full name (the old one is worth keeping in `aliases`).
     #[validate(custom(function = not_blank), length(max = 100))]
     #[schema(max_length = 100)]
     pub name: Option<String>,
+    /// Former names, replacing the list; at most 10 of at most 100 characters.
+    #[validate(length(max = 10), custom(function = short_names))]
+    #[schema(max_items = 10)]
+    pub aliases: Option<Vec<String>>,
+    /// `false`: the department takes no new demands (its users and history stay).
+    pub active: Option<bool>,
+}
+
+/// Each name at most 100 characters.
+fn short_names(names: &[String]) -> Result<(), validator::ValidationError> {
+    if names.iter().any(|n| n.chars().count() > 100) {
+        let mut error = validator::ValidationError::new("too_long");
+        error.message = Some("each name at most 100 characters".into());
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// Lists every department. Any authenticated caller.
@@ -99,14 +128,21 @@ pub async fn create_department(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let body: NewDepartment = body.read().await?;
-    let (code, name) = (body.code.unwrap_or_default(), body.name.unwrap_or_default());
+    let draft = DepartmentDraft {
+        code: body.code.unwrap_or_default(),
+        name: body.name.unwrap_or_default(),
+        level: body.level.unwrap_or(DepartmentLevel::Province),
+        region_code: body.region_code,
+        aliases: body.aliases.unwrap_or_default(),
+    };
     let mut conn = state.pool.get().await?;
-    let department = store::create(&mut conn, Some(&actor), &code, &name).await?;
+    let department = store::create(&mut conn, Some(&actor), draft).await?;
     let location = format!("/api/v1/departments/{}", department.code);
     Ok(created(location, department.version, &department))
 }
 
-/// Renames a department; honours `If-Match`. Admin only.
+/// Renames a department, changes its former names, or (de)activates it; honours `If-Match`.
+/// Admin only.
 #[utoipa::path(
     tag = "admin",
     params(
@@ -130,16 +166,13 @@ pub async fn update_department(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: DepartmentPatch = body.read().await?;
-    let expected = if_match.version;
-    let mut conn = state.pool.get().await?;
-    let department = match patch.name {
-        Some(name) => store::rename(&mut conn, &actor, &code, &name, expected).await?,
-        None => {
-            let current = store::get(&mut conn, &code).await?;
-            crate::domain::error::check_version(expected, current.version)?;
-            current
-        }
+    let change = DepartmentChange {
+        name: patch.name,
+        aliases: patch.aliases,
+        active: patch.active,
     };
+    let mut conn = state.pool.get().await?;
+    let department = store::update(&mut conn, &actor, &code, change, if_match.version).await?;
     Ok(current(department.version, &department))
 }
 

@@ -11,6 +11,7 @@ use validator::Validate;
 use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::auth::secrets;
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::users::directory::{self, DirectoryEntry, DirectoryFilter};
 use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
 use crate::domain::validation;
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
@@ -240,9 +241,32 @@ pub async fn update_user(
     Ok(current(user.version, &user))
 }
 
+/// The directory: every user's name, department and roles, by department. Any authenticated
+/// caller (no username, no contact data), so that frontends show officers' names.
+#[utoipa::path(
+    tag = "admin", params(DirectoryFilter, PageParams),
+    responses(
+        (status = 200, body = Page<DirectoryEntry>),
+        ListErrors,
+    ),
+)]
+#[get("/directory")]
+pub async fn list_directory(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: Listing<DirectoryFilter>,
+) -> AppResult<HttpResponse> {
+    let limit = query.limit()?;
+    let after = query.after::<DirectoryEntry>()?;
+    let mut conn = state.pool.get().await?;
+    let people = directory::list(&mut conn, query.filter, after, limit).await?;
+    Ok(HttpResponse::Ok().json(Page::of(people, limit)))
+}
+
 /// Mounts this file's routes, each with its OpenAPI entry.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_user)
+    cfg.service(list_directory)
+        .service(create_user)
         .service(list_users)
         .service(get_user)
         .service(update_user);

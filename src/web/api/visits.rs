@@ -12,8 +12,9 @@ use validator::Validate;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
-use crate::domain::demands::model::{Demand, DemandCategory};
+use crate::domain::demands::model::{Demand, DemandCategory, Urgency};
 use crate::domain::demands::store::NewDemand;
+use crate::domain::demands::views;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
 use crate::domain::visits::store::{self, VisitFilter};
@@ -37,7 +38,10 @@ pub struct VisitDemand {
     pub assigned_department: Option<String>,
     #[schema(max_length = 4000)]
     pub description: Option<String>,
+    /// Without it, the time limit of the category and urgency gives it.
     pub due_on: Option<NaiveDate>,
+    /// `normal` (the default) or `urgent`.
+    pub urgency: Option<Urgency>,
 }
 
 /// Body of `POST /api/v1/visits`.
@@ -171,6 +175,8 @@ fn raised_demands(bodies: Vec<VisitDemand>) -> Result<Vec<NewDemand>, Vec<FieldE
                 description: d.description,
                 assigned_department,
                 due_on: d.due_on,
+                urgency: d.urgency.unwrap_or(Urgency::Normal),
+                co_departments: Vec::new(),
             });
         }
     }
@@ -221,14 +227,8 @@ pub async fn create_visit(
         raised,
     )
     .await?;
-    let today = today_in_china();
-    let visit_with_demands = CreatedVisit {
-        demands: demands
-            .into_iter()
-            .map(|d| Demand::from_row(d, today))
-            .collect(),
-        visit,
-    };
+    let demands = views::of_rows(&mut conn, demands, today_in_china()).await?;
+    let visit_with_demands = CreatedVisit { demands, visit };
     let location = format!("/api/v1/visits/{}", visit_with_demands.visit.id);
     Ok(created(
         location,

@@ -1,97 +1,17 @@
-//! The demand workflow's rules, without a database.
+//! The demand's derived figures, without a database.
+use chrono::TimeZone;
+
 use super::*;
 use DemandStatus::*;
 
-const ALL: [DemandStatus; 5] = [Open, Accepted, Resolved, Closed, Rejected];
-
-fn req(to: DemandStatus) -> TransitionRequest {
-    TransitionRequest {
-        to,
-        note: Some("理由".into()),
-        assigned_department: Some("fgw".into()),
-        satisfaction: Some(Satisfaction::Satisfied),
-    }
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-#[test]
-fn exactly_the_contracts_moves_are_allowed() {
-    let allowed = [
-        (Open, Open),
-        (Open, Accepted),
-        (Open, Rejected),
-        (Accepted, Resolved),
-        (Accepted, Rejected),
-        (Resolved, Accepted),
-        (Resolved, Closed),
-    ];
-    for from in ALL {
-        for to in ALL {
-            let result = decide(from, "gxw", &req(to));
-            assert_eq!(
-                result.is_ok(),
-                allowed.contains(&(from, to)),
-                "{from:?} -> {to:?}: {result:?}"
-            );
-            if !allowed.contains(&(from, to)) {
-                assert!(matches!(result, Err(Refusal::NotAllowed(_))));
-            }
-        }
-    }
-}
-
-#[test]
-fn moves_that_need_a_field_name_it() {
-    let mut r = req(Rejected);
-    r.note = Some("  ".into());
-    assert!(matches!(
-        decide(Open, "gxw", &r),
-        Err(Refusal::Invalid { field: "note", .. })
-    ));
-    let mut r = req(Closed);
-    r.satisfaction = None;
-    assert!(matches!(
-        decide(Resolved, "gxw", &r),
-        Err(Refusal::Invalid {
-            field: "satisfaction",
-            ..
-        })
-    ));
-    let mut r = req(Open);
-    r.assigned_department = None;
-    assert!(matches!(
-        decide(Open, "gxw", &r),
-        Err(Refusal::Invalid {
-            field: "assigned_department",
-            ..
-        })
-    ));
-    r.assigned_department = Some("gxw".into());
-    assert!(matches!(
-        decide(Open, "gxw", &r),
-        Err(Refusal::Invalid {
-            code: "unchanged",
-            ..
-        })
-    ));
-}
-
-#[test]
-fn an_unsatisfied_close_goes_back_to_accepted() {
-    let mut r = req(Closed);
-    r.satisfaction = Some(Satisfaction::Unsatisfied);
-    let m = decide(Resolved, "gxw", &r);
-    assert_eq!(
-        m.map(|m| (m.to, m.satisfaction)),
-        Ok((Accepted, Some(Satisfaction::Unsatisfied)))
-    );
-    let m = decide(Accepted, "gxw", &req(Resolved));
-    assert_eq!(m.map(|m| m.resolution), Ok(Some("理由".to_owned())));
-}
-
-#[test]
-fn overdue_needs_a_past_due_date_and_a_pending_status() {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
-    let row = |status: DemandStatus, due: Option<NaiveDate>| DemandRow {
+/// A demand raised at 09:00 China time on `raised`.
+fn row(status: DemandStatus, due: Option<NaiveDate>, raised: NaiveDate) -> DemandRow {
+    let created_at = Utc.from_utc_datetime(&raised.and_hms_opt(1, 0, 0).unwrap_or_default());
+    DemandRow {
         id: Uuid::nil(),
         enterprise_id: Uuid::nil(),
         visit_id: None,
@@ -105,13 +25,44 @@ fn overdue_needs_a_past_due_date_and_a_pending_status() {
         satisfaction: None,
         created_by: None,
         version: 1,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-    };
+        created_at,
+        updated_at: created_at,
+        raised_by: None,
+        raising_department: "gxw".into(),
+        co_departments: Vec::new(),
+        urgency: Urgency::Normal,
+        accepted_at: None,
+        resolved_at: None,
+        closed_at: None,
+        urges: 0,
+        follow_ups: 0,
+    }
+}
+
+#[test]
+fn overdue_needs_a_past_due_date_and_a_pending_status() {
+    let today = day(2026, 11, 29);
+    let cal = Calendar::default();
+    let raised = day(2026, 11, 1);
     let yesterday = today.pred_opt();
-    assert!(Demand::from_row(row(Open, yesterday), today).overdue);
-    assert!(Demand::from_row(row(Accepted, yesterday), today).overdue);
-    assert!(!Demand::from_row(row(Resolved, yesterday), today).overdue);
-    assert!(!Demand::from_row(row(Open, Some(today)), today).overdue);
-    assert!(!Demand::from_row(row(Open, None), today).overdue);
+    assert!(Demand::from_row(row(Open, yesterday, raised), today, &cal).overdue);
+    assert!(Demand::from_row(row(Accepted, yesterday, raised), today, &cal).overdue);
+    assert!(!Demand::from_row(row(Resolved, yesterday, raised), today, &cal).overdue);
+    assert!(!Demand::from_row(row(Returned, yesterday, raised), today, &cal).overdue);
+    assert!(!Demand::from_row(row(Open, Some(today), raised), today, &cal).overdue);
+    assert!(!Demand::from_row(row(Open, None, raised), today, &cal).overdue);
+}
+
+#[test]
+fn handling_days_count_working_days_to_resolution_or_today() {
+    // National Day 2026 off; raised Monday 09-28.
+    let cal = Calendar::new((1..=7).map(|d| day(2026, 10, d)), [day(2026, 10, 10)]);
+    let raised = day(2026, 9, 28);
+    let open = Demand::from_row(row(Open, None, raised), day(2026, 10, 9), &cal);
+    assert_eq!(open.handling_days, 4, "09-29, 09-30, 10-08, 10-09");
+    let mut resolved = row(Resolved, None, raised);
+    resolved.resolved_at =
+        Some(Utc.from_utc_datetime(&day(2026, 9, 30).and_hms_opt(2, 0, 0).unwrap_or_default()));
+    let done = Demand::from_row(resolved, day(2026, 11, 20), &cal);
+    assert_eq!(done.handling_days, 2, "the clock stops at resolution");
 }

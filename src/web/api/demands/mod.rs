@@ -1,5 +1,10 @@
 //! `/api/v1/demands`: raised by liaison officers (and admins), moved by the assigned
-//! department, read by every role.
+//! department, followed up by the raising side and supervisors, read by every role. The
+//! follow-up loop's actions (progress, extensions, urges, follow-ups) are in [`actions`].
+
+mod actions;
+
+pub use actions::{ExtensionOutcome, FollowUpOutcome};
 
 use actix_web::{HttpResponse, web};
 use actix_web::{get, post};
@@ -12,8 +17,12 @@ use validator::Validate;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
-use crate::domain::demands::model::{Demand, DemandCategory, DemandEvent, TransitionRequest};
+use diesel_async::AsyncPgConnection;
+
+use crate::domain::demands::model::{Demand, DemandCategory, DemandEvent, DemandRow, Urgency};
+use crate::domain::demands::moves::TransitionRequest;
 use crate::domain::demands::store::{self, DemandFilter, NewDemand};
+use crate::domain::demands::{views, workflow};
 use crate::domain::error::AppResult;
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
 use crate::web::idempotency::IdempotencyKey;
@@ -41,10 +50,17 @@ pub struct NewDemandRequest {
     pub assigned_department: Option<String>,
     #[schema(max_length = 4000)]
     pub description: Option<String>,
-    /// May be in the past.
+    /// May be in the past. Without it, the time limit of the category and urgency
+    /// (`/api/v1/reference/demand-time-limits`) gives it, in working days from today.
     pub due_on: Option<NaiveDate>,
     /// A visit of the same enterprise.
     pub visit_id: Option<Uuid>,
+    /// `normal` (the default) or `urgent`.
+    pub urgency: Option<Urgency>,
+    /// Departments working with the assigned one (协办), at most 10.
+    #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
+    pub co_departments: Option<Vec<String>>,
 }
 
 /// Raises a demand. Admins and liaison officers.
@@ -71,6 +87,8 @@ pub async fn create_demand(
         description: b.description,
         assigned_department: b.assigned_department.unwrap_or_default(),
         due_on: b.due_on,
+        urgency: b.urgency.unwrap_or(Urgency::Normal),
+        co_departments: b.co_departments.unwrap_or_default(),
     };
     let mut conn = state.pool.get().await?;
     let row = store::create(
@@ -81,7 +99,7 @@ pub async fn create_demand(
         new,
     )
     .await?;
-    let demand = Demand::from_row(row, today_in_china());
+    let demand = views::of_row(&mut conn, row, today_in_china()).await?;
     Ok(created(
         format!("/api/v1/demands/{}", demand.id),
         demand.version,
@@ -108,10 +126,7 @@ pub async fn list_demands(
     let today = today_in_china();
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, query.filter, today, after, limit).await?;
-    let demands = rows
-        .into_iter()
-        .map(|r| Demand::from_row(r, today))
-        .collect();
+    let demands = views::of_rows(&mut conn, rows, today).await?;
     Ok(HttpResponse::Ok().json(Page::of(demands, limit)))
 }
 
@@ -132,12 +147,14 @@ pub async fn get_demand(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let demand = Demand::from_row(store::get(&mut conn, *id).await?, today_in_china());
-    Ok(current(demand.version, &demand))
+    let row = store::get(&mut conn, *id).await?;
+    shown(&mut conn, row).await
 }
 
-/// Moves a demand through its status machine (a move it does not allow is 409). A liaison
-/// officer of the assigned department, or an admin.
+/// Moves a demand through its status machine (a move it does not allow is 409): 签收, 办结,
+/// 转办 and 退回 with a reason, rejection with a reason. A liaison officer of the assigned
+/// department (of the raising one for a returned demand), or an admin. `to: closed` with
+/// `satisfaction` is a follow-up by phone, under the follow-up's rule.
 #[utoipa::path(
     tag = "demands",
     params(
@@ -157,12 +174,11 @@ pub async fn transition_demand(
     body: JsonBody,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
-    actor.require_any(&[Role::Admin, Role::Liaison])?;
+    actor.require_any(&[Role::Admin, Role::Liaison, Role::Supervisor])?;
     let request: TransitionRequest = body.read().await?;
     let mut conn = state.pool.get().await?;
-    let row = store::transition(&mut conn, &actor, *id, request).await?;
-    let demand = Demand::from_row(row, today_in_china());
-    Ok(current(demand.version, &demand))
+    let row = workflow::transition(&mut conn, &actor, *id, request).await?;
+    shown(&mut conn, row).await
 }
 
 /// The demand's events, oldest first; the first is its creation. Any authenticated caller.
@@ -186,11 +202,18 @@ pub async fn list_demand_events(
     Ok(HttpResponse::Ok().json(Page::all(store::events(&mut conn, *id).await?)))
 }
 
+/// The demand as the API shows it, with its version as the `ETag`.
+async fn shown(conn: &mut AsyncPgConnection, row: DemandRow) -> AppResult<HttpResponse> {
+    let demand = views::of_row(conn, row, today_in_china()).await?;
+    Ok(current(demand.version, &demand))
+}
+
 /// Mounts this file's routes, each with its OpenAPI entry.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_demand)
         .service(list_demands)
         .service(get_demand)
         .service(transition_demand)
-        .service(list_demand_events);
+        .service(list_demand_events)
+        .configure(actions::routes);
 }
