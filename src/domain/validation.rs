@@ -18,6 +18,16 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A `LIKE` pattern finding `q` anywhere: `%` and `_` in a search are literal characters, not
+/// wildcards.
+pub fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// The one form of a username, for creation, lookup and throttling alike: NFKC, then lower
 /// case; `None` unless that is 3 to 64 of `a-z`, `0-9`, `.`, `_`, `-`. (So `İ` or a full-width
 /// letter can neither name an account nor count under another key than the account's.)

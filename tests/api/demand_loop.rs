@@ -507,3 +507,102 @@ async fn the_older_closing_move_is_a_follow_up_under_the_same_rule() {
         .items;
     assert_eq!(kept.len(), 1);
 }
+
+#[actix_web::test]
+async fn lists_filter_by_statuses_raiser_co_department_dates_and_title() {
+    let l = setup().await;
+    l.raise(json!({"title": "协调新厂房建设用地指标", "co_departments": ["zrzyt"]}))
+        .await;
+    let loan = l
+        .raise(json!({"title": "申请技术改造贷款贴息", "due_on": "2098-06-30"}))
+        .await;
+    let signed = l.raise(json!({"title": "招聘高级焊工"})).await;
+    let other = l.app.login_as(Role::Liaison, "kjt").await;
+    let body = json!({"enterprise_id": l.enterprise.id, "category": "technology",
+        "title": "申报省级企业技术中心", "assigned_department": "kjt"});
+    assert_eq!(
+        l.app
+            .post("/api/v1/demands", &other.token, body)
+            .await
+            .status,
+        201
+    );
+    // Everything above happened before `cutoff`; only the signing after it.
+    let cutoff = chrono::Utc::now();
+    l.moved(&signed, &l.fgw, json!({"to": "accepted"})).await;
+
+    let titles = |query: String| {
+        let app = &l.app;
+        let token = l.fgw.token.clone();
+        async move {
+            let resp = app.get(&format!("/api/v1/demands?{query}"), &token).await;
+            assert_eq!(resp.status, 200, "{query}: {}", resp.text);
+            let mut titles: Vec<String> = resp
+                .page::<Demand>()
+                .items
+                .into_iter()
+                .map(|d| d.title)
+                .collect();
+            titles.sort();
+            titles
+        }
+    };
+    assert_eq!(titles("status=accepted".into()).await, ["招聘高级焊工"]);
+    assert_eq!(
+        titles("status=open,accepted&assigned_department=fgw".into())
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        titles(format!("raised_by={}", other.id)).await,
+        ["申报省级企业技术中心"]
+    );
+    assert_eq!(
+        titles("co_department=zrzyt".into()).await,
+        ["协调新厂房建设用地指标"]
+    );
+    assert_eq!(
+        titles("q=%E7%94%A8%E5%9C%B0".into()).await,
+        ["协调新厂房建设用地指标"],
+        "q=用地"
+    );
+    assert!(titles("q=%25".into()).await.is_empty(), "% is literal");
+    let before = loan.due_on.unwrap();
+    assert!(
+        !titles(format!("due_before={before}"))
+            .await
+            .contains(&loan.title)
+    );
+    assert!(
+        titles("due_before=2099-01-01".into())
+            .await
+            .contains(&loan.title)
+    );
+    let since = cutoff.to_rfc3339().replace('+', "%2B");
+    assert_eq!(
+        titles(format!("updated_since={since}")).await,
+        ["招聘高级焊工"]
+    );
+
+    let bad = l
+        .app
+        .get("/api/v1/demands?status=open,done", &l.fgw.token)
+        .await;
+    assert_eq!(
+        bad.status, 400,
+        "an unknown status, as any bad query value: {}",
+        bad.text
+    );
+    // Every demand of a list names its enterprise, with no call per row.
+    let all = l
+        .app
+        .get("/api/v1/demands", &l.fgw.token)
+        .await
+        .page::<Demand>()
+        .items;
+    assert!(
+        all.iter()
+            .all(|d| d.enterprise_name.as_deref() == Some(l.enterprise.name.as_str()))
+    );
+}

@@ -2,6 +2,7 @@
 //! time limits in working days, 转办, 退回, progress notes, extensions, 催办 and 回访.
 
 pub mod follow_ups;
+pub mod list;
 pub mod model;
 pub mod moves;
 pub mod store;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::model::{Enterprise, EnterpriseSize, EnterpriseStatus};
 use crate::db::schema::{enterprises, regions};
 use crate::domain::error::{AppError, AppResult};
+use crate::domain::validation::like_pattern;
 
 /// Sort orders of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,15 +51,6 @@ pub struct EnterpriseFilter {
 
 // The two-character pieces of a name (migration 000009), indexed by GIN.
 diesel::define_sql_function!(fn name_bigrams(name: diesel::sql_types::Text) -> diesel::sql_types::Array<diesel::sql_types::Text>);
-
-/// `%` and `_` in a search are literal characters, not wildcards.
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
 
 /// Keyset condition (see [`crate::keyset_after!`]) and order for one sort column.
 macro_rules! keyset {

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::lookup::enterprise_names;
 use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
+use crate::domain::demands::list::{self, DemandFilter};
 use crate::domain::demands::model::Demand;
-use crate::domain::demands::store::{self, DemandFilter};
 use crate::domain::error::AppResult;
 use crate::domain::reference::calendar::Calendar;
 
@@ -57,7 +57,7 @@ impl Source for DemandExport {
         if self.pager.is_done() {
             return Ok(None);
         }
-        let rows = store::list(
+        let rows = list::list(
             conn,
             self.filter.clone(),
             self.today,

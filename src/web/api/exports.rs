@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
-use crate::domain::demands::store::DemandFilter;
+use crate::domain::demands::list::DemandFilter;
 use crate::domain::enterprises::list::EnterpriseFilter;
 use crate::domain::error::AppResult;
 use crate::domain::exports::demands::DemandExport;

@@ -19,9 +19,10 @@ use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
 use diesel_async::AsyncPgConnection;
 
+use crate::domain::demands::list::{self, DemandFilter};
 use crate::domain::demands::model::{Demand, DemandCategory, DemandEvent, DemandRow, Urgency};
 use crate::domain::demands::moves::TransitionRequest;
-use crate::domain::demands::store::{self, DemandFilter, NewDemand};
+use crate::domain::demands::store::{self, NewDemand};
 use crate::domain::demands::{views, workflow};
 use crate::domain::error::AppResult;
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
@@ -125,7 +126,7 @@ pub async fn list_demands(
     let after = query.after::<Demand>()?;
     let today = today_in_china();
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, query.filter, today, after, limit).await?;
+    let rows = list::list(&mut conn, query.filter, today, after, limit).await?;
     let demands = views::of_rows(&mut conn, rows, today).await?;
     Ok(HttpResponse::Ok().json(Page::of(demands, limit)))
 }

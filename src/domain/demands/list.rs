@@ -1,0 +1,137 @@
+//! The demand list: newest first, keyset-paginated, each filter served by an index.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
+
+use super::model::{DemandCategory, DemandRow, DemandStatus};
+use crate::db::schema::demands;
+use crate::domain::validation::like_pattern;
+
+/// One status or several, comma-separated: `status=open,accepted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statuses(pub Vec<DemandStatus>);
+
+impl<'de> Deserialize<'de> for Statuses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parsed: Option<Vec<DemandStatus>> = text
+            .split(',')
+            .map(|s| DemandStatus::parse(s.trim()))
+            .collect();
+        match parsed {
+            Some(statuses) if !statuses.is_empty() && statuses.len() <= 6 => Ok(Statuses(statuses)),
+            _ => Err(serde::de::Error::custom(
+                "one or more of open, accepted, resolved, closed, rejected, returned, comma-separated",
+            )),
+        }
+    }
+}
+
+/// Filters of the demand list (its query parameters); they combine.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DemandFilter {
+    pub enterprise_id: Option<Uuid>,
+    pub assigned_department: Option<String>,
+    /// One status or several, comma-separated, e.g. `open,accepted`.
+    #[param(
+        value_type = Option<String>,
+        example = "open,accepted",
+        max_length = 64,
+        pattern = r"^(open|accepted|resolved|closed|rejected|returned)(,(open|accepted|resolved|closed|rejected|returned)){0,5}$"
+    )]
+    pub status: Option<Statuses>,
+    pub category: Option<DemandCategory>,
+    /// `true`: only overdue demands.
+    pub overdue: Option<bool>,
+    /// Raised by this user.
+    pub raised_by: Option<Uuid>,
+    /// With this co-handling department (协办).
+    pub co_department: Option<String>,
+    /// Due before this day.
+    pub due_before: Option<NaiveDate>,
+    /// Changed at or after this moment (RFC 3339), for a frontend that refreshes.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Words of the title, e.g. 用地.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+}
+
+type ListQuery<'a> = demands::BoxedQuery<
+    'a,
+    diesel::pg::Pg,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<DemandRow, diesel::pg::Pg>>,
+>;
+
+/// A page (plus one row) of demands, newest first; overdue means open or accepted and due
+/// before `today`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: DemandFilter,
+    today: NaiveDate,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<DemandRow>> {
+    let mut query = filtered(
+        demands::table.select(DemandRow::as_select()).into_boxed(),
+        f,
+        today,
+    );
+    if let Some((at, id)) = after {
+        query = query.filter(crate::keyset_after!(
+            desc,
+            demands::created_at,
+            demands::id,
+            (at, id)
+        ));
+    }
+    query
+        .order((demands::created_at.desc(), demands::id.desc()))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+fn filtered(
+    mut query: ListQuery<'static>,
+    f: DemandFilter,
+    today: NaiveDate,
+) -> ListQuery<'static> {
+    if let Some(id) = f.enterprise_id {
+        query = query.filter(demands::enterprise_id.eq(id));
+    }
+    if let Some(dept) = f.assigned_department {
+        query = query.filter(demands::assigned_department.eq(dept));
+    }
+    if let Some(Statuses(statuses)) = f.status {
+        query = query.filter(demands::status.eq_any(statuses));
+    }
+    if let Some(category) = f.category {
+        query = query.filter(demands::category.eq(category));
+    }
+    if f.overdue == Some(true) {
+        query = query
+            .filter(demands::status.eq_any([DemandStatus::Open, DemandStatus::Accepted]))
+            .filter(demands::due_on.lt(today));
+    }
+    if let Some(user) = f.raised_by {
+        query = query.filter(demands::raised_by.eq(user));
+    }
+    if let Some(dept) = f.co_department {
+        query = query.filter(demands::co_departments.contains(vec![dept]));
+    }
+    if let Some(day) = f.due_before {
+        query = query.filter(demands::due_on.lt(day));
+    }
+    if let Some(at) = f.updated_since {
+        query = query.filter(demands::updated_at.ge(at));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(demands::title.ilike(like_pattern(q)));
+    }
+    query
+}
