@@ -383,8 +383,12 @@ async fn overview_counts_coverage_money_and_benefits() {
 async fn alerts_name_each_reason() {
     let w = World::new().await;
     let fine = w.enterprise(1, json!({"name": "A 一切正常"})).await;
-    let never = w.enterprise(2, json!({"name": "B 从未走访"})).await;
-    let overdue = w.enterprise(3, json!({"name": "C 诉求逾期"})).await;
+    let never = w
+        .enterprise(2, json!({"name": "B 从未走访", "region_code": "360121"}))
+        .await;
+    let overdue = w
+        .enterprise(3, json!({"name": "C 诉求逾期", "region_code": "361102"}))
+        .await;
     let falling = w.enterprise(4, json!({"name": "D 营收下滑"})).await;
     w.enterprise(5, json!({"name": "E 已暂停", "status": "suspended"}))
         .await;
@@ -415,14 +419,28 @@ async fn alerts_name_each_reason() {
     assert_eq!(alerts[0].enterprise_id.to_string(), never);
     let reason = &alerts[0].reasons[0];
     assert_eq!(
-        (reason.code, reason.detail.as_str()),
-        (AlertCode::NotVisited, "never visited")
+        (reason.code, reason.detail.as_str(), reason.message.as_str()),
+        (AlertCode::NotVisited, "never visited", "从未走访")
     );
+    assert_eq!((reason.last_visited_on, reason.days), (None, None));
     let reason = &alerts[1].reasons[0];
     assert_eq!(
-        (reason.code, reason.overdue_demands),
-        (AlertCode::OverdueDemands, Some(1))
+        (reason.code, reason.count, reason.overdue_demands),
+        (AlertCode::OverdueDemands, Some(1), Some(1))
     );
+    assert_eq!(reason.message, "1项诉求逾期未办结");
+
+    // By region: a city covers its counties (南昌县 360121 is in 南昌市 360100).
+    let in_city = |code: &'static str| {
+        let (app, token) = (&w.app, analyst.token.clone());
+        async move {
+            let path = format!("/api/v1/stats/alerts?region_code={code}");
+            names(&app.get(&path, &token).await)
+        }
+    };
+    assert_eq!(in_city("360100").await, ["B 从未走访"]);
+    assert_eq!(in_city("361100").await, ["C 诉求逾期"]);
+    assert!(in_city("360400").await.is_empty());
 
     let stricter = w
         .app
@@ -433,6 +451,7 @@ async fn alerts_name_each_reason() {
     assert_eq!(drop.code, AlertCode::RevenueDrop);
     assert_eq!(drop.quarter.as_deref(), Some("2026-Q2"));
     assert_eq!(drop.change, Some(-0.2));
+    assert_eq!(drop.message, "2026年第2季度营业收入同比下降20.0%");
 
     // A window of 2 days: the visits 3 days ago no longer count.
     let short = w
@@ -449,6 +468,12 @@ async fn alerts_name_each_reason() {
         )
         .await;
     assert_eq!(names(&page2), ["C 诉求逾期", "D 营收下滑"]);
+    let late = &page2.page::<Alert>().items[0].reasons[0];
+    assert_eq!((late.code, late.days), (AlertCode::NotVisited, Some(3)));
+    assert_eq!(
+        late.message,
+        format!("已3天未走访（最近一次{}，要求2天内）", days_ago(3))
+    );
     assert_eq!(page2.page::<Alert>().items[0].reasons.len(), 2);
 
     let bad = w

@@ -26,16 +26,24 @@ pub enum AlertCode {
     RevenueDrop,
 }
 
-/// Why an enterprise needs attention.
+/// Why an enterprise needs attention: a code, its figures as fields, and a Chinese message.
 #[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AlertReason {
     pub code: AlertCode,
-    /// A sentence saying what was found.
+    /// What was found, in Chinese, for people: 已120天未走访, 2项诉求逾期, 2026年第2季度营业收入同比下降25.0%.
+    pub message: String,
+    /// The same in English (kept from the first contract).
     pub detail: String,
     /// `not_visited`: the last visit (null: never visited).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_visited_on: Option<NaiveDate>,
+    /// `not_visited`: days since the last visit (absent: never visited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
     /// `overdue_demands`: how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// `overdue_demands`: how many (the first contract's name of `count`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_demands: Option<i64>,
     /// `revenue_drop`: the quarter compared with the same quarter a year earlier.
@@ -72,6 +80,10 @@ pub struct AlertRules {
     pub revenue_drop: Decimal,
     /// Only enterprises assigned to this department.
     pub department: Option<String>,
+    /// Only enterprises this liaison officer is assigned to.
+    pub officer: Option<Uuid>,
+    /// Only enterprises of this city (its counties included) or county.
+    pub region_code: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -126,6 +138,15 @@ pub async fn list(
     if after.is_some() {
         sql.push_str(" AND (e.name, e.id) > ($5, $6)");
     }
+    if rules.officer.is_some() {
+        sql.push_str(" AND e.liaison_officers @> ARRAY[$8::uuid]");
+    }
+    if rules.region_code.is_some() {
+        sql.push_str(
+            " AND (e.region_code = $9 \
+               OR e.region_code IN (SELECT code FROM regions WHERE parent_code = $9))",
+        );
+    }
     sql.push_str(" ORDER BY e.name, e.id LIMIT $7");
     let since = rules.today - Duration::days(rules.unvisited_days - 1);
     let (after_name, after_id) = after.unzip();
@@ -137,6 +158,8 @@ pub async fn list(
         .bind::<Nullable<Text>, _>(after_name)
         .bind::<Nullable<SqlUuid>, _>(after_id)
         .bind::<BigInt, _>(limit + 1)
+        .bind::<Nullable<SqlUuid>, _>(rules.officer)
+        .bind::<Nullable<Text>, _>(rules.region_code.clone())
         .load(conn)
         .await?;
     Ok(rows
@@ -151,33 +174,16 @@ pub async fn list(
 
 fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertReason> {
     let mut out = Vec::new();
-    let unvisited = row.last_visited_on.is_none_or(|d| d < since);
-    if unvisited {
-        let detail = match row.last_visited_on {
-            None => "never visited".to_owned(),
-            Some(d) => format!(
-                "last visited on {d}, {} days ago (window: {} days)",
-                (rules.today - d).num_days(),
-                rules.unvisited_days
-            ),
-        };
-        out.push(AlertReason {
-            code: AlertCode::NotVisited,
-            detail,
-            last_visited_on: row.last_visited_on,
-            overdue_demands: None,
-            quarter: None,
-            change: None,
-        });
+    if row.last_visited_on.is_none_or(|d| d < since) {
+        out.push(not_visited(row.last_visited_on, rules));
     }
     if row.overdue > 0 {
         out.push(AlertReason {
-            code: AlertCode::OverdueDemands,
+            message: format!("{}项诉求逾期未办结", row.overdue),
             detail: format!("{} demand(s) past their due date", row.overdue),
-            last_visited_on: None,
+            count: Some(row.overdue),
             overdue_demands: Some(row.overdue),
-            quarter: None,
-            change: None,
+            ..AlertReason::of(AlertCode::OverdueDemands)
         });
     }
     if let (Some(quarter), Some(revenue), Some(base)) =
@@ -185,18 +191,62 @@ fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertRea
     {
         let floor = base.0 * (Decimal::ONE - rules.revenue_drop);
         if base.is_positive() && revenue.0 < floor {
-            let change = ratio(revenue.0 - base.0, base.0);
-            out.push(AlertReason {
-                code: AlertCode::RevenueDrop,
-                detail: format!(
-                    "revenue in {quarter} was {revenue}, against {base} a year earlier"
-                ),
-                last_visited_on: None,
-                overdue_demands: None,
-                quarter: Some(quarter.clone()),
-                change,
-            });
+            out.push(revenue_drop(quarter, revenue, base));
         }
     }
     out
+}
+
+impl AlertReason {
+    /// A reason with its code and no figures yet.
+    fn of(code: AlertCode) -> Self {
+        AlertReason {
+            code,
+            message: String::new(),
+            detail: String::new(),
+            last_visited_on: None,
+            days: None,
+            count: None,
+            overdue_demands: None,
+            quarter: None,
+            change: None,
+        }
+    }
+}
+
+fn not_visited(last: Option<NaiveDate>, rules: &AlertRules) -> AlertReason {
+    let days = last.map(|d| (rules.today - d).num_days());
+    let (message, detail) = match (last, days) {
+        (Some(d), Some(n)) => (
+            format!(
+                "已{n}天未走访（最近一次{d}，要求{}天内）",
+                rules.unvisited_days
+            ),
+            format!(
+                "last visited on {d}, {n} days ago (window: {} days)",
+                rules.unvisited_days
+            ),
+        ),
+        _ => ("从未走访".to_owned(), "never visited".to_owned()),
+    };
+    AlertReason {
+        message,
+        detail,
+        last_visited_on: last,
+        days,
+        ..AlertReason::of(AlertCode::NotVisited)
+    }
+}
+
+fn revenue_drop(quarter: &str, revenue: Money, base: Money) -> AlertReason {
+    let change = ratio(revenue.0 - base.0, base.0);
+    let fall = change.map_or(0.0, |c| -c * 100.0);
+    let (year, q) = quarter.split_once("-Q").unwrap_or((quarter, ""));
+    AlertReason {
+        message: format!("{year}年第{q}季度营业收入同比下降{fall:.1}%"),
+        detail: format!("revenue in {quarter} was {revenue}, against {base} a year earlier"),
+        quarter: Some(quarter.to_owned()),
+        change,
+        ..AlertReason::of(AlertCode::RevenueDrop)
+    }
 }

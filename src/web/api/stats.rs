@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
@@ -136,6 +137,11 @@ pub struct AlertQuery {
     pub revenue_drop: Option<String>,
     /// Only enterprises assigned to this department.
     pub department: Option<String>,
+    /// Only enterprises this liaison officer is assigned to (a user id).
+    pub officer: Option<Uuid>,
+    /// Only enterprises of this city (its counties included) or county.
+    #[param(max_length = 6, example = "360100")]
+    pub region_code: Option<String>,
 }
 
 /// Active enterprises that need attention, each with its reasons, by name. Any role.
@@ -179,6 +185,8 @@ pub async fn stats_alerts(
         unvisited_days,
         revenue_drop,
         department: q.department.clone(),
+        officer: q.officer,
+        region_code: q.region_code.clone(),
     };
     let mut conn = state.pool.get().await?;
     let rows = alerts::list(&mut conn, &rules, after, limit).await?;
