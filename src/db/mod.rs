@@ -10,4 +10,4 @@ pub mod quarter;
 pub mod schema;
 pub mod text_enum;
 
-pub use pool::{DbConn, DbPool, build_pool};
+pub use pool::{DbConn, DbPool, QueryCounter, build_counted_pool, build_pool};

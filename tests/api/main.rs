@@ -33,3 +33,4 @@ mod support;
 mod timeline;
 mod users;
 mod visits;
+mod workbench;

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use actix_web::web;
 use liaison::config::Config;
+use liaison::db::QueryCounter;
 use liaison::db::local::{self, PrivateCluster};
 use liaison::domain::actor::{ActorKind, Role};
 use liaison::domain::enterprises::model::Enterprise;
@@ -314,6 +315,8 @@ impl Resp {
 pub struct TestApp {
     pub db: TestDb,
     pub state: web::Data<AppState>,
+    /// The statements the app's pool has sent.
+    pub queries: QueryCounter,
     pub base: String,
     server: actix_web::dev::ServerHandle,
     client: awc::Client,
@@ -336,7 +339,9 @@ impl TestApp {
             .as_ref()
             .map(|s| s.expose().to_owned())
             .unwrap_or_default();
-        let pool = liaison::db::build_pool(&url, 4, 10_000).expect("pool");
+        let queries = QueryCounter::default();
+        let pool =
+            liaison::db::build_counted_pool(&url, 4, 10_000, Some(queries.clone())).expect("pool");
         let state =
             web::Data::new(AppState::new(pool, config, JWT_SECRET.as_bytes()).expect("state"));
         let app_state = state.clone();
@@ -352,6 +357,7 @@ impl TestApp {
         TestApp {
             db,
             state,
+            queries,
             base: format!("http://{addr}"),
             server: handle,
             // Longer than the server's own bounded waits (10 s), so a test sees their end.

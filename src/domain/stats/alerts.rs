@@ -113,41 +113,7 @@ pub async fn list(
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> AppResult<Vec<Alert>> {
-    let mut sql = String::from(
-        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
-                rv.base_revenue \
-         FROM enterprises e \
-         LEFT JOIN enterprise_last_visits lv ON lv.enterprise_id = e.id \
-         LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
-                            WHERE d.enterprise_id = e.id AND d.status IN ('open', 'accepted') \
-                              AND d.due_on < $1) od ON true \
-         LEFT JOIN LATERAL (SELECT i.quarter, i.revenue, b.revenue AS base_revenue \
-                            FROM indicators i \
-                            LEFT JOIN indicators b ON b.enterprise_id = i.enterprise_id \
-                             AND b.quarter = (substr(i.quarter, 1, 4)::int - 1)::text \
-                                             || substr(i.quarter, 5) \
-                            WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
-                            ORDER BY i.quarter DESC LIMIT 1) rv ON true \
-         WHERE e.status = 'active' \
-           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
-                OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
-    );
-    if rules.department.is_some() {
-        sql.push_str(" AND e.assigned_departments @> ARRAY[$4::text]");
-    }
-    if after.is_some() {
-        sql.push_str(" AND (e.name, e.id) > ($5, $6)");
-    }
-    if rules.officer.is_some() {
-        sql.push_str(" AND e.liaison_officers @> ARRAY[$8::uuid]");
-    }
-    if rules.region_code.is_some() {
-        sql.push_str(
-            " AND (e.region_code = $9 \
-               OR e.region_code IN (SELECT code FROM regions WHERE parent_code = $9))",
-        );
-    }
-    sql.push_str(" ORDER BY e.name, e.id LIMIT $7");
+    let sql = alert_sql(rules, after.is_some());
     let since = rules.today - Duration::days(rules.unvisited_days - 1);
     let (after_name, after_id) = after.unzip();
     let rows: Vec<AlertRow> = diesel::sql_query(sql)
@@ -170,6 +136,46 @@ pub async fn list(
             name: row.name,
         })
         .collect())
+}
+
+/// The alert query for these rules (`$1` today … `$9` region); `paged` continues after a name.
+fn alert_sql(rules: &AlertRules, paged: bool) -> String {
+    let mut sql = String::from(
+        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
+                rv.base_revenue \
+         FROM enterprises e \
+         LEFT JOIN enterprise_last_visits lv ON lv.enterprise_id = e.id \
+         LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
+                            WHERE d.enterprise_id = e.id AND d.status IN ('open', 'accepted') \
+                              AND d.due_on < $1) od ON true \
+         LEFT JOIN LATERAL (SELECT i.quarter, i.revenue, b.revenue AS base_revenue \
+                            FROM indicators i \
+                            LEFT JOIN indicators b ON b.enterprise_id = i.enterprise_id \
+                             AND b.quarter = (substr(i.quarter, 1, 4)::int - 1)::text \
+                                             || substr(i.quarter, 5) \
+                            WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
+                            ORDER BY i.quarter DESC LIMIT 1) rv ON true \
+         WHERE e.status = 'active' \
+           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
+                OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
+    );
+    if rules.department.is_some() {
+        sql.push_str(" AND e.assigned_departments @> ARRAY[$4::text]");
+    }
+    if paged {
+        sql.push_str(" AND (e.name, e.id) > ($5, $6)");
+    }
+    if rules.officer.is_some() {
+        sql.push_str(" AND e.liaison_officers @> ARRAY[$8::uuid]");
+    }
+    if rules.region_code.is_some() {
+        sql.push_str(
+            " AND (e.region_code = $9 \
+               OR e.region_code IN (SELECT code FROM regions WHERE parent_code = $9))",
+        );
+    }
+    sql.push_str(" ORDER BY e.name, e.id LIMIT $7");
+    sql
 }
 
 fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertReason> {

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod indicators;
 pub mod overview;
 pub mod rollups;
+pub mod workbench;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

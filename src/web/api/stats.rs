@@ -15,9 +15,10 @@ use crate::domain::indicators::model::parse_quarter;
 use crate::domain::stats::alerts::{self, Alert, AlertRules};
 use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::overview::{self, Overview};
-use crate::web::body::StrictQuery;
+use crate::domain::stats::workbench::{self, Workbench};
+use crate::web::body::{NoParams, StrictQuery};
 use crate::web::pagination::{Listing, Page, PageParams};
-use crate::web::problem::ListErrors;
+use crate::web::problem::{CallerErrors, ListErrors};
 use crate::web::state::AppState;
 
 fn json_bytes(value: &impl serde::Serialize) -> actix_web::web::Bytes {
@@ -193,9 +194,37 @@ pub async fn stats_alerts(
     Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
+/// The caller's day in one call: the enterprises whose `liaison_officers` include the caller,
+/// each with its last visit, next visit due, open and overdue demands and alerts; the demands the
+/// caller raised that await a follow-up (回访); the department's overdue demands and those due
+/// within 7 days. Each list holds at most 200 items. Any role (a list is empty when nothing is
+/// the caller's).
+#[utoipa::path(
+    tag = "statistics",
+    responses((status = 200, body = Workbench), CallerErrors),
+)]
+#[get("/me/workbench")]
+pub async fn my_workbench(
+    actor: Actor,
+    state: web::Data<AppState>,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    let rules = AlertRules {
+        today: today_in_china(),
+        unvisited_days: i64::from(state.config.alert_unvisited_days),
+        revenue_drop: state.config.alert_revenue_drop,
+        department: None,
+        officer: None,
+        region_code: None,
+    };
+    let mut conn = state.pool.get().await?;
+    Ok(HttpResponse::Ok().json(workbench::of(&mut conn, &actor, rules).await?))
+}
+
 /// Mounts this file's routes, each with its OpenAPI entry.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(stats_overview)
+    cfg.service(my_workbench)
+        .service(stats_overview)
         .service(stats_indicators)
         .service(stats_alerts);
 }
