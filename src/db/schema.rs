@@ -219,6 +219,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        visit_cadence_days -> Nullable<Int4>,
     }
 }
 
@@ -386,6 +387,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        contacts_met -> Array<Uuid>,
+        checklist -> Array<Text>,
     }
 }
 

@@ -288,6 +288,7 @@ async fn add_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<us
             tags: e.tags,
             employees: e.employees,
             description: e.description,
+            visit_cadence_days: None,
         };
         draft.normalize();
         let created = enterprises::store::create(conn, None, draft)

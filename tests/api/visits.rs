@@ -3,6 +3,7 @@
 use liaison::domain::actor::Role;
 use liaison::domain::demands::model::DemandStatus;
 use liaison::domain::enterprises::model::Enterprise;
+use liaison::domain::stats::alerts::Alert;
 use liaison::domain::visits::model::Visit;
 use liaison::web::api::visits::CreatedVisit;
 use serde_json::{Value, json};
@@ -126,9 +127,10 @@ async fn visit_rules_officers_enterprise_and_date() {
     let admin = app.admin().await;
     let e = app.enterprise(&admin, 3, json!({})).await;
     let officer = app.user("gxw", &[Role::Liaison]).await;
-    let stranger = app.user("fgw", &[Role::Liaison]).await;
+    // Someone who is not a user at all.
+    let stranger = uuid::Uuid::new_v4();
     let mut body = visit_body(&e, &officer, json!([]));
-    body["officers"] = json!([officer.id, stranger.id]);
+    body["officers"] = json!([officer.id, stranger]);
     body["visited_on"] = json!("2098-01-01");
     let resp = app.post("/api/v1/visits", &officer.token, body).await;
     assert_eq!(resp.status, 422);
@@ -349,5 +351,111 @@ async fn visit_list_filters_and_pages_newest_first() {
             .await
             .status,
         400
+    );
+}
+
+#[actix_web::test]
+async fn a_joint_visit_records_the_contacts_met_and_a_checklist() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let e = app.enterprise(&admin, 5, json!({})).await;
+    let gxw = app.login_as(Role::Liaison, "gxw").await;
+    let fgw = app.login_as(Role::Liaison, "fgw").await;
+    let contact = app
+        .post(
+            &format!("/api/v1/enterprises/{}/contacts", e.id),
+            &admin.token,
+            json!({"name": "张伟", "title": "总经理"}),
+        )
+        .await
+        .id();
+    let mut body = visit_body(&e, &gxw, json!([]));
+    body["officers"] = json!([gxw.id, fgw.id]);
+    body["contacts_met"] = json!([contact]);
+    body["checklist"] = json!([" 安全生产情况 ", "订单和产能", ""]);
+    let resp = app.post("/api/v1/visits", &gxw.token, body).await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    let visit = resp.json::<CreatedVisit>().visit;
+    assert_eq!(visit.department, "gxw", "the caller's department leads");
+    assert_eq!(visit.officers, [gxw.id, fgw.id]);
+    let met: Vec<String> = visit.contacts_met.iter().map(|c| c.to_string()).collect();
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0], contact);
+    assert_eq!(visit.checklist, ["安全生产情况", "订单和产能"]);
+
+    // Only officers of other departments: not this department's visit.
+    let mut others = visit_body(&e, &gxw, json!([]));
+    others["officers"] = json!([fgw.id]);
+    let refused = app.post("/api/v1/visits", &gxw.token, others).await;
+    assert_eq!(
+        (refused.status, refused.error_codes()),
+        (422, vec!["not_an_officer_of_department".to_owned()])
+    );
+    // A contact of another enterprise, and an overlong checklist item.
+    let other = app.enterprise(&admin, 6, json!({})).await;
+    let mut wrong = visit_body(&other, &gxw, json!([]));
+    wrong["contacts_met"] = json!([contact]);
+    wrong["checklist"] = json!(["长".repeat(201)]);
+    let refused = app.post("/api/v1/visits", &gxw.token, wrong).await;
+    let mut fields = refused.error_fields();
+    fields.sort();
+    assert_eq!(
+        (refused.status, fields),
+        (
+            422,
+            vec!["checklist[0]".to_owned(), "contacts_met[0]".to_owned()]
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_enterprises_own_cadence_decides_when_it_is_unvisited() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let gxw = app.login_as(Role::Liaison, "gxw").await;
+    let weekly = app
+        .enterprise(
+            &admin,
+            7,
+            json!({"name": "甲 每周", "visit_cadence_days": 7}),
+        )
+        .await;
+    let usual = app.enterprise(&admin, 8, json!({"name": "乙 默认"})).await;
+    let ten_days_ago = (chrono::Utc::now() - chrono::Duration::days(10)).date_naive();
+    for e in [&weekly, &usual] {
+        let mut body = visit_body(e, &gxw, json!([]));
+        body["visited_on"] = json!(ten_days_ago);
+        assert_eq!(
+            app.post("/api/v1/visits", &gxw.token, body).await.status,
+            201
+        );
+    }
+    let alerts = app.get("/api/v1/stats/alerts", &gxw.token).await;
+    let names: Vec<String> = alerts
+        .page::<Alert>()
+        .items
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["甲 每周"],
+        "7-day cadence lapsed; the 90-day default not"
+    );
+    // An explicit window applies to all.
+    let window = app
+        .get("/api/v1/stats/alerts?window_days=30", &gxw.token)
+        .await;
+    assert!(window.page::<Alert>().items.is_empty());
+    let bad = app
+        .patch(
+            &format!("/api/v1/enterprises/{}", usual.id),
+            &admin.token,
+            json!({"visit_cadence_days": 0}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.error_fields()),
+        (422, vec!["visit_cadence_days".to_owned()])
     );
 }

@@ -63,6 +63,9 @@ pub struct Enterprise {
     pub tags: Vec<String>,
     pub employees: Option<i32>,
     pub description: Option<String>,
+    /// Visit at least every this many days (null: the system's window,
+    /// `LIAISON_ALERT_UNVISITED_DAYS`).
+    pub visit_cadence_days: Option<i32>,
     pub created_by: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -92,6 +95,7 @@ pub struct EnterpriseDraft {
     pub tags: Vec<String>,
     pub employees: Option<i32>,
     pub description: Option<String>,
+    pub visit_cadence_days: Option<i32>,
 }
 
 impl From<&Enterprise> for EnterpriseDraft {
@@ -115,6 +119,7 @@ impl From<&Enterprise> for EnterpriseDraft {
             liaison_officers: e.liaison_officers.clone(),
             tags: e.tags.clone(),
             employees: e.employees,
+            visit_cadence_days: e.visit_cadence_days,
             description: e.description.clone(),
         }
     }
@@ -141,6 +146,7 @@ pub struct DraftChange {
     pub address: Option<Option<String>>,
     pub designation_batch: Option<Option<String>>,
     pub employees: Option<Option<i32>>,
+    pub visit_cadence_days: Option<Option<i32>>,
     pub description: Option<Option<String>>,
     pub credit_code_override_reason: Option<Option<String>>,
 }
@@ -169,6 +175,7 @@ impl DraftChange {
         set_if(&mut d.address, self.address);
         set_if(&mut d.designation_batch, self.designation_batch);
         set_if(&mut d.employees, self.employees);
+        set_if(&mut d.visit_cadence_days, self.visit_cadence_days);
         set_if(&mut d.description, self.description);
         set_if(
             &mut d.credit_code_override_reason,
@@ -247,6 +254,16 @@ impl EnterpriseDraft {
         if self.employees.is_some_and(|n| n < 0) {
             errors.push(FieldError::new("employees", "range", "may not be negative"));
         }
+        if self
+            .visit_cadence_days
+            .is_some_and(|n| !(1..=3650).contains(&n))
+        {
+            errors.push(FieldError::new(
+                "visit_cadence_days",
+                "range",
+                "1 to 3650 days",
+            ));
+        }
         if self.designated_on > today {
             errors.push(FieldError::new(
                 "designated_on",
@@ -308,6 +325,7 @@ mod tests {
             liaison_officers: vec![],
             tags: vec![],
             employees: Some(120),
+            visit_cadence_days: Some(60),
             description: None,
         }
     }

@@ -162,6 +162,7 @@ pub(super) fn blank_draft(code: &str, today: NaiveDate) -> EnterpriseDraft {
         tags: Vec::new(),
         employees: None,
         description: None,
+        visit_cadence_days: None,
     }
 }
 

@@ -76,6 +76,9 @@ pub struct AlertRules {
     pub today: NaiveDate,
     /// Not visited on any of the last `unvisited_days` days.
     pub unvisited_days: i64,
+    /// Whether an enterprise's own `visit_cadence_days` replaces `unvisited_days` for it (not
+    /// when the caller asked for a window).
+    pub use_cadence: bool,
     /// Revenue below (1 − `revenue_drop`) × the year-earlier revenue.
     pub revenue_drop: Decimal,
     /// Only enterprises assigned to this department.
@@ -94,6 +97,8 @@ struct AlertRow {
     name: String,
     #[diesel(sql_type = Nullable<Date>)]
     last_visited_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    cadence: Option<i32>,
     #[diesel(sql_type = BigInt)]
     overdue: i64,
     #[diesel(sql_type = Nullable<Text>)]
@@ -126,23 +131,25 @@ pub async fn list(
         .bind::<BigInt, _>(limit + 1)
         .bind::<Nullable<SqlUuid>, _>(rules.officer)
         .bind::<Nullable<Text>, _>(rules.region_code.clone())
+        .bind::<diesel::sql_types::Bool, _>(rules.use_cadence)
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
         .map(|row| Alert {
-            reasons: reasons(&row, rules, since),
+            reasons: reasons(&row, rules),
             enterprise_id: row.id,
             name: row.name,
         })
         .collect())
 }
 
-/// The alert query for these rules (`$1` today … `$9` region); `paged` continues after a name.
+/// The alert query for these rules (`$1` today … `$9` region, `$10` per-enterprise cadence);
+/// `paged` continues after a name.
 fn alert_sql(rules: &AlertRules, paged: bool) -> String {
     let mut sql = String::from(
-        "SELECT e.id, e.name, lv.last_visited_on, od.overdue, rv.quarter, rv.revenue, \
-                rv.base_revenue \
+        "SELECT e.id, e.name, lv.last_visited_on, e.visit_cadence_days AS cadence, od.overdue, \
+                rv.quarter, rv.revenue, rv.base_revenue \
          FROM enterprises e \
          LEFT JOIN enterprise_last_visits lv ON lv.enterprise_id = e.id \
          LEFT JOIN LATERAL (SELECT COUNT(*) AS overdue FROM demands d \
@@ -156,7 +163,9 @@ fn alert_sql(rules: &AlertRules, paged: bool) -> String {
                             WHERE i.enterprise_id = e.id AND i.revenue IS NOT NULL \
                             ORDER BY i.quarter DESC LIMIT 1) rv ON true \
          WHERE e.status = 'active' \
-           AND (lv.last_visited_on IS NULL OR lv.last_visited_on < $2 OR od.overdue > 0 \
+           AND (lv.last_visited_on IS NULL OR od.overdue > 0 \
+                OR lv.last_visited_on < CASE WHEN $10 AND e.visit_cadence_days IS NOT NULL \
+                                             THEN $1 - e.visit_cadence_days + 1 ELSE $2 END \
                 OR (rv.base_revenue > 0 AND rv.revenue < rv.base_revenue * (1 - $3)))",
     );
     if rules.department.is_some() {
@@ -178,10 +187,15 @@ fn alert_sql(rules: &AlertRules, paged: bool) -> String {
     sql
 }
 
-fn reasons(row: &AlertRow, rules: &AlertRules, since: NaiveDate) -> Vec<AlertReason> {
+fn reasons(row: &AlertRow, rules: &AlertRules) -> Vec<AlertReason> {
     let mut out = Vec::new();
+    let window = match row.cadence {
+        Some(days) if rules.use_cadence => i64::from(days),
+        _ => rules.unvisited_days,
+    };
+    let since = rules.today - Duration::days(window - 1);
     if row.last_visited_on.is_none_or(|d| d < since) {
-        out.push(not_visited(row.last_visited_on, rules));
+        out.push(not_visited(row.last_visited_on, rules.today, window));
     }
     if row.overdue > 0 {
         out.push(AlertReason {
@@ -220,18 +234,12 @@ impl AlertReason {
     }
 }
 
-fn not_visited(last: Option<NaiveDate>, rules: &AlertRules) -> AlertReason {
-    let days = last.map(|d| (rules.today - d).num_days());
+fn not_visited(last: Option<NaiveDate>, today: NaiveDate, window: i64) -> AlertReason {
+    let days = last.map(|d| (today - d).num_days());
     let (message, detail) = match (last, days) {
         (Some(d), Some(n)) => (
-            format!(
-                "已{n}天未走访（最近一次{d}，要求{}天内）",
-                rules.unvisited_days
-            ),
-            format!(
-                "last visited on {d}, {n} days ago (window: {} days)",
-                rules.unvisited_days
-            ),
+            format!("已{n}天未走访（最近一次{d}，要求{window}天内）"),
+            format!("last visited on {d}, {n} days ago (window: {window} days)"),
         ),
         _ => ("从未走访".to_owned(), "never visited".to_owned()),
     };

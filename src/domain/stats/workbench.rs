@@ -125,7 +125,9 @@ async fn my_enterprises(
 ) -> QueryResult<Vec<MyEnterprise>> {
     let rows: Vec<MyEnterpriseRow> = diesel::sql_query(
         "SELECT e.id, e.name, lv.last_visited_on, \
-                COALESCE(nv.next_visit_on, lv.last_visited_on + $3::int, $2) AS next_visit_due, \
+                COALESCE(nv.next_visit_on, \
+                         lv.last_visited_on + COALESCE(e.visit_cadence_days, $3::int), $2) \
+                    AS next_visit_due, \
                 (SELECT count(*) FROM demands d WHERE d.enterprise_id = e.id \
                    AND d.status IN ('open', 'accepted')) AS open_demands, \
                 (SELECT count(*) FROM demands d WHERE d.enterprise_id = e.id \

@@ -29,18 +29,24 @@ pub struct Visit {
     pub department: String,
     pub visited_on: NaiveDate,
     pub kind: VisitKind,
-    /// User ids of the officials who visited.
+    /// User ids of the officials who visited: of the visiting department, and of others on a
+    /// joint visit (联合走访).
     pub officers: Vec<Uuid>,
     pub summary: String,
     /// The enterprise's people who took part.
     pub participants: Option<String>,
     pub purpose: Option<String>,
     pub findings: Option<String>,
+    /// When the next visit is planned; it is the enterprise's next due date.
     pub next_visit_on: Option<NaiveDate>,
     pub created_by: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Contact persons of the enterprise met (ids of its contacts).
+    pub contacts_met: Vec<Uuid>,
+    /// What was confirmed on the visit, item by item (e.g. 安全生产情况, 订单情况).
+    pub checklist: Vec<String>,
 }
 
 impl crate::db::keyset::Keyed for Visit {
@@ -63,6 +69,8 @@ pub struct VisitFields {
     pub purpose: Option<String>,
     pub findings: Option<String>,
     pub next_visit_on: Option<NaiveDate>,
+    pub contacts_met: Vec<Uuid>,
+    pub checklist: Vec<String>,
 }
 
 impl From<&Visit> for VisitFields {
@@ -76,15 +84,25 @@ impl From<&Visit> for VisitFields {
             purpose: v.purpose.clone(),
             findings: v.findings.clone(),
             next_visit_on: v.next_visit_on,
+            contacts_met: v.contacts_met.clone(),
+            checklist: v.checklist.clone(),
         }
     }
 }
 
 impl VisitFields {
-    /// The fields as stored: the summary without surrounding blanks.
+    /// The fields as stored: the summary without surrounding blanks, checklist items trimmed
+    /// and blank ones dropped.
     pub fn trimmed(self) -> Self {
         let summary = self.summary.trim().to_owned();
-        VisitFields { summary, ..self }
+        let checklist = (self.checklist.iter().map(|i| i.trim().to_owned()))
+            .filter(|i| !i.is_empty())
+            .collect();
+        VisitFields {
+            summary,
+            checklist,
+            ..self
+        }
     }
 
     /// Every rule that needs no database.
@@ -110,6 +128,12 @@ impl VisitFields {
                 "blank",
                 "may not be empty or blank",
             ));
+        }
+        for (i, item) in self.checklist.iter().enumerate() {
+            if item.chars().count() > 200 {
+                let field = format!("checklist[{i}]");
+                errors.push(FieldError::new(field, "too_long", "at most 200 characters"));
+            }
         }
         for (field, text) in [
             ("summary", Some(&self.summary)),
@@ -155,19 +179,33 @@ mod tests {
             purpose: None,
             findings: None,
             next_visit_on: None,
+            contacts_met: vec![],
+            checklist: vec![" 安全生产 ".into(), " ".into()],
         };
         assert!(ok.check(today).is_empty());
+        assert_eq!(
+            ok.clone().trimmed().checklist,
+            ["安全生产"],
+            "trimmed, blanks dropped"
+        );
         let bad = VisitFields {
             visited_on: today + chrono::Days::new(1),
             officers: vec![],
             summary: " ".into(),
             next_visit_on: Some(today),
+            checklist: vec!["长".repeat(201)],
             ..ok
         };
         let fields: Vec<String> = bad.check(today).into_iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            vec!["visited_on", "officers", "summary", "next_visit_on"]
+            vec![
+                "visited_on",
+                "officers",
+                "summary",
+                "checklist[0]",
+                "next_visit_on"
+            ]
         );
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::{Visit, VisitFields, VisitKind};
 use crate::db::clock::today_in_china;
-use crate::db::schema::{users, visits};
+use crate::db::schema::{enterprise_contacts, users, visits};
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::demands::model::DemandRow;
@@ -20,28 +20,60 @@ use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation::dedup_keep_order;
 
 /// Officers must be active users of the visiting department.
+/// Officers are active users; at least one is of the visiting department, the others may be of
+/// any department (a joint visit, 联合走访).
 async fn check_officers(
     conn: &mut AsyncPgConnection,
     department: &str,
     officers: &[Uuid],
 ) -> QueryResult<Vec<FieldError>> {
-    let found: Vec<Uuid> = users::table
+    let found: Vec<(Uuid, String)> = users::table
         .filter(users::id.eq_any(officers))
-        .filter(users::department.eq(department))
         .filter(users::disabled.eq(false))
-        .select(users::id)
+        .select((users::id, users::department))
         .load(conn)
         .await?;
-    Ok(officers
+    let mut errors: Vec<FieldError> = officers
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.iter().any(|(f, _)| f == *id))
+        .map(|(i, _)| {
+            let field = format!("officers[{i}]");
+            FieldError::new(field, "unknown_officer", "must be an active user")
+        })
+        .collect();
+    if errors.is_empty() && !officers.is_empty() && !found.iter().any(|(_, d)| d == department) {
+        errors.push(FieldError::new(
+            "officers",
+            "not_an_officer_of_department",
+            "at least one officer is of the visiting department",
+        ));
+    }
+    Ok(errors)
+}
+
+/// Every contact met is a contact of the visited enterprise.
+async fn check_contacts(
+    conn: &mut AsyncPgConnection,
+    enterprise_id: Uuid,
+    contacts: &[Uuid],
+) -> QueryResult<Vec<FieldError>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<Uuid> = enterprise_contacts::table
+        .filter(enterprise_contacts::id.eq_any(contacts))
+        .filter(enterprise_contacts::enterprise_id.eq(enterprise_id))
+        .select(enterprise_contacts::id)
+        .load(conn)
+        .await?;
+    Ok(contacts
         .iter()
         .enumerate()
         .filter(|(_, id)| !found.contains(id))
         .map(|(i, _)| {
-            FieldError::new(
-                format!("officers[{i}]"),
-                "not_an_officer_of_department",
-                "must be an active user of your department",
-            )
+            let field = format!("contacts_met[{i}]");
+            FieldError::new(field, "unknown_contact", "not a contact of this enterprise")
         })
         .collect())
 }
@@ -55,10 +87,12 @@ pub async fn create(
     raised: Vec<NewDemand>,
 ) -> AppResult<(Visit, Vec<DemandRow>)> {
     dedup_keep_order(&mut fields.officers);
+    dedup_keep_order(&mut fields.contacts_met);
     conn.transaction(async move |conn| {
         let mut errors = fields.check(today_in_china());
         errors.extend(check_active_enterprise(conn, "enterprise_id", enterprise_id).await?);
         errors.extend(check_officers(conn, &actor.department, &fields.officers).await?);
+        errors.extend(check_contacts(conn, enterprise_id, &fields.contacts_met).await?);
         for (i, d) in raised.iter().enumerate() {
             let prefix = format!("demands[{i}].");
             errors.extend(demands::check_new(&prefix, d));
@@ -141,9 +175,14 @@ pub async fn update(
         let mut fields = VisitFields::from(&before);
         change(&mut fields);
         dedup_keep_order(&mut fields.officers);
+        dedup_keep_order(&mut fields.contacts_met);
         let mut errors = fields.check(today_in_china());
         if fields.officers != before.officers {
             errors.extend(check_officers(conn, &before.department, &fields.officers).await?);
+        }
+        if fields.contacts_met != before.contacts_met {
+            let met = &fields.contacts_met;
+            errors.extend(check_contacts(conn, before.enterprise_id, met).await?);
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));

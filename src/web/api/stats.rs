@@ -184,6 +184,7 @@ pub async fn stats_alerts(
     let rules = AlertRules {
         today: today_in_china(),
         unvisited_days,
+        use_cadence: q.window_days.is_none(),
         revenue_drop,
         department: q.department.clone(),
         officer: q.officer,
@@ -212,6 +213,7 @@ pub async fn my_workbench(
     let rules = AlertRules {
         today: today_in_china(),
         unvisited_days: i64::from(state.config.alert_unvisited_days),
+        use_cadence: true,
         revenue_drop: state.config.alert_revenue_drop,
         department: None,
         officer: None,

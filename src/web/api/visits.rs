@@ -59,7 +59,8 @@ pub struct NewVisit {
     #[validate(required)]
     #[schema(required = true, value_type = VisitKind)]
     pub kind: Option<VisitKind>,
-    /// Active users of the caller's department, at least one.
+    /// Active users, at least one of the caller's department; officers of other departments
+    /// make it a joint visit (联合走访).
     #[validate(required, length(max = 20))]
     #[schema(required = true, value_type = Vec<Uuid>, min_items = 1, max_items = 20)]
     pub officers: Option<Vec<Uuid>>,
@@ -72,7 +73,16 @@ pub struct NewVisit {
     pub purpose: Option<String>,
     #[schema(max_length = 4000)]
     pub findings: Option<String>,
+    /// The next visit planned: the enterprise's next due date.
     pub next_visit_on: Option<NaiveDate>,
+    /// Contact persons of the enterprise met (their ids).
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
+    pub contacts_met: Option<Vec<Uuid>>,
+    /// What was confirmed, item by item (each at most 200 characters).
+    #[schema(max_items = 30)]
+    #[validate(length(max = 30))]
+    pub checklist: Option<Vec<String>>,
     /// Demands raised in the visit, created with it in one transaction.
     #[schema(max_items = 50)]
     #[validate(length(max = 50))]
@@ -108,6 +118,14 @@ pub struct VisitPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub next_visit_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<Uuid>, max_items = 20)]
+    #[validate(length(max = 20))]
+    pub contacts_met: Option<Option<Vec<Uuid>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Vec<String>, max_items = 30)]
+    #[validate(length(max = 30))]
+    pub checklist: Option<Option<Vec<String>>>,
 }
 
 impl VisitPatch {
@@ -123,6 +141,8 @@ impl VisitPatch {
         let purpose = m.nullable("purpose", self.purpose);
         let findings = m.nullable("findings", self.findings);
         let next_visit_on = m.nullable("next_visit_on", self.next_visit_on);
+        let contacts_met = m.required("contacts_met", self.contacts_met);
+        let checklist = m.required("checklist", self.checklist);
         m.finish()?;
         Ok(move |f: &mut VisitFields| {
             set_if(&mut f.visited_on, visited_on);
@@ -133,6 +153,8 @@ impl VisitPatch {
             set_if(&mut f.purpose, purpose);
             set_if(&mut f.findings, findings);
             set_if(&mut f.next_visit_on, next_visit_on);
+            set_if(&mut f.contacts_met, contacts_met);
+            set_if(&mut f.checklist, checklist);
         })
     }
 }
@@ -217,6 +239,8 @@ pub async fn create_visit(
         purpose: b.purpose,
         findings: b.findings,
         next_visit_on: b.next_visit_on,
+        contacts_met: b.contacts_met.unwrap_or_default(),
+        checklist: b.checklist.unwrap_or_default(),
     };
     let mut conn = state.pool.get().await?;
     let (visit, demands) = store::create(

@@ -72,6 +72,9 @@ pub struct NewEnterprise {
     pub tags: Option<Vec<String>>,
     #[schema(minimum = 0)]
     pub employees: Option<i32>,
+    /// Visit at least every this many days (default: the system's window).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub visit_cadence_days: Option<i32>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Admins only: stores a code whose check character fails, with the reason.
@@ -144,6 +147,9 @@ pub struct EnterprisePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i32>, minimum = 0)]
     pub employees: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 3650)]
+    pub visit_cadence_days: Option<Option<i32>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
@@ -219,6 +225,7 @@ impl NewEnterprise {
             tags: self.tags.unwrap_or_default(),
             employees: self.employees,
             description: self.description,
+            visit_cadence_days: self.visit_cadence_days,
         };
         draft.normalize();
         draft
@@ -248,6 +255,7 @@ impl EnterprisePatch {
             address: m.nullable("address", self.address),
             designation_batch: m.nullable("designation_batch", self.designation_batch),
             employees: m.nullable("employees", self.employees),
+            visit_cadence_days: m.nullable("visit_cadence_days", self.visit_cadence_days),
             description: m.nullable("description", self.description),
             credit_code_override_reason: m.nullable(
                 "credit_code_override_reason",
