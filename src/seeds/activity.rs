@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::demand_story::{Cast, Story};
 use crate::db::clock::today_in_china;
-use crate::db::schema::{demand_events, demands, enterprises, users, visits};
+use crate::db::schema::{enterprises, users, visits};
 
 const SUMMARIES: [&str; 8] = [
     "走访企业生产车间，了解订单、产能和用工情况",
@@ -27,18 +28,19 @@ const FINDINGS: [&str; 5] = [
     "新厂房建设用地手续尚未办结",
     "生产经营正常，无突出问题",
 ];
-/// (category, title, department that handles it)
+/// (category, title, department that handles it): the body whose remit it is, a city's bureau
+/// for what the city decides.
 const DEMANDS: [(&str, &str, &str); 10] = [
     ("financing", "申请技术改造项目贷款贴息", "czt"),
     ("financing", "对接银行办理应急转贷", "jrb"),
-    ("land", "协调新厂房建设用地指标", "fgw"),
-    ("talent", "招聘高级焊工和数控技师", "gxw"),
+    ("land", "协调新厂房建设用地指标", "zrzyt"),
+    ("talent", "招聘高级焊工和数控技师", "rst"),
     ("market", "组织参加中国应急产业博览会", "swt"),
     ("technology", "申报省级企业技术中心", "kjt"),
     ("policy", "咨询首台套重大技术装备保险补偿政策", "gxw"),
-    ("permits", "加快应急产品生产许可审批", "fgw"),
-    ("infrastructure", "园区道路和供电线路改造", "fgw"),
-    ("other", "协调解决员工子女入学问题", "gxw"),
+    ("permits", "加快应急产品生产许可审批", "scjgj"),
+    ("infrastructure", "园区道路和供电线路改造", "nc_gxj"),
+    ("other", "协调解决员工子女入学问题", "jyt"),
 ];
 const KINDS: [&str; 4] = ["on_site", "on_site", "phone", "meeting"];
 
@@ -55,16 +57,25 @@ impl Dice {
     }
 }
 
-/// How far a demand's story goes, and how.
-const STORIES: [&[&str]; 8] = [
+/// How far a demand's story goes, and how: signed for, resolved, followed up (an unsatisfied
+/// follow-up sends it back to work), reassigned, urged, rejected.
+const STORIES: [&[&str]; 9] = [
     &[],
-    &["accepted"],
+    &["accepted", "urged"],
     &["accepted", "resolved"],
     &["accepted", "resolved", "closed"],
     &["accepted", "resolved", "closed"],
     &["rejected"],
     &["reassigned", "accepted", "resolved", "closed"],
     &["accepted", "resolved", "unsatisfied", "resolved", "closed"],
+    &[
+        "accepted",
+        "resolved",
+        "unsatisfied",
+        "urged",
+        "resolved",
+        "closed",
+    ],
 ];
 
 /// Adds the demo activity; returns (visits, demands) added.
@@ -87,6 +98,7 @@ pub async fn load(
         .load(conn)
         .await?;
     let today = today_in_china();
+    let cast = Cast::load(conn).await?;
     let (mut visit_count, mut demand_count) = (0, 0);
     for (index, (enterprise_id, lead, assigned_officers)) in targets.into_iter().enumerate() {
         let visited: bool = diesel::select(diesel::dsl::exists(
@@ -137,8 +149,8 @@ pub async fn load(
                         let (category, title, dept) = DEMANDS[dice.roll(DEMANDS.len())];
                         add_demand(
                             conn,
-                            enterprise_id,
-                            visit_id,
+                            &cast,
+                            (enterprise_id, visit_id),
                             day,
                             (visiting[0], &lead),
                             (category, title, dept),
@@ -164,93 +176,26 @@ fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&naive) - chrono::Duration::hours(8)
 }
 
+/// One demo demand raised on a visit, told as far as its story goes (and not beyond today).
 #[allow(clippy::too_many_arguments)]
 async fn add_demand(
     conn: &mut AsyncPgConnection,
-    enterprise_id: Uuid,
-    visit_id: Uuid,
+    cast: &Cast,
+    (enterprise_id, visit_id): (Uuid, Uuid),
     day: NaiveDate,
-    (actor, raising_department): (Uuid, &str),
+    raiser: (Uuid, &str),
     (category, title, dept): (&str, &str, &str),
     story: &[&str],
     dice: &mut Dice,
 ) -> QueryResult<()> {
-    let id = Uuid::new_v4();
     let due = day + Days::new(30 + dice.roll(60) as u64);
     let mut when = at(day, 11);
-    let (mut status, mut department) = ("open", dept.to_owned());
-    let (mut resolution, mut satisfaction): (Option<&str>, Option<&str>) = (None, None);
-    let mut events = vec![(when, None, "open", None, department.clone(), None)];
+    let mut told = Story::new(enterprise_id, when, (raiser.0, raiser.1.to_owned()), dept);
     for step in story {
         when += chrono::Duration::days(1 + dice.roll(12) as i64);
-        if when > Utc::now() {
+        if when > Utc::now() || !told.tell(step, when, cast, dice.roll(6)) {
             break;
         }
-        let from = status;
-        let (to, note, sat) = match *step {
-            "reassigned" => {
-                department = if dept == "fgw" {
-                    "gxw".into()
-                } else {
-                    "fgw".into()
-                };
-                ("open", Some("职能调整，转交相关部门办理"), None)
-            }
-            "accepted" => ("accepted", Some("已受理，正在协调"), None),
-            "resolved" => {
-                resolution = Some("已协调相关部门办结");
-                ("resolved", resolution, None)
-            }
-            "unsatisfied" => (
-                "accepted",
-                Some("回访企业不满意，重新办理"),
-                Some("unsatisfied"),
-            ),
-            "closed" => ("closed", Some("回访企业表示满意"), Some("satisfied")),
-            _ => ("rejected", Some("不符合政策支持条件，已向企业说明"), None),
-        };
-        status = to;
-        satisfaction = sat.or(satisfaction);
-        events.push((when, Some(from), to, note, department.clone(), sat));
     }
-    diesel::insert_into(demands::table)
-        .values((
-            demands::id.eq(id),
-            demands::enterprise_id.eq(enterprise_id),
-            demands::visit_id.eq(visit_id),
-            demands::category.eq(category),
-            demands::title.eq(title),
-            demands::description.eq(format!("企业在走访中提出：{title}")),
-            demands::assigned_department.eq(&department),
-            demands::due_on.eq(due),
-            demands::status.eq(status),
-            demands::resolution.eq(resolution),
-            demands::satisfaction.eq(satisfaction),
-            demands::created_by.eq(actor),
-            demands::raised_by.eq(actor),
-            demands::raising_department.eq(raising_department),
-            demands::version.eq(events.len() as i32),
-            demands::created_at.eq(at(day, 11)),
-            demands::updated_at.eq(when),
-        ))
-        .execute(conn)
-        .await?;
-    for (at, from, to, note, assigned, sat) in events {
-        diesel::insert_into(demand_events::table)
-            .values((
-                demand_events::id.eq(Uuid::new_v4()),
-                demand_events::demand_id.eq(id),
-                demand_events::enterprise_id.eq(enterprise_id),
-                demand_events::at.eq(at),
-                demand_events::actor.eq(actor),
-                demand_events::from_status.eq(from),
-                demand_events::to_status.eq(to),
-                demand_events::note.eq(note),
-                demand_events::assigned_department.eq(assigned),
-                demand_events::satisfaction.eq(sat),
-            ))
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+    told.write(conn, visit_id, (category, title), due).await
 }

@@ -2,6 +2,7 @@
 //! the fictional demo set.
 
 pub mod activity;
+mod demand_story;
 pub mod departments;
 pub mod indicators;
 pub mod money;

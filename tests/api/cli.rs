@@ -147,7 +147,12 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         count("SELECT count(*) FROM policies WHERE document_no = '国办发〔2014〕63号'").await,
         1
     );
-    assert_eq!(count("SELECT count(*) FROM users").await, 9);
+    // Officers of the handling bodies (a city bureau among them) and a supervisor.
+    assert_eq!(count("SELECT count(*) FROM users").await, 17);
+    assert_eq!(
+        count("SELECT count(*) FROM users WHERE 'supervisor' = ANY(roles)").await,
+        1
+    );
     // About 60 demo enterprises across all 11 cities and 4 categories, with contacts.
     let enterprises = count("SELECT count(*) FROM enterprises").await;
     assert!((50..=70).contains(&enterprises), "{enterprises}");
@@ -191,6 +196,20 @@ async fn seed_is_idempotent_and_demo_prints_passwords_once() {
         "each demand's status is its last event's"
     );
     assert_eq!(count("SELECT count(*) FROM demands d WHERE d.version <> (SELECT count(*) FROM demand_events e WHERE e.demand_id = d.id)").await, 0);
+    // The history is one the API allows: moves by an officer of the department the demand was
+    // with, follow-ups by the raising officer or the supervisor, each kept.
+    assert_eq!(count("SELECT count(*) FROM demand_events e JOIN users u ON u.id = e.actor WHERE e.kind = 'transition' AND u.department <> e.assigned_department").await, 0);
+    assert_eq!(count("SELECT count(*) FROM demand_follow_ups f JOIN demands d ON d.id = f.demand_id JOIN users u ON u.id = f.by_user WHERE f.by_user IS DISTINCT FROM d.raised_by AND NOT 'supervisor' = ANY(u.roles)").await, 0);
+    assert!(count("SELECT count(*) FROM demand_follow_ups WHERE rating = 'unsatisfied'").await > 0);
+    assert!(
+        count("SELECT count(*) FROM demand_follow_ups WHERE rating <> 'unsatisfied'").await > 0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM demands WHERE status = 'closed' AND follow_ups = 0").await,
+        0
+    );
+    assert!(count("SELECT count(*) FROM demands WHERE assigned_department = 'nc_gxj'").await > 0);
+    assert!(count("SELECT count(DISTINCT assigned_department) FROM demands").await >= 8);
     // Money: measures with 文号, tranches that add up, benefits in several states.
     assert!(
         count("SELECT count(*) FROM support_measures WHERE document_no LIKE '赣财企〔2025〕%号'")
