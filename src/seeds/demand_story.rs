@@ -155,12 +155,12 @@ impl Story {
             ),
             _ => {
                 // 回访: the raising officer or the supervisor calls; 满意 or 基本满意.
-                let by = if roll % 2 == 0 {
+                let by = if roll.is_multiple_of(2) {
                     Some(self.raiser.0)
                 } else {
                     supervisor
                 };
-                let rating = if roll % 3 == 0 {
+                let rating = if roll.is_multiple_of(3) {
                     "basically_satisfied"
                 } else {
                     "satisfied"
