@@ -21,6 +21,23 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }
 
+/// Up to `limit` of `rows` (a list reads one more than it shows) and the cursor after the last
+/// one shown, when there are more.
+pub fn page<T, K: Serialize>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> K,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next_cursor = if more {
+        rows.last().map(|last| encode_cursor(&key(last)))
+    } else {
+        None
+    };
+    (rows, next_cursor)
+}
+
 /// A cursor this service did not make (or made for another list).
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadCursor;
@@ -54,6 +71,38 @@ macro_rules! keyset_after {
         $column
             .ge(value.clone())
             .and($column.gt(value).or($id_column.gt($id)))
+    }};
+}
+
+/// A boxed query filtered to the rows after `after` (`Some((value, id))`) and ordered by
+/// `(column, id)`, ascending or descending: one keyset page of a sort the caller chose.
+///
+/// `keyset_sorted!(query, enterprises::name, enterprises::id, after, descending)`
+#[macro_export]
+macro_rules! keyset_sorted {
+    ($query:ident, $column:expr, $id_column:expr, $after:expr, $descending:expr) => {{
+        if let Some((after_value, after_id)) = $after {
+            $query = if $descending {
+                $query.filter($crate::keyset_after!(
+                    desc,
+                    $column,
+                    $id_column,
+                    (after_value, after_id)
+                ))
+            } else {
+                $query.filter($crate::keyset_after!(
+                    asc,
+                    $column,
+                    $id_column,
+                    (after_value, after_id)
+                ))
+            };
+        }
+        $query = if $descending {
+            $query.order(($column.desc(), $id_column.desc()))
+        } else {
+            $query.order(($column.asc(), $id_column.asc()))
+        };
     }};
 }
 

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::keyset::{self, Keyed, encode_cursor};
+use crate::db::keyset::{self, Keyed};
 use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{parse_query, split_query, text_problem};
 
@@ -44,18 +44,9 @@ impl<T: ToSchema> Page<T> {
 
     /// Builds a page from up to `limit + 1` rows: the extra row only says that more exist.
     /// `key` gives a row's position (for lists whose sort the caller chooses).
-    pub fn from_rows<K: Serialize>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> Self {
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit.max(0) as usize);
-        let next_cursor = if more {
-            rows.last().map(|last| encode_cursor(&key(last)))
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_cursor,
-        }
+    pub fn from_rows<K: Serialize>(rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> Self {
+        let (items, next_cursor) = keyset::page(rows, limit, key);
+        Page { items, next_cursor }
     }
 }
 

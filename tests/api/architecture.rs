@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 /// Macros of `src/db/`, exported at the crate's root.
-const DB_MACROS: [&str; 2] = ["keyset_after", "text_enum"];
+const DB_MACROS: [&str; 3] = ["keyset_after", "keyset_sorted", "text_enum"];
 
 /// Shared domain modules any concept may use.
 const DOMAIN_SHARED: [&str; 5] = ["actor", "audit", "change", "error", "validation"];
@@ -370,7 +370,9 @@ fn function_lengths(lines: &[&str]) -> Vec<(String, usize)> {
             .or_else(|| head.strip_prefix("pub(super) "))
             .unwrap_or(head);
         let head = head.strip_prefix("async ").unwrap_or(head);
-        if let Some(rest) = head.strip_prefix("fn ") {
+        // A trait's `fn key(&self) -> Key;` declares a function without a body.
+        let declaration = head.trim_end().ends_with(';');
+        if let Some(rest) = head.strip_prefix("fn ").filter(|_| !declaration) {
             let name: String = rest
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')

@@ -606,3 +606,59 @@ async fn lists_filter_by_statuses_raiser_co_department_dates_and_title() {
             .all(|d| d.enterprise_name.as_deref() == Some(l.enterprise.name.as_str()))
     );
 }
+
+#[actix_web::test]
+async fn lists_sort_by_due_date_and_change_in_both_directions_page_by_page() {
+    let l = setup().await;
+    for (title, due) in [
+        ("乙", "2098-03-01"),
+        ("甲", "2098-01-01"),
+        ("丙", "2098-02-01"),
+    ] {
+        l.raise(json!({"title": title, "due_on": due})).await;
+    }
+    let walk = |sort: &'static str| {
+        let (app, token) = (&l.app, l.fgw.token.clone());
+        async move {
+            let mut titles = Vec::new();
+            let mut path = format!("/api/v1/demands?sort={sort}&limit=1");
+            loop {
+                let resp = app.get(&path, &token).await;
+                assert_eq!(resp.status, 200, "{sort}: {}", resp.text);
+                let page = resp.page::<Demand>();
+                titles.extend(page.items.into_iter().map(|d| d.title));
+                match page.next_cursor {
+                    Some(c) => path = format!("/api/v1/demands?sort={sort}&limit=1&cursor={c}"),
+                    None => break,
+                }
+            }
+            titles
+        }
+    };
+    assert_eq!(walk("due_on").await, ["甲", "丙", "乙"]);
+    assert_eq!(walk("-due_on").await, ["乙", "丙", "甲"]);
+    assert_eq!(walk("created_at").await, ["乙", "甲", "丙"]);
+    assert_eq!(walk("-created_at").await, ["丙", "甲", "乙"]);
+    assert_eq!(walk("updated_at").await.len(), 3);
+    // A cursor of one sort is refused by another.
+    let first = l
+        .app
+        .get("/api/v1/demands?sort=due_on&limit=1", &l.fgw.token)
+        .await;
+    let cursor = first.page::<Demand>().next_cursor.unwrap();
+    let mixed = l
+        .app
+        .get(
+            &format!("/api/v1/demands?sort=updated_at&cursor={cursor}"),
+            &l.fgw.token,
+        )
+        .await;
+    assert_eq!(mixed.status, 400);
+    assert_eq!(
+        l.app
+            .get("/api/v1/demands?sort=title", &l.fgw.token)
+            .await
+            .status,
+        400
+    );
+}

@@ -67,33 +67,117 @@ type ListQuery<'a> = demands::BoxedQuery<
     diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<DemandRow, diesel::pg::Pg>>,
 >;
 
-/// A page (plus one row) of demands, newest first; overdue means open or accepted and due
-/// before `today`.
+/// What a list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    UpdatedAt,
+    /// A demand without a due date sorts as due on 9999-12-31.
+    DueOn,
+}
+
+/// Where the previous page ended, in the sort's own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    At(DateTime<Utc>, Uuid),
+    Day(NaiveDate, Uuid),
+}
+
+/// The order of a page: the key, its direction, and where the previous page ended.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub key: SortKey,
+    pub descending: bool,
+    pub after: Option<After>,
+}
+
+impl Order {
+    /// Newest first, from the start or after a `(created_at, id)`.
+    pub fn newest(after: Option<(DateTime<Utc>, Uuid)>) -> Order {
+        Order {
+            key: SortKey::CreatedAt,
+            descending: true,
+            after: after.map(|(at, id)| After::At(at, id)),
+        }
+    }
+}
+
+/// The sort key of a demand row, for the next cursor.
+pub fn position(key: SortKey, row: &DemandRow) -> After {
+    match key {
+        SortKey::CreatedAt => After::At(row.created_at, row.id),
+        SortKey::UpdatedAt => After::At(row.updated_at, row.id),
+        SortKey::DueOn => After::Day(row.due_on.unwrap_or(no_due_date()), row.id),
+    }
+}
+
+fn no_due_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
+}
+
+/// The due date as sorted, the expression of `demands_due_sort_idx`.
+fn due_key() -> diesel::expression::SqlLiteral<diesel::sql_types::Date> {
+    diesel::dsl::sql("COALESCE(demands.due_on, DATE '9999-12-31')")
+}
+
+/// A page (plus one row) of demands in `order`; overdue means open or accepted and due before
+/// `today`. `None` when the cursor belongs to another sort.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     f: DemandFilter,
     today: NaiveDate,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    order: Order,
     limit: i64,
-) -> QueryResult<Vec<DemandRow>> {
-    let mut query = filtered(
+) -> QueryResult<Option<Vec<DemandRow>>> {
+    let query = filtered(
         demands::table.select(DemandRow::as_select()).into_boxed(),
         f,
         today,
     );
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
+    let Some(query) = sorted(query, order) else {
+        return Ok(None);
+    };
+    query.limit(limit + 1).load(conn).await.map(Some)
+}
+
+/// The query in `order`, after its cursor's position; `None` for a cursor of another sort.
+fn sorted(mut query: ListQuery<'static>, order: Order) -> Option<ListQuery<'static>> {
+    use SortKey::*;
+    let desc = order.descending;
+    match (order.key, order.after) {
+        (CreatedAt, None) => crate::keyset_sorted!(
+            query,
             demands::created_at,
             demands::id,
-            (at, id)
-        ));
+            None::<(DateTime<Utc>, Uuid)>,
+            desc
+        ),
+        (CreatedAt, Some(After::At(v, id))) => {
+            crate::keyset_sorted!(query, demands::created_at, demands::id, Some((v, id)), desc)
+        }
+        (UpdatedAt, None) => crate::keyset_sorted!(
+            query,
+            demands::updated_at,
+            demands::id,
+            None::<(DateTime<Utc>, Uuid)>,
+            desc
+        ),
+        (UpdatedAt, Some(After::At(v, id))) => {
+            crate::keyset_sorted!(query, demands::updated_at, demands::id, Some((v, id)), desc)
+        }
+        (DueOn, None) => crate::keyset_sorted!(
+            query,
+            due_key(),
+            demands::id,
+            None::<(NaiveDate, Uuid)>,
+            desc
+        ),
+        (DueOn, Some(After::Day(v, id))) => {
+            crate::keyset_sorted!(query, due_key(), demands::id, Some((v, id)), desc)
+        }
+        (_, Some(_)) => return None,
     }
-    query
-        .order((demands::created_at.desc(), demands::id.desc()))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    Some(query)
 }
 
 fn filtered(

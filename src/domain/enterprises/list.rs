@@ -52,34 +52,6 @@ pub struct EnterpriseFilter {
 // The two-character pieces of a name (migration 000009), indexed by GIN.
 diesel::define_sql_function!(fn name_bigrams(name: diesel::sql_types::Text) -> diesel::sql_types::Array<diesel::sql_types::Text>);
 
-/// Keyset condition (see [`crate::keyset_after!`]) and order for one sort column.
-macro_rules! keyset {
-    ($query:ident, $column:expr, $after:expr, $descending:expr) => {{
-        if let Some((value, id)) = $after {
-            $query = if $descending {
-                $query.filter(crate::keyset_after!(
-                    desc,
-                    $column,
-                    enterprises::id,
-                    (value, id)
-                ))
-            } else {
-                $query.filter(crate::keyset_after!(
-                    asc,
-                    $column,
-                    enterprises::id,
-                    (value, id)
-                ))
-            };
-        }
-        $query = if $descending {
-            $query.order(($column.desc(), enterprises::id.desc()))
-        } else {
-            $query.order(($column.asc(), enterprises::id.asc()))
-        };
-    }};
-}
-
 /// One page (plus one row) of enterprises. Each sort is served by its `(column, id)` index;
 /// `q` by the trigram indexes on name and credit code; the array filters by GIN indexes.
 pub async fn list(
@@ -174,34 +146,26 @@ fn sorted(
     descending: bool,
     after: Option<After>,
 ) -> AppResult<ListQuery> {
+    use enterprises::{designated_on as on, id, name, updated_at as updated};
+    let desc = descending;
     match (sort, after) {
-        (SortKey::Name, Some(After::Name(v, id))) => {
-            keyset!(query, enterprises::name, Some((v, id)), descending)
+        (SortKey::Name, Some(After::Name(v, last))) => {
+            crate::keyset_sorted!(query, name, id, Some((v, last)), desc)
         }
         (SortKey::Name, None) => {
-            keyset!(query, enterprises::name, None::<(String, Uuid)>, descending)
+            crate::keyset_sorted!(query, name, id, None::<(String, Uuid)>, desc)
         }
-        (SortKey::DesignatedOn, Some(After::DesignatedOn(v, id))) => {
-            keyset!(query, enterprises::designated_on, Some((v, id)), descending)
+        (SortKey::DesignatedOn, Some(After::DesignatedOn(v, last))) => {
+            crate::keyset_sorted!(query, on, id, Some((v, last)), desc)
         }
         (SortKey::DesignatedOn, None) => {
-            keyset!(
-                query,
-                enterprises::designated_on,
-                None::<(NaiveDate, Uuid)>,
-                descending
-            )
+            crate::keyset_sorted!(query, on, id, None::<(NaiveDate, Uuid)>, desc)
         }
-        (SortKey::UpdatedAt, Some(After::UpdatedAt(v, id))) => {
-            keyset!(query, enterprises::updated_at, Some((v, id)), descending)
+        (SortKey::UpdatedAt, Some(After::UpdatedAt(v, last))) => {
+            crate::keyset_sorted!(query, updated, id, Some((v, last)), desc)
         }
         (SortKey::UpdatedAt, None) => {
-            keyset!(
-                query,
-                enterprises::updated_at,
-                None::<(DateTime<Utc>, Uuid)>,
-                descending
-            )
+            crate::keyset_sorted!(query, updated, id, None::<(DateTime<Utc>, Uuid)>, desc)
         }
         _ => return Err(bad_cursor()),
     }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::lookup::enterprise_names;
 use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
-use crate::domain::demands::list::{self, DemandFilter};
+use crate::domain::demands::list::{self, DemandFilter, Order};
 use crate::domain::demands::model::Demand;
 use crate::domain::error::AppResult;
 use crate::domain::reference::calendar::Calendar;
@@ -57,14 +57,10 @@ impl Source for DemandExport {
         if self.pager.is_done() {
             return Ok(None);
         }
-        let rows = list::list(
-            conn,
-            self.filter.clone(),
-            self.today,
-            self.pager.take_after(),
-            PAGE_ROWS,
-        )
-        .await?;
+        let order = Order::newest(self.pager.take_after());
+        let rows = list::list(conn, self.filter.clone(), self.today, order, PAGE_ROWS)
+            .await?
+            .unwrap_or_default();
         let rows = self.pager.page(rows, |d| (d.created_at, d.id));
         let enterprises = enterprise_names(conn, rows.iter().map(|d| d.enterprise_id)).await?;
         let batch = rows

@@ -10,24 +10,26 @@ use actix_web::{HttpResponse, web};
 use actix_web::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::db::clock::today_in_china;
-use crate::domain::actor::{Actor, Role};
 use diesel_async::AsyncPgConnection;
 
-use crate::domain::demands::list::{self, DemandFilter};
+use crate::db::clock::today_in_china;
+use crate::db::keyset;
+use crate::domain::actor::{Actor, Role};
+
+use crate::domain::demands::list::{self, After, DemandFilter, Order, SortKey};
 use crate::domain::demands::model::{Demand, DemandCategory, DemandEvent, DemandRow, Urgency};
 use crate::domain::demands::moves::TransitionRequest;
 use crate::domain::demands::store::{self, NewDemand};
 use crate::domain::demands::{views, workflow};
-use crate::domain::error::AppResult;
+use crate::domain::error::{AppError, AppResult};
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
 use crate::web::idempotency::IdempotencyKey;
-use crate::web::pagination::{Listing, Page, PageParams};
+use crate::web::pagination::{Listing, Page, PageParams, decode_cursor};
 use crate::web::precondition::{created, current};
 use crate::web::problem::{ActionErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::web::state::AppState;
@@ -108,9 +110,79 @@ pub async fn create_demand(
     ))
 }
 
-/// Lists demands, newest first. Any authenticated caller.
+/// Sort orders of the demand list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+pub enum DemandSort {
+    #[default]
+    #[serde(rename = "-created_at")]
+    CreatedAtDesc,
+    #[serde(rename = "created_at")]
+    CreatedAt,
+    #[serde(rename = "updated_at")]
+    UpdatedAt,
+    #[serde(rename = "-updated_at")]
+    UpdatedAtDesc,
+    #[serde(rename = "due_on")]
+    DueOn,
+    #[serde(rename = "-due_on")]
+    DueOnDesc,
+}
+
+impl DemandSort {
+    fn key(self) -> (SortKey, bool) {
+        match self {
+            DemandSort::CreatedAtDesc => (SortKey::CreatedAt, true),
+            DemandSort::CreatedAt => (SortKey::CreatedAt, false),
+            DemandSort::UpdatedAt => (SortKey::UpdatedAt, false),
+            DemandSort::UpdatedAtDesc => (SortKey::UpdatedAt, true),
+            DemandSort::DueOn => (SortKey::DueOn, false),
+            DemandSort::DueOnDesc => (SortKey::DueOn, true),
+        }
+    }
+}
+
+/// The `sort` parameter of the demand list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DemandSortParam {
+    /// `-created_at` (default: newest first), `created_at`, `updated_at`, `due_on` (no due date
+    /// last); `-` for descending.
+    #[param(inline)]
+    pub sort: Option<DemandSort>,
+}
+
+/// The cursor of a page: the sort's value and the id of the page's last demand.
+type Cursor = (String, serde_json::Value, Uuid);
+
+fn cursor_of(key: SortKey, row: &DemandRow) -> Cursor {
+    match list::position(key, row) {
+        After::At(at, id) => (format!("{key:?}"), serde_json::json!(at), id),
+        After::Day(day, id) => (format!("{key:?}"), serde_json::json!(day), id),
+    }
+}
+
+/// Where a cursor made for `key` says the previous page ended.
+fn after_cursor(key: SortKey, cursor: Option<&str>) -> AppResult<Option<After>> {
+    let Some((name, value, id)) = decode_cursor::<Cursor>(cursor)? else {
+        return Ok(None);
+    };
+    let bad = || {
+        AppError::BadRequest(
+            "the cursor belongs to another sort order; start again without it".into(),
+        )
+    };
+    if name != format!("{key:?}") {
+        return Err(bad());
+    }
+    Ok(Some(match key {
+        SortKey::DueOn => After::Day(serde_json::from_value(value).map_err(|_| bad())?, id),
+        _ => After::At(serde_json::from_value(value).map_err(|_| bad())?, id),
+    }))
+}
+
+/// Lists demands, newest first or in the `sort` asked for. Any authenticated caller.
 #[utoipa::path(
-    tag = "demands", params(DemandFilter, PageParams),
+    tag = "demands", params(DemandFilter, DemandSortParam, PageParams),
     responses(
         (status = 200, body = Page<Demand>),
         ListErrors,
@@ -120,15 +192,24 @@ pub async fn create_demand(
 pub async fn list_demands(
     _actor: Actor,
     state: web::Data<AppState>,
-    query: Listing<DemandFilter>,
+    query: Listing<DemandFilter, DemandSort>,
 ) -> AppResult<HttpResponse> {
     let limit = query.limit()?;
-    let after = query.after::<Demand>()?;
+    let (key, descending) = query.sort.unwrap_or_default().key();
+    let after = after_cursor(key, query.cursor())?;
+    let order = Order {
+        key,
+        descending,
+        after,
+    };
     let today = today_in_china();
     let mut conn = state.pool.get().await?;
-    let rows = list::list(&mut conn, query.filter, today, after, limit).await?;
-    let demands = views::of_rows(&mut conn, rows, today).await?;
-    Ok(HttpResponse::Ok().json(Page::of(demands, limit)))
+    let rows = list::list(&mut conn, query.filter, today, order, limit)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("the cursor belongs to another sort order".into()))?;
+    let (rows, next_cursor) = keyset::page(rows, limit, |r| cursor_of(key, r));
+    let items = views::of_rows(&mut conn, rows, today).await?;
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
 /// Reads one demand. Any authenticated caller.
