@@ -662,3 +662,33 @@ async fn lists_sort_by_due_date_and_change_in_both_directions_page_by_page() {
         400
     );
 }
+
+#[actix_web::test]
+async fn list_parameters_keep_to_their_documented_limits() {
+    let l = setup().await;
+    let long = "a".repeat(101);
+    for path in [
+        format!("/api/v1/demands?q={long}"),
+        "/api/v1/demands?status=open,%20accepted".to_owned(),
+        "/api/v1/demands?status=open,accepted,resolved,closed,rejected,returned,open".to_owned(),
+    ] {
+        let resp = l.app.get(&path, &l.fgw.token).await;
+        assert_eq!(resp.status, 400, "{path}: {}", resp.text);
+    }
+    let region = l
+        .app
+        .get("/api/v1/stats/alerts?region_code=3601000", &l.fgw.token)
+        .await;
+    assert_eq!(
+        (region.status, region.error_fields()),
+        (422, vec!["region_code".to_owned()])
+    );
+    let fine = l
+        .app
+        .get(
+            &format!("/api/v1/demands?q={}", "a".repeat(100)),
+            &l.fgw.token,
+        )
+        .await;
+    assert_eq!(fine.status, 200);
+}

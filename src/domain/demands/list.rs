@@ -17,10 +17,7 @@ pub struct Statuses(pub Vec<DemandStatus>);
 impl<'de> Deserialize<'de> for Statuses {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let parsed: Option<Vec<DemandStatus>> = text
-            .split(',')
-            .map(|s| DemandStatus::parse(s.trim()))
-            .collect();
+        let parsed: Option<Vec<DemandStatus>> = text.split(',').map(DemandStatus::parse).collect();
         match parsed {
             Some(statuses) if !statuses.is_empty() && statuses.len() <= 6 => Ok(Statuses(statuses)),
             _ => Err(serde::de::Error::custom(
@@ -56,9 +53,19 @@ pub struct DemandFilter {
     pub due_before: Option<NaiveDate>,
     /// Changed at or after this moment (RFC 3339), for a frontend that refreshes.
     pub updated_since: Option<DateTime<Utc>>,
-    /// Words of the title, e.g. 用地.
+    /// Words of the title, e.g. 用地 (at most 100 characters).
     #[param(max_length = 100)]
+    #[serde(default, deserialize_with = "short_text")]
     pub q: Option<String>,
+}
+
+/// A search text of at most 100 characters (a longer one is refused, not cut).
+fn short_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.chars().count() > 100 {
+        return Err(serde::de::Error::custom("q is at most 100 characters"));
+    }
+    Ok(Some(text))
 }
 
 type ListQuery<'a> = demands::BoxedQuery<

@@ -180,6 +180,16 @@ pub async fn stats_alerts(
                 )
             })?,
     };
+    if q.region_code
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > 6)
+    {
+        return Err(AppError::invalid(
+            "region_code",
+            "too_long",
+            "a six-digit region code",
+        ));
+    }
     let after = query.after::<Alert>()?;
     let rules = AlertRules {
         today: today_in_china(),
