@@ -42,6 +42,12 @@ async fn timeline_lists_visits_and_demand_events_newest_first() {
     assert_eq!(items[0].demand_id.map(|d| d.to_string()), Some(demand_id));
     assert_eq!(items[0].title, "招聘焊工");
     assert_eq!(items[1].to.as_deref(), Some("open"));
+    let happened: Vec<_> = items[..2].iter().map(|i| i.kind.as_deref()).collect();
+    assert_eq!(
+        happened,
+        [Some("transition"), Some("created")],
+        "what happened to the demand"
+    );
     assert_eq!(items[2].id.to_string(), visit.id());
     assert_eq!(
         items[2].at.to_rfc3339(),

@@ -14,7 +14,7 @@ SELECT * FROM (
      LIMIT $4)
     UNION ALL
     (SELECT e.at, 'demand_event', e.id, d.title,
-            e.demand_id, NULL::date, NULL::text, e.assigned_department,
+            e.demand_id, NULL::date, e.kind, e.assigned_department,
             e.from_status, e.to_status, e.note, e.actor, e.satisfaction, NULL::uuid, NULL::numeric, NULL::uuid
      FROM demand_events e JOIN demands d ON d.id = e.demand_id
      WHERE e.enterprise_id = $1

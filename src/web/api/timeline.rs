@@ -46,7 +46,9 @@ pub struct TimelineItem {
     /// For visits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visited_on: Option<NaiveDate>,
-    /// The visit's kind (`on_site`, …) or the support kind (`subsidy`, …).
+    /// The visit's kind (`on_site`, …), the support kind (`subsidy`, …), or what happened to a
+    /// demand (`created`, `transition`, `reassigned`, `returned`, `progress`,
+    /// `extension_requested`, `extension_decided`, `urged`, `follow_up`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The visiting or the assigned department.
