@@ -15,7 +15,9 @@ use crate::db::schema::{demand_events, demand_follow_ups, demands, users};
 /// Who acts in the demo: one liaison officer per department, and the supervisor.
 pub struct Cast {
     liaisons: HashMap<String, Uuid>,
-    supervisor: Option<(Uuid, String)>,
+    supervisor: Option<Uuid>,
+    /// Everyone's department, for the follow-ups they make.
+    departments: HashMap<Uuid, String>,
 }
 
 impl Cast {
@@ -29,17 +31,20 @@ impl Cast {
             .await?;
         let mut liaisons = HashMap::new();
         let mut supervisor = None;
+        let mut departments = HashMap::new();
         for (id, department, roles) in people {
             if roles.iter().any(|r| r == "liaison") {
                 liaisons.entry(department.clone()).or_insert(id);
             }
             if supervisor.is_none() && roles.iter().any(|r| r == "supervisor") {
-                supervisor = Some((id, department));
+                supervisor = Some(id);
             }
+            departments.insert(id, department);
         }
         Ok(Cast {
             liaisons,
             supervisor,
+            departments,
         })
     }
 }
@@ -53,7 +58,10 @@ struct Step {
     kind: &'static str,
     note: Option<&'static str>,
     rating: Option<&'static str>,
+    /// The department the demand is with after the step.
     department: String,
+    /// The actor's own department.
+    by_department: String,
 }
 
 /// A demo demand being told, step by step.
@@ -83,6 +91,7 @@ impl Story {
             note: None,
             rating: None,
             department: dept.to_owned(),
+            by_department: raiser.1.clone(),
         };
         Story {
             id: Uuid::new_v4(),
@@ -98,7 +107,7 @@ impl Story {
     /// Tells one more step at `at`; false when nobody may take it (the story stops there).
     pub fn tell(&mut self, step: &str, at: DateTime<Utc>, cast: &Cast, roll: usize) -> bool {
         let handler = cast.liaisons.get(&self.department).copied();
-        let supervisor = cast.supervisor.as_ref().map(|s| s.0);
+        let supervisor = cast.supervisor;
         let (actor, to, kind, note, rating) = match step {
             "accepted" => (
                 handler,
@@ -190,6 +199,7 @@ impl Story {
             note,
             rating,
             department: self.department.clone(),
+            by_department: cast.departments.get(&actor).cloned().unwrap_or_default(),
         });
         self.status = to;
         true
@@ -275,18 +285,13 @@ impl Story {
                 .execute(conn)
                 .await?;
             if let Some(rating) = step.rating {
-                let department: String = users::table
-                    .find(step.actor)
-                    .select(users::department)
-                    .first(conn)
-                    .await?;
                 diesel::insert_into(demand_follow_ups::table)
                     .values((
                         demand_follow_ups::id.eq(id),
                         demand_follow_ups::demand_id.eq(self.id),
                         demand_follow_ups::enterprise_id.eq(self.enterprise_id),
                         demand_follow_ups::by_user.eq(step.actor),
-                        demand_follow_ups::department.eq(department),
+                        demand_follow_ups::department.eq(&step.by_department),
                         demand_follow_ups::at.eq(step.at),
                         demand_follow_ups::method.eq("phone"),
                         demand_follow_ups::rating.eq(rating),

@@ -1,6 +1,5 @@
-//! The seeded departments (the plan's bodies under their current names and the cities' industry
-//! bureaus, `seeds/departments.json`) and the rules of the demand loop: time limits and the
-//! holiday calendar (`seeds/calendar.json`).
+//! The seeded departments: the plan's bodies under their current names and the cities' industry
+//! bureaus (`seeds/departments.json`).
 
 use diesel::sql_types::{Array, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -52,36 +51,6 @@ pub async fn load(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
         .bind::<Array<Text>, _>(&d.aliases)
         .execute(conn)
         .await?;
-    }
-    Ok(())
-}
-
-const CALENDAR: &str = include_str!("../../seeds/calendar.json");
-
-#[derive(Deserialize)]
-struct CalendarSeed {
-    year: i32,
-    holidays: Vec<chrono::NaiveDate>,
-    workdays: Vec<chrono::NaiveDate>,
-}
-
-/// The State Council's holiday calendars of the years in use and the demand time limits; a year
-/// an admin already entered, and limits an admin set, stay as they are.
-pub async fn load_demand_rules(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
-    use crate::domain::demands::time_limits;
-    use crate::domain::reference::calendar::{self, CalendarYear};
-    time_limits::seed(conn).await?;
-    let years: Vec<CalendarSeed> = serde_json::from_str(CALENDAR)?;
-    for y in years {
-        let stored = calendar::year(conn, y.year).await?;
-        if stored.holidays.is_empty() && stored.workdays.is_empty() {
-            let year = CalendarYear {
-                year: y.year,
-                holidays: y.holidays,
-                workdays: y.workdays,
-            };
-            calendar::replace_year(conn, None, year).await?;
-        }
     }
     Ok(())
 }

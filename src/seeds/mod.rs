@@ -2,6 +2,7 @@
 //! the fictional demo set.
 
 pub mod activity;
+mod demand_rules;
 mod demand_story;
 pub mod departments;
 pub mod indicators;
@@ -128,7 +129,7 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<()> 
     }
     // After the regions: a city's bureau names its city.
     departments::load(conn).await?;
-    departments::load_demand_rules(conn).await?;
+    demand_rules::load(conn).await?;
     let seeds: Vec<CategorySeed> = serde_json::from_str(CATEGORIES)?;
     for (i, c) in seeds.iter().enumerate() {
         diesel::insert_into(categories::table)

@@ -36,7 +36,10 @@ const CONCEPT_EDGES: [(&str, &[&str]); 16] = [
         "demands",
         &["enterprises", "departments", "reference", "contacts"],
     ),
-    ("visits", &["enterprises", "demands", "users"]),
+    (
+        "visits",
+        &["enterprises", "demands", "users", "departments"],
+    ),
     ("support", &["enterprises", "policies"]),
     ("policies", &["enterprises"]),
     ("benefits", &["enterprises", "policies"]),

@@ -12,9 +12,10 @@ use crate::db::clock::today_in_china;
 use crate::db::schema::{demand_events, demands, enterprises, visits};
 use crate::domain::actor::{Actor, ActorKind};
 use crate::domain::audit;
-use crate::domain::departments;
+use crate::domain::departments::store::check_assignable;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::reference::calendar;
+use crate::domain::validation::dedup_keep_order;
 
 /// The fields of a new demand, checked by the caller. Without `due_on`, the time limit of its
 /// category and urgency gives it.
@@ -35,12 +36,9 @@ impl NewDemand {
     /// never the assigned one.
     fn trimmed(self) -> Self {
         let title = self.title.trim().to_owned();
-        let mut co_departments: Vec<String> = Vec::new();
-        for co in self.co_departments {
-            if co != self.assigned_department && !co_departments.contains(&co) {
-                co_departments.push(co);
-            }
-        }
+        let mut co_departments = self.co_departments;
+        co_departments.retain(|co| *co != self.assigned_department);
+        dedup_keep_order(&mut co_departments);
         NewDemand {
             title,
             co_departments,
@@ -76,15 +74,6 @@ pub fn check_new(prefix: &str, d: &NewDemand) -> Vec<FieldError> {
         ));
     }
     errors
-}
-
-/// 422 on `field` unless the department exists and takes demands.
-pub async fn check_department(
-    conn: &mut AsyncPgConnection,
-    field: String,
-    code: &str,
-) -> QueryResult<Option<FieldError>> {
-    departments::store::check_assignable(conn, field, code).await
 }
 
 /// Inserts a demand with its creation event and audit record (inside the caller's transaction).
@@ -206,10 +195,10 @@ pub async fn create(
         let mut errors = check_new("", &d);
         errors.extend(check_active_enterprise(conn, "enterprise_id", enterprise_id).await?);
         errors.extend(
-            check_department(conn, "assigned_department".into(), &d.assigned_department).await?,
+            check_assignable(conn, "assigned_department".into(), &d.assigned_department).await?,
         );
         for (i, co) in d.co_departments.iter().enumerate() {
-            errors.extend(check_department(conn, format!("co_departments[{i}]"), co).await?);
+            errors.extend(check_assignable(conn, format!("co_departments[{i}]"), co).await?);
         }
         if let Some(visit_id) = visit_id {
             let visit_enterprise: Option<Uuid> = visits::table

@@ -10,10 +10,11 @@ use uuid::Uuid;
 use super::follow_ups::{self, NewFollowUp};
 use super::model::{DemandRow, DemandStatus};
 use super::moves::{Move, Refusal, TransitionRequest, decide, may_move};
-use super::store::{Happening, check_department, lock, record_event};
+use super::store::{Happening, lock, record_event};
 use crate::db::schema::demands;
 use crate::domain::actor::Actor;
 use crate::domain::audit::{self, AuditEntry};
+use crate::domain::departments::store::check_assignable;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// Moves a demand. The older form of a follow-up — `to: closed` with `satisfaction` — is taken
@@ -37,7 +38,7 @@ pub async fn transition(
         }
         let step = decide(before.status, &before.assigned_department, &req).map_err(refused)?;
         if let Some(dept) = &step.assigned_department
-            && let Some(e) = check_department(conn, "assigned_department".into(), dept).await?
+            && let Some(e) = check_assignable(conn, "assigned_department".into(), dept).await?
         {
             return Err(AppError::Validation(vec![e]));
         }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::departments;
 use crate::domain::error::FieldError;
+use crate::domain::validation::dedup_keep_order;
 
 crate::text_enum! {
     /// Where a unit sits: 省级, 设区市, 县(市、区).
@@ -80,13 +81,10 @@ pub fn region_problem(level: DepartmentLevel, region_code: Option<&str>) -> Opti
 
 /// Names trimmed, blanks and repeats dropped, in the order given.
 pub fn clean_aliases(aliases: Vec<String>) -> Vec<String> {
-    let mut cleaned: Vec<String> = Vec::with_capacity(aliases.len());
-    for alias in aliases {
-        let alias = alias.trim().to_owned();
-        if !alias.is_empty() && !cleaned.contains(&alias) {
-            cleaned.push(alias);
-        }
-    }
+    let mut cleaned: Vec<String> = (aliases.iter().map(|a| a.trim().to_owned()))
+        .filter(|a| !a.is_empty())
+        .collect();
+    dedup_keep_order(&mut cleaned);
     cleaned
 }
 

@@ -82,23 +82,32 @@ pub struct CalendarYear {
     pub workdays: Vec<NaiveDate>,
 }
 
-/// The exceptions from `from` to `to`, both included.
+/// The holidays and worked weekend days from `from` to `to`, both included, by day.
+async fn exceptions(
+    conn: &mut AsyncPgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<(Vec<NaiveDate>, Vec<NaiveDate>)> {
+    let days: Vec<(NaiveDate, String)> = calendar_days::table
+        .filter(calendar_days::day.between(from, to))
+        .select((calendar_days::day, calendar_days::kind))
+        .order(calendar_days::day)
+        .load(conn)
+        .await?;
+    let (holidays, workdays): (Vec<_>, Vec<_>) =
+        days.into_iter().partition(|(_, k)| k == "holiday");
+    let days = |list: Vec<(NaiveDate, String)>| list.into_iter().map(|(d, _)| d).collect();
+    Ok((days(holidays), days(workdays)))
+}
+
+/// The calendar from `from` to `to`, both included.
 pub async fn load(
     conn: &mut AsyncPgConnection,
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Calendar> {
-    let days: Vec<(NaiveDate, String)> = calendar_days::table
-        .filter(calendar_days::day.between(from, to))
-        .select((calendar_days::day, calendar_days::kind))
-        .load(conn)
-        .await?;
-    let (holidays, workdays): (Vec<_>, Vec<_>) =
-        days.into_iter().partition(|(_, k)| k == "holiday");
-    Ok(Calendar::new(
-        holidays.into_iter().map(|(d, _)| d),
-        workdays.into_iter().map(|(d, _)| d),
-    ))
+    let (holidays, workdays) = exceptions(conn, from, to).await?;
+    Ok(Calendar::new(holidays, workdays))
 }
 
 /// The `n`-th working day after `day`, by the stored calendar.
@@ -122,18 +131,11 @@ fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
 /// One year's exceptions.
 pub async fn year(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<CalendarYear> {
     let (first, last) = year_bounds(year);
-    let days: Vec<(NaiveDate, String)> = calendar_days::table
-        .filter(calendar_days::day.between(first, last))
-        .select((calendar_days::day, calendar_days::kind))
-        .order(calendar_days::day)
-        .load(conn)
-        .await?;
-    let (holidays, workdays): (Vec<_>, Vec<_>) =
-        days.into_iter().partition(|(_, k)| k == "holiday");
+    let (holidays, workdays) = exceptions(conn, first, last).await?;
     Ok(CalendarYear {
         year,
-        holidays: holidays.into_iter().map(|(d, _)| d).collect(),
-        workdays: workdays.into_iter().map(|(d, _)| d).collect(),
+        holidays,
+        workdays,
     })
 }
 

@@ -12,9 +12,8 @@ use crate::db::schema::{enterprise_contacts, users, visits};
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::demands::model::DemandRow;
-use crate::domain::demands::store::{
-    self as demands, NewDemand, check_active_enterprise, check_department,
-};
+use crate::domain::demands::store::{self as demands, NewDemand, check_active_enterprise};
+use crate::domain::departments::store::check_assignable;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation::dedup_keep_order;
@@ -97,7 +96,7 @@ pub async fn create(
             let prefix = format!("demands[{i}].");
             errors.extend(demands::check_new(&prefix, d));
             errors.extend(
-                check_department(
+                check_assignable(
                     conn,
                     format!("{prefix}assigned_department"),
                     &d.assigned_department,
