@@ -174,6 +174,46 @@ pub struct Config {
     )]
     pub import_max_bytes: usize,
 
+    /// Supervision: a demand this many days overdue is escalated (level 1; level 2 at twice as
+    /// many).
+    #[arg(
+        long,
+        env = "LIAISON_ESCALATE_AFTER_DAYS",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(u32).range(1..=365),
+        global = true
+    )]
+    pub escalate_after_days: u32,
+
+    /// Supervision: seconds between two checks (overdue, escalation, unvisited); 0: never.
+    #[arg(
+        long,
+        env = "LIAISON_SUPERVISE_EVERY_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub supervise_every_secs: u64,
+
+    /// Webhooks: allow URLs that resolve to loopback, private or link-local addresses
+    /// (on-premise networks, tests).
+    #[arg(
+        long,
+        env = "LIAISON_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+
+    /// Webhooks: deliveries sent at once by this server instance (0: this instance sends none).
+    #[arg(
+        long,
+        env = "LIAISON_WEBHOOK_CONCURRENCY",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(0..=64),
+        global = true
+    )]
+    pub webhook_concurrency: u32,
+
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "LIAISON_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

@@ -60,6 +60,8 @@ impl Modify for BearerScheme {
         (name = "exports", description = "Lists as CSV or XLSX files, streamed"),
         (name = "imports", description = "Bulk import of enterprises from CSV or XLSX"),
         (name = "audit", description = "The audit trail"),
+        (name = "events", description = "The feed of committed changes (事件)"),
+        (name = "webhooks", description = "Pushing events to other systems (推送)"),
     )
 )]
 pub struct ApiDoc;

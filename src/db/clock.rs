@@ -12,3 +12,29 @@ pub fn today_in_china() -> NaiveDate {
 pub fn china_day(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
 }
+
+/// The server's clock for time-dependent work (supervision, webhook retries): the real time,
+/// moved by an offset that tests set to see what a later day brings.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_secs: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Now, as this clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        let offset = self.offset_secs.load(std::sync::atomic::Ordering::Relaxed);
+        Utc::now() + chrono::Duration::seconds(offset)
+    }
+
+    /// Today in China Standard Time, as this clock tells it.
+    pub fn today(&self) -> NaiveDate {
+        china_day(self.now())
+    }
+
+    /// Moves the clock forward by `by` (tests).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_secs
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::Relaxed);
+    }
+}

@@ -142,6 +142,9 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         urges -> Int4,
         follow_ups -> Int4,
+        escalated_at -> Nullable<Timestamptz>,
+        escalation_level -> Nullable<Int2>,
+        overdue_noticed_for -> Nullable<Date>,
     }
 }
 
@@ -220,6 +223,26 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         visit_cadence_days -> Nullable<Int4>,
+        unvisited_noticed_for -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    events (txid, seq) {
+        txid -> Int8,
+        seq -> Int8,
+        #[sql_name = "type"]
+        type_ -> Text,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_kind -> Nullable<Text>,
+        department -> Nullable<Text>,
+        enterprise_id -> Nullable<Uuid>,
+        subject_type -> Text,
+        subject_id -> Text,
+        data -> Jsonb,
+        transition_from -> Nullable<Text>,
+        transition_to -> Nullable<Text>,
     }
 }
 
@@ -392,6 +415,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event_txid -> Int8,
+        event_seq -> Int8,
+        event_type -> Text,
+        status -> Text,
+        attempts -> Int4,
+        last_status_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        departments -> Array<Text>,
+        description -> Nullable<Text>,
+        active -> Bool,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        failing_since -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(api_clients -> departments (department));
 diesel::joinable!(benefit_events -> enterprises (enterprise_id));
 diesel::joinable!(benefit_events -> policy_benefits (benefit_id));
@@ -424,6 +484,7 @@ diesel::joinable!(support_measures -> policies (policy_id));
 diesel::joinable!(users -> departments (department));
 diesel::joinable!(visits -> departments (department));
 diesel::joinable!(visits -> enterprises (enterprise_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
@@ -441,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enterprise_contacts,
     enterprise_last_visits,
     enterprises,
+    events,
     idempotency_keys,
     indicators,
     login_failures,
@@ -452,4 +514,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_measures,
     users,
     visits,
+    webhook_deliveries,
+    webhooks,
 );

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod change;
 pub mod error;
+pub mod events;
 pub mod validation;
 
 pub mod benefits;
@@ -22,6 +23,7 @@ pub mod indicators;
 pub mod policies;
 pub mod reference;
 pub mod stats;
+pub mod supervision;
 pub mod support;
 pub mod timeline;
 pub mod users;

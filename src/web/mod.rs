@@ -6,6 +6,7 @@ pub mod api;
 pub mod body;
 pub mod caller;
 pub mod download;
+pub mod event_watch;
 pub mod fallback;
 pub mod fields;
 pub mod idempotency;

@@ -33,6 +33,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .configure(api::stats::routes)
                 .configure(api::exports::routes)
                 .configure(api::imports::routes)
-                .configure(api::audit::routes),
+                .configure(api::audit::routes)
+                .configure(api::events::routes),
         );
 }

@@ -7,6 +7,7 @@ use crate::db::DbPool;
 use crate::domain::audit::security::SecurityEvents;
 use crate::domain::auth::jwt::JwtKeys;
 use crate::domain::auth::standing::StandingCache;
+use crate::web::event_watch::EventWatch;
 use crate::web::metrics::Metrics;
 use crate::web::stats_cache::StatsCache;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub stats: Arc<StatsCache>,
     /// Failed logins and refused requests, on their way to the audit trail.
     pub security: SecurityEvents,
+    /// The event feed's newest position, for readers that wait.
+    pub events: Arc<EventWatch>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()?),
             stats: Arc::new(stats),
             security: SecurityEvents::start(pool.clone()),
+            events: EventWatch::start(pool.clone()),
             pool,
         })
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::db::schema::audit_events;
 use crate::domain::actor::Actor;
+use crate::domain::events::{self, EventType, store::NewEvent};
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -39,14 +40,19 @@ pub struct AuditEntry<'a> {
     pub entity_id: String,
     /// `{field: {"before", "after"}}`, see [`changes`].
     pub changes: Value,
+    /// The record after the change (a deletion: before it), when the change is one the event
+    /// feed tells of (see [`EventType::of_change`]).
+    pub data: Option<Value>,
 }
 
-/// Writes an event. `actor` is `None` for the command line (recorded as `system`).
+/// Writes an audit record and, for a change the feed tells of, its event. `actor` is `None`
+/// for the command line and the server's own checks (recorded as `system`).
 pub async fn record(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     entry: AuditEntry<'_>,
 ) -> QueryResult<()> {
+    let event = event_of(&entry);
     let request_id = Some(current_request_id()).filter(|id| !id.is_empty());
     diesel::insert_into(audit_events::table)
         .values((
@@ -61,8 +67,31 @@ pub async fn record(
             audit_events::request_id.eq(request_id),
         ))
         .execute(conn)
-        .await
-        .map(|_| ())
+        .await?;
+    match event {
+        Some(event) => events::store::emit(conn, actor, event).await,
+        None => Ok(()),
+    }
+}
+
+/// The event of an audited change, if the feed tells of it; a transition carries the statuses
+/// it moved between.
+fn event_of<'a>(entry: &AuditEntry<'a>) -> Option<NewEvent<'a>> {
+    let event_type = EventType::of_change(entry.entity, entry.action)?;
+    let status = |side: &str| {
+        entry.changes["status"][side]
+            .as_str()
+            .filter(|_| entry.action == "transition")
+            .map(str::to_owned)
+    };
+    Some(NewEvent {
+        event_type,
+        subject_type: entry.entity,
+        subject_id: entry.entity_id.clone(),
+        data: entry.data.clone()?,
+        from: status("before"),
+        to: status("after"),
+    })
 }
 
 /// Records that `actor` created `record` (the `entity` with id `id`): every field, as `after`.
@@ -75,7 +104,7 @@ pub async fn created<T: Serialize>(
 ) -> QueryResult<()> {
     let after = serde_json::to_value(record).ok();
     let changes = changes(None, after.as_ref());
-    record_change(conn, actor, "create", entity, id.to_string(), changes).await
+    record_change(conn, actor, "create", entity, id.to_string(), changes, after).await
 }
 
 /// Records that `actor` changed a record from `before` to `after`: the fields that differ.
@@ -87,8 +116,25 @@ pub async fn updated<T: Serialize>(
     before: &T,
     after: &T,
 ) -> QueryResult<()> {
-    let changes = differences(before, after);
-    record_change(conn, actor, "update", entity, id.to_string(), changes).await
+    changed(conn, actor, "update", entity, id.to_string(), before, after).await
+}
+
+/// Records a change of `entity` that has an action of its own (`cancel`, `disburse`, …).
+pub async fn changed<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    id: String,
+    before: &T,
+    after: &T,
+) -> QueryResult<()> {
+    let (before, after) = (
+        serde_json::to_value(before).ok(),
+        serde_json::to_value(after).ok(),
+    );
+    let changes = changes(before.as_ref(), after.as_ref());
+    record_change(conn, actor, action, entity, id, changes, after).await
 }
 
 /// Records that `actor` moved a record through its workflow, from `before` to `after`.
@@ -100,17 +146,7 @@ pub async fn transitioned<T: Serialize>(
     before: &T,
     after: &T,
 ) -> QueryResult<()> {
-    let changes = differences(before, after);
-    record_change(conn, actor, "transition", entity, id.to_string(), changes).await
-}
-
-/// The fields that differ between two versions of a record.
-fn differences<T: Serialize>(before: &T, after: &T) -> Value {
-    let (before, after) = (
-        serde_json::to_value(before).ok(),
-        serde_json::to_value(after).ok(),
-    );
-    changes(before.as_ref(), after.as_ref())
+    changed(conn, actor, "transition", entity, id.to_string(), before, after).await
 }
 
 /// Records that `actor` deleted `record`: every field, as `before`.
@@ -123,7 +159,7 @@ pub async fn deleted<T: Serialize>(
 ) -> QueryResult<()> {
     let before = serde_json::to_value(record).ok();
     let changes = changes(before.as_ref(), None);
-    record_change(conn, actor, "delete", entity, id.to_string(), changes).await
+    record_change(conn, actor, "delete", entity, id.to_string(), changes, before).await
 }
 
 async fn record_change(
@@ -133,12 +169,14 @@ async fn record_change(
     entity: &str,
     entity_id: String,
     changes: Value,
+    data: Option<Value>,
 ) -> QueryResult<()> {
     let entry = AuditEntry {
         action,
         entity,
         entity_id,
         changes,
+        data,
     };
     record(conn, actor, entry).await
 }

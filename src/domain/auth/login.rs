@@ -27,6 +27,7 @@ pub async fn record_login(
             entity: "user",
             entity_id: actor.id.to_string(),
             changes: json!({}),
+            data: None,
         };
         audit::record(conn, Some(actor), entry).await?;
         Ok::<_, AppError>(issued)

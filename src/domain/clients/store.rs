@@ -243,6 +243,7 @@ pub async fn rotate_secret(
                 entity: "client",
                 entity_id: id.to_string(),
                 changes: serde_json::json!({"client_secret": "rotated"}),
+                data: None,
             };
             audit::record(conn, Some(actor), entry).await?;
             Ok::<_, AppError>(ApiClient::from(row))

@@ -12,6 +12,7 @@ use super::model::{DemandRow, DemandStatus, Satisfaction};
 use super::moves::{after_follow_up, may_follow_up};
 use super::store::{Happening, lock, record_event};
 use super::workflow::{record_transition, refused};
+use crate::domain::events::EventType;
 use crate::db::schema::{demand_follow_ups, demands, enterprise_contacts};
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
@@ -80,7 +81,8 @@ pub async fn record(
             satisfaction: Some(new.rating),
         };
         record_event(conn, Some(actor.id), &after, Some(before.status), what).await?;
-        record_transition(conn, actor, &before, &after, comment).await?;
+        let moved = (&before, &after);
+        record_transition(conn, actor, moved, comment, EventType::DemandFollowedUp).await?;
         Ok((after, follow_up))
     })
     .await

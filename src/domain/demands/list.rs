@@ -45,6 +45,8 @@ pub struct DemandFilter {
     pub category: Option<DemandCategory>,
     /// `true`: only overdue demands.
     pub overdue: Option<bool>,
+    /// `true`: only escalated demands (督办升级) still open or accepted.
+    pub escalated: Option<bool>,
     /// Raised by this user.
     pub raised_by: Option<Uuid>,
     /// With this co-handling department (协办).
@@ -208,6 +210,12 @@ fn filtered(
         query = query
             .filter(demands::status.eq_any([DemandStatus::Open, DemandStatus::Accepted]))
             .filter(demands::due_on.lt(today));
+    }
+    if f.escalated == Some(true) {
+        // Served by the partial index demands_escalated_idx.
+        query = query
+            .filter(demands::status.eq_any([DemandStatus::Open, DemandStatus::Accepted]))
+            .filter(demands::escalation_level.is_not_null());
     }
     if let Some(user) = f.raised_by {
         query = query.filter(demands::raised_by.eq(user));

@@ -98,6 +98,8 @@ pub struct DemandRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub urges: i32,
     pub follow_ups: i32,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub escalation_level: Option<i16>,
 }
 
 /// A demand as the API shows it.
@@ -137,6 +139,12 @@ pub struct Demand {
     pub urges: i32,
     /// How many follow-ups (回访) it has had.
     pub follow_ups: i32,
+    /// When supervision last escalated it (督办升级), overdue `LIAISON_ESCALATE_AFTER_DAYS` days.
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// 1, then 2 at twice the days; kept after the demand leaves `open`/`accepted` (it is then no
+    /// longer counted as escalated).
+    #[schema(minimum = 1, maximum = 2)]
+    pub escalation_level: Option<i16>,
     /// Its deadline extensions (延期), oldest first.
     pub extensions: Vec<Extension>,
     /// The enterprise's name, for lists.
@@ -194,6 +202,8 @@ impl Demand {
             closed_at: r.closed_at,
             urges: r.urges,
             follow_ups: r.follow_ups,
+            escalated_at: r.escalated_at,
+            escalation_level: r.escalation_level,
             extensions: Vec::new(),
             enterprise_name: None,
             id: r.id,
@@ -236,7 +246,7 @@ pub struct DemandEvent {
     pub assigned_department: Option<String>,
     pub satisfaction: Option<Satisfaction>,
     /// `created`, `transition`, `reassigned`, `returned`, `progress`, `extension_requested`,
-    /// `extension_decided`, `urged` or `follow_up`.
+    /// `extension_decided`, `urged`, `follow_up` or `escalated` (by supervision, with no actor).
     #[schema(example = "transition")]
     pub kind: String,
 }

@@ -14,6 +14,7 @@ use crate::domain::actor::{Actor, ActorKind};
 use crate::domain::audit;
 use crate::domain::departments::store::check_assignable;
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::events::{self, EventType, store::NewEvent};
 use crate::domain::reference::calendar;
 use crate::domain::validation::dedup_keep_order;
 
@@ -154,6 +155,25 @@ pub async fn record_event(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// The feed's event of a change to a demand; `before` is given for a move (its `from`/`to`).
+pub async fn emit(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    event_type: EventType,
+    before: Option<&DemandRow>,
+    after: &DemandRow,
+) -> QueryResult<()> {
+    let event = NewEvent {
+        event_type,
+        subject_type: "demand",
+        subject_id: after.id.to_string(),
+        data: serde_json::to_value(after).unwrap_or_default(),
+        from: before.map(|b| b.status.as_str().to_owned()),
+        to: before.map(|_| after.status.as_str().to_owned()),
+    };
+    events::store::emit(conn, actor, event).await
 }
 
 /// 422 on `field` unless the enterprise exists and is active.

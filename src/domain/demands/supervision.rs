@@ -66,6 +66,7 @@ async fn record(
         entity: "demand",
         entity_id: after.id.to_string(),
         changes: details,
+        data: serde_json::to_value(after).ok(),
     };
     Ok(audit::record(conn, Some(actor), entry).await?)
 }

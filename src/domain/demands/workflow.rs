@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::follow_ups::{self, NewFollowUp};
 use super::model::{DemandRow, DemandStatus};
-use super::moves::{Move, Refusal, TransitionRequest, decide, may_move};
-use super::store::{Happening, lock, record_event};
+use super::moves::{Move, MoveKind, Refusal, TransitionRequest, decide, may_move};
+use super::store::{Happening, emit, lock, record_event};
 use crate::db::schema::demands;
 use crate::domain::actor::Actor;
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::departments::store::check_assignable;
+use crate::domain::events::EventType;
 use crate::domain::error::{AppError, AppResult, FieldError};
 
 /// Moves a demand. The older form of a follow-up — `to: closed` with `satisfaction` — is taken
@@ -46,7 +47,11 @@ pub async fn transition(
         let after = write_move(conn, &before, &step).await?;
         let what = Happening::new(step.kind.as_str(), note);
         record_event(conn, Some(actor.id), &after, Some(before.status), what).await?;
-        record_transition(conn, actor, &before, &after, note).await?;
+        let event_type = match step.kind {
+            MoveKind::Reassigned => EventType::DemandReassigned,
+            _ => EventType::DemandTransitioned,
+        };
+        record_transition(conn, actor, (&before, &after), note, event_type).await?;
         Ok(after)
     })
     .await
@@ -127,13 +132,13 @@ async fn write_move(
     Ok(after)
 }
 
-/// The audit event of a move, with its note.
+/// The audit record and the feed's event (`event_type`) of a move, with its note.
 pub async fn record_transition(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
-    before: &DemandRow,
-    after: &DemandRow,
+    (before, after): (&DemandRow, &DemandRow),
     note: Option<&str>,
+    event_type: EventType,
 ) -> AppResult<()> {
     let mut changes = audit::changes(
         serde_json::to_value(before).ok().as_ref(),
@@ -147,6 +152,8 @@ pub async fn record_transition(
         entity: "demand",
         entity_id: before.id.to_string(),
         changes,
+        data: None,
     };
-    Ok(audit::record(conn, Some(actor), entry).await?)
+    audit::record(conn, Some(actor), entry).await?;
+    Ok(emit(conn, Some(actor), event_type, Some(before), after).await?)
 }

@@ -203,6 +203,7 @@ pub async fn withdraw(
                 entity: "enterprise",
                 entity_id: id.to_string(),
                 changes: audit::changes(b.as_ref(), a.as_ref()),
+                data: a.clone(),
             },
         )
         .await?;

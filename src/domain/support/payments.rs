@@ -86,15 +86,9 @@ pub async fn disburse(
         let payment = insert_payment(conn, actor, measure_id, &d).await?;
         let after = record_total(conn, measure_id, total, granted).await?;
         audit::created(conn, Some(actor), "disbursement", payment.id, &payment).await?;
-        audit::updated(
-            conn,
-            Some(actor),
-            "support_measure",
-            measure_id,
-            &before,
-            &after,
-        )
-        .await?;
+        let id = measure_id.to_string();
+        audit::changed(conn, Some(actor), "disburse", "support_measure", id, &before, &after)
+            .await?;
         Ok(payment)
     })
     .await

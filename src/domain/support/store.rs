@@ -244,7 +244,13 @@ pub async fn update(
             return Ok(before);
         }
         let after = write_fields(conn, id, f).await?;
-        audit::updated(conn, Some(actor), "support_measure", id, &before, &after).await?;
+        // A cancellation is an action of its own in the trail and the feed.
+        let action = match after.status {
+            MeasureStatus::Cancelled => "cancel",
+            _ => "update",
+        };
+        let entity = "support_measure";
+        audit::changed(conn, Some(actor), action, entity, id.to_string(), &before, &after).await?;
         Ok(after)
     })
     .await

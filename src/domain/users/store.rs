@@ -254,6 +254,7 @@ pub async fn update(
             entity: "user",
             entity_id: id.to_string(),
             changes,
+            data: None,
         };
         audit::record(conn, Some(actor), entry).await?;
         Ok(a)

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod demands;
 pub mod departments;
 pub mod enterprises;
+pub mod events;
 pub mod exports;
 pub mod imports;
 pub mod indicators;

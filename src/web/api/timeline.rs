@@ -48,7 +48,7 @@ pub struct TimelineItem {
     pub visited_on: Option<NaiveDate>,
     /// The visit's kind (`on_site`, …), the support kind (`subsidy`, …), or what happened to a
     /// demand (`created`, `transition`, `reassigned`, `returned`, `progress`,
-    /// `extension_requested`, `extension_decided`, `urged`, `follow_up`).
+    /// `extension_requested`, `extension_decided`, `urged`, `follow_up`, `escalated`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The visiting or the assigned department.

@@ -36,6 +36,8 @@ fn row(status: DemandStatus, due: Option<NaiveDate>, raised: NaiveDate) -> Deman
         closed_at: None,
         urges: 0,
         follow_ups: 0,
+        escalated_at: None,
+        escalation_level: None,
     }
 }
 

@@ -169,6 +169,7 @@ pub(super) async fn client_grant(
             entity: "client",
             entity_id: client.id.to_string(),
             changes: json!({}),
+            data: None,
         },
     )
     .await?;

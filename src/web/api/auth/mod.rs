@@ -281,6 +281,7 @@ pub async fn revoke(
                     entity: "user",
                     entity_id: user_id.to_string(),
                     changes: json!({}),
+                    data: None,
                 },
             )
             .await?;
