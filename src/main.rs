@@ -9,7 +9,7 @@ use liaison::config::Config;
 use liaison::db::local::PrivateCluster;
 use liaison::domain::actor::Role;
 use liaison::domain::error::AppError;
-use liaison::domain::{auth, clients, stats, users};
+use liaison::domain::{auth, clients, stats, supervision, users, webhooks};
 use liaison::web::state::AppState;
 use liaison::{build_app, db, seeds};
 
@@ -236,6 +236,7 @@ async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()>
     // The overview's running totals are compacted on a connection of their own.
     stats::rollups::spawn_compaction(db::build_pool(url, 1, config.db_statement_timeout_ms)?);
     let state = AppState::with_pools(pools, config, &secret)?;
+    spawn_background_work(&state, url)?;
     // The factory runs once on each worker thread (each has a clone of it).
     let next_worker = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     log::info!("listening on http://{bind}");
@@ -257,6 +258,29 @@ async fn serve(config: Config, url: &str, secret: Vec<u8>) -> anyhow::Result<()>
     .run()
     .await?;
     log::info!("stopped");
+    Ok(())
+}
+
+/// Supervision and webhook delivery, each on connections of its own so that they never take
+/// one an API request needs.
+fn spawn_background_work(state: &AppState, url: &str) -> anyhow::Result<()> {
+    let config = &state.config;
+    if config.supervise_every_secs > 0 {
+        let rules = supervision::Rules {
+            escalate_after_days: i64::from(config.escalate_after_days),
+            unvisited_days: i64::from(config.alert_unvisited_days),
+        };
+        let every = std::time::Duration::from_secs(config.supervise_every_secs);
+        let pool = db::build_pool(url, 1, config.db_statement_timeout_ms)?;
+        supervision::spawn(pool, state.clock.clone(), rules, every);
+    }
+    if config.webhook_concurrency > 0 {
+        let timeout = std::time::Duration::from_secs(10);
+        let sender = webhooks::delivery::Sender::new(timeout, config.webhook_allow_private)?;
+        let pool = db::build_pool(url, 2, config.db_statement_timeout_ms)?;
+        let concurrency = i64::from(config.webhook_concurrency);
+        webhooks::delivery::spawn(pool, state.clock.clone(), sender, concurrency);
+    }
     Ok(())
 }
 

@@ -58,6 +58,8 @@ CREATE TABLE webhook_deliveries (
     -- A replica that claimed the delivery holds it until then; a crashed one's lease lapses.
     lease_until      TIMESTAMPTZ,
     delivered_at     TIMESTAMPTZ,
+    -- Retries stop 24 hours after this (the creation, or a manual retry).
+    window_from      TIMESTAMPTZ NOT NULL DEFAULT now(),
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     FOREIGN KEY (event_txid, event_seq) REFERENCES events (txid, seq),
     UNIQUE (webhook_id, event_txid, event_seq)

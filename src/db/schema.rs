@@ -429,6 +429,7 @@ diesel::table! {
         next_attempt_at -> Timestamptz,
         lease_until -> Nullable<Timestamptz>,
         delivered_at -> Nullable<Timestamptz>,
+        window_from -> Timestamptz,
         created_at -> Timestamptz,
     }
 }

@@ -28,6 +28,7 @@ pub mod support;
 pub mod timeline;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 
 #[cfg(test)]
 mod tests {

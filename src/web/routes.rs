@@ -34,6 +34,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .configure(api::exports::routes)
                 .configure(api::imports::routes)
                 .configure(api::audit::routes)
-                .configure(api::events::routes),
+                .configure(api::events::routes)
+                .configure(api::webhooks::routes),
         );
 }

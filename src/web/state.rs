@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::db::clock::Clock;
 use crate::db::DbPool;
 use crate::domain::audit::security::SecurityEvents;
 use crate::domain::auth::jwt::JwtKeys;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub security: SecurityEvents,
     /// The event feed's newest position, for readers that wait.
     pub events: Arc<EventWatch>,
+    /// The clock of supervision and webhook retries (tests move it).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             stats: Arc::new(stats),
             security: SecurityEvents::start(pool.clone()),
             events: EventWatch::start(pool.clone()),
+            clock: Clock::default(),
             pool,
         })
     }

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod indicators;
+pub mod officers;
 pub mod overview;
 pub mod rollups;
 pub mod workbench;

@@ -47,12 +47,14 @@ pub struct VisitCoverage {
     pub coverage: f64,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentDemands {
     /// Demands still being worked on (`open` or `accepted`).
     pub open: i64,
     /// Of those, past their due date.
     pub overdue: i64,
+    /// Of those, escalated by supervision (督办升级).
+    pub escalated: i64,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -60,6 +62,8 @@ pub struct DemandCounts {
     pub by_status: Counts,
     /// Open or accepted demands past their due date.
     pub overdue: i64,
+    /// Open or accepted demands escalated by supervision (督办升级).
+    pub escalated: i64,
     /// By assigned department.
     pub by_department: BTreeMap<String, DepartmentDemands>,
 }
@@ -285,15 +289,13 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
     let mut counts = DemandCounts {
         by_status: filled(DemandStatus::ALL.iter().map(|s| s.as_str().to_owned())),
         overdue: 0,
+        escalated: 0,
         by_department: department_codes
             .iter()
             .map(|c| {
                 (
                     c.clone(),
-                    DepartmentDemands {
-                        open: 0,
-                        overdue: 0,
-                    },
+                    DepartmentDemands::default(),
                 )
             })
             .collect(),
@@ -304,14 +306,28 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
         let dept = counts
             .by_department
             .entry(row.department)
-            .or_insert(DepartmentDemands {
-                open: 0,
-                overdue: 0,
-            });
+            .or_insert(DepartmentDemands::default());
         if row.status == "open" || row.status == "accepted" {
             dept.open += row.n;
         }
         dept.overdue += row.overdue;
     }
+    for (department, n) in escalated_by_department(conn).await? {
+        counts.escalated += n;
+        counts.by_department.entry(department).or_default().escalated += n;
+    }
     Ok(counts)
+}
+
+/// Escalated demands still pending, per assigned department (a partial index holds just
+/// them).
+async fn escalated_by_department(conn: &mut AsyncPgConnection) -> AppResult<Vec<(String, i64)>> {
+    use crate::db::schema::demands;
+    Ok(demands::table
+        .filter(demands::escalation_level.is_not_null())
+        .filter(demands::status.eq_any(["open", "accepted"]))
+        .group_by(demands::assigned_department)
+        .select((demands::assigned_department, diesel::dsl::count_star()))
+        .load(conn)
+        .await?)
 }

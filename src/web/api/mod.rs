@@ -19,3 +19,4 @@ pub mod support;
 pub mod timeline;
 pub mod users;
 pub mod visits;
+pub mod webhooks;

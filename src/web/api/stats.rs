@@ -3,8 +3,8 @@
 use actix_web::get;
 use actix_web::{HttpResponse, web};
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -14,6 +14,7 @@ use crate::domain::error::{AppError, AppResult};
 use crate::domain::indicators::model::parse_quarter;
 use crate::domain::stats::alerts::{self, Alert, AlertRules};
 use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
+use crate::domain::stats::officers::{self, OfficerCoverage};
 use crate::domain::stats::overview::{self, Overview};
 use crate::domain::stats::workbench::{self, Workbench};
 use crate::web::body::{NoParams, StrictQuery};
@@ -233,9 +234,53 @@ pub async fn my_workbench(
     Ok(HttpResponse::Ok().json(workbench::of(&mut conn, &actor, rules).await?))
 }
 
+/// Query of the officers' coverage.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OfficersQuery {
+    /// Only this department's officers.
+    #[param(max_length = 32)]
+    pub department: Option<String>,
+    /// Days counted back from today, 1 to 3650 (default 90).
+    #[param(minimum = 1, maximum = 3650)]
+    pub window_days: Option<i64>,
+}
+
+/// The officers' coverage.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OfficersReport {
+    pub window_days: i64,
+    pub items: Vec<OfficerCoverage>,
+}
+
+/// Each liaison officer's coverage of the enterprises assigned to them (企业特派员): visits,
+/// enterprises visited and not, demands raised and still open, over the last `window_days`
+/// days (definitions in the README). Any authenticated caller.
+#[utoipa::path(
+    tag = "statistics", params(OfficersQuery),
+    responses((status = 200, body = OfficersReport), ListErrors),
+)]
+#[get("/stats/officers")]
+pub async fn stats_officers(
+    _actor: Actor,
+    state: web::Data<AppState>,
+    query: StrictQuery<OfficersQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.0;
+    let window_days = checked_window("window_days", q.window_days.unwrap_or(90))?;
+    if q.department.as_ref().is_some_and(|d| d.chars().count() > 32) {
+        return Err(AppError::invalid("department", "too_long", "at most 32 characters"));
+    }
+    let mut conn = state.pool.get().await?;
+    let items = officers::coverage(&mut conn, q.department, today_in_china(), window_days).await?;
+    Ok(HttpResponse::Ok().json(OfficersReport { window_days, items }))
+}
+
 /// Mounts this file's routes, each with its OpenAPI entry.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(my_workbench)
+        .service(stats_officers)
         .service(stats_overview)
         .service(stats_indicators)
         .service(stats_alerts);
