@@ -194,6 +194,17 @@ pub struct Config {
     )]
     pub supervise_every_secs: u64,
 
+    /// Events: the longest an empty page of the feed is held open, in seconds (a `wait` above it
+    /// is shortened to it; for proxies that cut idle requests sooner).
+    #[arg(
+        long,
+        env = "LIAISON_EVENTS_MAX_WAIT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(0..=30),
+        global = true
+    )]
+    pub events_max_wait_secs: u64,
+
     /// Webhooks: allow URLs that resolve to loopback, private or link-local addresses
     /// (on-premise networks, tests).
     #[arg(

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod change;
 pub mod error;
 pub mod events;
+pub mod masking;
 pub mod validation;
 
 pub mod benefits;

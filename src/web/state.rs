@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::db::clock::Clock;
 use crate::db::DbPool;
+use crate::db::clock::Clock;
 use crate::domain::audit::security::SecurityEvents;
 use crate::domain::auth::jwt::JwtKeys;
 use crate::domain::auth::standing::StandingCache;

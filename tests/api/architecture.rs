@@ -4,7 +4,8 @@
 //! - `src/db/`: pool, migrations, schema, column types, keyset, clock. Imports nothing of ours.
 //! - `src/config.rs`: typed configuration. Imports nothing of ours.
 //! - `src/domain/`: rules and stores, no actix-web. Imports `db`, `config` and the domain.
-//!   Shared modules (`actor`, `audit`, `change`, `error`, `validation`) serve every concept; between
+//!   Shared modules (`actor`, `audit`, `change`, `error`, `events`, `masking`, `validation`) serve
+//!   every concept (the audit trail writes the feed's events); between
 //!   concepts, only the edges of [`CONCEPT_EDGES`] are allowed.
 //! - `src/web/`: the HTTP face. Imports `domain`, `db`, `config` and `web`; a file under
 //!   `web/api/` never imports another one.
@@ -18,13 +19,22 @@ use std::path::{Path, PathBuf};
 const DB_MACROS: [&str; 3] = ["keyset_after", "keyset_sorted", "text_enum"];
 
 /// Shared domain modules any concept may use.
-const DOMAIN_SHARED: [&str; 5] = ["actor", "audit", "change", "error", "validation"];
+const DOMAIN_SHARED: [&str; 7] = [
+    "actor",
+    "audit",
+    "change",
+    "error",
+    "events",
+    "masking",
+    "validation",
+];
 
 /// Concept → the concepts it may import. Reads as: enterprises ← contacts, visits, demands,
 /// support, policies, benefits, indicators; demands ← visits; policies ← benefits; every
 /// concept ← exports, imports, stats, timeline; accounts (auth, departments, users, clients)
-/// below everything that records who acts.
-const CONCEPT_EDGES: [(&str, &[&str]); 16] = [
+/// below everything that records who acts; supervision (督办) works on demands and enterprises;
+/// webhooks send the events to subscribers of departments.
+const CONCEPT_EDGES: [(&str, &[&str]); 18] = [
     ("departments", &[]),
     ("reference", &[]),
     ("auth", &["departments"]),
@@ -47,6 +57,8 @@ const CONCEPT_EDGES: [(&str, &[&str]); 16] = [
     ("timeline", ALL_RECORDS),
     ("stats", ALL_RECORDS),
     ("exports", ALL_RECORDS),
+    ("supervision", &["demands", "enterprises"]),
+    ("webhooks", &["departments"]),
 ];
 
 /// What the reading concepts (timeline, stats, exports, imports) may use: every recording one.

@@ -61,7 +61,10 @@ async fn an_overdue_demand_is_announced_once_then_escalated_twice() {
     let due_on = today(&app) - Duration::days(1);
     let body = json!({"enterprise_id": enterprise.id, "category": "land", "title": "用地指标",
         "assigned_department": "gxw", "due_on": due_on});
-    let demand: Demand = app.post("/api/v1/demands", &officer.token, body).await.json();
+    let demand: Demand = app
+        .post("/api/v1/demands", &officer.token, body)
+        .await
+        .json();
 
     // Due yesterday: overdue, not yet escalated; a second run announces nothing again.
     let first = run(&app).await;
@@ -79,9 +82,14 @@ async fn an_overdue_demand_is_announced_once_then_escalated_twice() {
     let read: Demand = app.get(&path, &officer.token).await.json();
     assert_eq!(read.escalation_level, Some(1));
     assert!(read.escalated_at.is_some());
-    let listed = app.get("/api/v1/demands?escalated=true", &officer.token).await;
+    let listed = app
+        .get("/api/v1/demands?escalated=true", &officer.token)
+        .await;
     assert_eq!(listed.page::<Demand>().items.len(), 1);
-    let overview: Overview = app.get("/api/v1/stats/overview", &officer.token).await.json();
+    let overview: Overview = app
+        .get("/api/v1/stats/overview", &officer.token)
+        .await
+        .json();
     assert_eq!(overview.demands.escalated, 1);
     assert_eq!(overview.demands.by_department["gxw"].escalated, 1);
 
@@ -109,7 +117,12 @@ async fn an_overdue_demand_is_announced_once_then_escalated_twice() {
             &officer.token,
         )
         .await;
-    assert_eq!(timeline.text.matches("\"escalated\"").count(), 2, "{}", timeline.text);
+    assert_eq!(
+        timeline.text.matches("\"escalated\"").count(),
+        2,
+        "{}",
+        timeline.text
+    );
 
     // Resolved: no longer counted as escalated, its history kept.
     let moves = format!("{path}/transitions");
@@ -118,7 +131,9 @@ async fn an_overdue_demand_is_announced_once_then_escalated_twice() {
         let resp = app.post(&moves, &officer.token, body).await;
         assert_eq!(resp.status, 200, "{}", resp.text);
     }
-    let listed = app.get("/api/v1/demands?escalated=true", &officer.token).await;
+    let listed = app
+        .get("/api/v1/demands?escalated=true", &officer.token)
+        .await;
     assert!(listed.page::<Demand>().items.is_empty());
     assert_eq!(run(&app).await, Report::default());
 }
@@ -170,9 +185,13 @@ async fn the_officers_report_counts_what_the_records_say_on_the_demo_data() {
     let app = TestApp::new().await;
     let mut conn = AsyncPgConnection::establish(&app.db.url).await.unwrap();
     liaison::seeds::load_demo(&mut conn).await.unwrap();
-    liaison::seeds::load_demo_enterprises(&mut conn).await.unwrap();
+    liaison::seeds::load_demo_enterprises(&mut conn)
+        .await
+        .unwrap();
     let reader = app.login_as(Role::Analyst, "yjb").await;
-    let resp = app.get("/api/v1/stats/officers?window_days=90", &reader.token).await;
+    let resp = app
+        .get("/api/v1/stats/officers?window_days=90", &reader.token)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     let report: OfficersReport = resp.json();
 
@@ -216,7 +235,12 @@ async fn the_officers_report_counts_what_the_records_say_on_the_demo_data() {
             .collect();
         let visited = mine.iter().filter(|e| my_visits.contains(e)).count() as i64;
         let got = report.items.iter().find(|o| o.user_id == id).unwrap();
-        assert_eq!(got.enterprises_assigned, mine.len() as i64, "{}", got.username);
+        assert_eq!(
+            got.enterprises_assigned,
+            mine.len() as i64,
+            "{}",
+            got.username
+        );
         assert_eq!(got.visits, my_visits.len() as i64, "{}", got.username);
         assert_eq!(got.enterprises_visited, visited, "{}", got.username);
         assert_eq!(got.enterprises_unvisited, mine.len() as i64 - visited);
@@ -230,6 +254,9 @@ async fn the_officers_report_counts_what_the_records_say_on_the_demo_data() {
         });
     let path = "/api/v1/stats/officers?department=gxw";
     let gxw: OfficersReport = app.get(path, &reader.token).await.json();
-    assert_eq!(gxw.items.len(), by_department.get("gxw").copied().unwrap_or(0));
+    assert_eq!(
+        gxw.items.len(),
+        by_department.get("gxw").copied().unwrap_or(0)
+    );
     assert_eq!(gxw.window_days, 90);
 }

@@ -68,10 +68,9 @@ async fn receive(req: HttpRequest, body: web::Bytes, r: web::Data<Receiver>) -> 
     });
     let answer = r.answers.lock().unwrap().pop_front();
     match answer {
-        Some(Answer::Status(code)) => HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(code).unwrap(),
-        )
-        .finish(),
+        Some(Answer::Status(code)) => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
+        }
         Some(Answer::Slow(wait)) => {
             tokio::time::sleep(wait).await;
             HttpResponse::Ok().finish()
@@ -141,7 +140,10 @@ async fn setup() -> Hooks {
 impl Hooks {
     async fn subscribe(&self, url: &str, types: &[&str]) -> CreatedWebhook {
         let body = json!({"url": url, "event_types": types, "description": "12345热线"});
-        let resp = self.app.post("/api/v1/webhooks", &self.admin.token, body).await;
+        let resp = self
+            .app
+            .post("/api/v1/webhooks", &self.admin.token, body)
+            .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
         resp.json()
     }
@@ -151,7 +153,10 @@ impl Hooks {
         let enterprise = self.app.enterprise(&self.admin, seed, json!({})).await;
         let body = json!({"enterprise_id": enterprise.id, "category": "talent",
             "title": "引进高级技工", "assigned_department": "gxw"});
-        let resp = self.app.post("/api/v1/demands", &self.officer.token, body).await;
+        let resp = self
+            .app
+            .post("/api/v1/demands", &self.officer.token, body)
+            .await;
         assert_eq!(resp.status, 201, "{}", resp.text);
     }
 
@@ -178,16 +183,29 @@ async fn a_delivery_is_signed_as_standard_webhooks_says() {
     assert!(made.secret.starts_with("whsec_"));
     let read = h
         .app
-        .get(&format!("/api/v1/webhooks/{}", made.webhook.id), &h.admin.token)
+        .get(
+            &format!("/api/v1/webhooks/{}", made.webhook.id),
+            &h.admin.token,
+        )
         .await;
-    assert!(!read.text.contains(&made.secret), "the secret is shown once");
+    assert!(
+        !read.text.contains(&made.secret),
+        "the secret is shown once"
+    );
     h.raise(1).await;
     assert_eq!(h.deliver_at(Duration::zero()).await, 1);
 
     let got = receiver.got();
-    assert_eq!(got.len(), 1, "only the subscribed type (not enterprise.designated)");
+    assert_eq!(
+        got.len(),
+        1,
+        "only the subscribed type (not enterprise.designated)"
+    );
     assert!(signed_with(&made.secret, &got[0]));
-    assert!(!signed_with(&liaison::domain::webhooks::signing::new_secret(), &got[0]));
+    assert!(!signed_with(
+        &liaison::domain::webhooks::signing::new_secret(),
+        &got[0]
+    ));
     let event: Event = serde_json::from_slice(&got[0].body).unwrap();
     assert_eq!(event.event_type, EventType::DemandRaised);
     assert_eq!(event.id, got[0].id, "webhook-id is the event id");
@@ -199,7 +217,11 @@ async fn a_delivery_is_signed_as_standard_webhooks_says() {
     assert_eq!(log[0].status, DeliveryStatus::Delivered);
     assert_eq!((log[0].attempts, log[0].last_status_code), (1, Some(204)));
     assert_eq!(log[0].event_id, event.id);
-    assert_eq!(h.deliver_at(Duration::minutes(10)).await, 0, "delivered once");
+    assert_eq!(
+        h.deliver_at(Duration::minutes(10)).await,
+        0,
+        "delivered once"
+    );
 }
 
 #[actix_web::test]
@@ -222,26 +244,47 @@ async fn failures_are_retried_later_and_die_after_a_day() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].last_status_code, Some(500));
     let wait = failed[0].next_attempt_at.unwrap() - Utc::now();
-    assert!(wait > Duration::seconds(3) && wait < Duration::seconds(7), "{wait}");
+    assert!(
+        wait > Duration::seconds(3) && wait < Duration::seconds(7),
+        "{wait}"
+    );
     assert_eq!(h.deliver_at(Duration::zero()).await, 0, "not due yet");
 
     // Second attempt: the receiver is too slow (the sender waits 1 s).
     assert_eq!(h.deliver_at(Duration::seconds(10)).await, 1);
-    let d = &h.log(&made.webhook).await.into_iter().find(|d| d.id == failed[0].id).unwrap();
+    let d = &h
+        .log(&made.webhook)
+        .await
+        .into_iter()
+        .find(|d| d.id == failed[0].id)
+        .unwrap();
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Failed, 2));
-    assert!(d.last_error.as_deref().unwrap().contains("did not answer in time"));
+    assert!(
+        d.last_error
+            .as_deref()
+            .unwrap()
+            .contains("did not answer in time")
+    );
     let wait = d.next_attempt_at.unwrap() - Utc::now();
     assert!(wait > Duration::seconds(30), "the delay grows: {wait}");
 
     // A day later the third failure is the last.
     assert_eq!(h.deliver_at(Duration::hours(25)).await, 1);
-    let d = h.log(&made.webhook).await.into_iter().find(|d| d.id == failed[0].id).unwrap();
+    let d = h
+        .log(&made.webhook)
+        .await
+        .into_iter()
+        .find(|d| d.id == failed[0].id)
+        .unwrap();
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Dead, 3));
     assert_eq!(d.next_attempt_at, None);
     assert_eq!(h.deliver_at(Duration::hours(50)).await, 0);
 
     // An admin retries it by hand: sent again, with the same webhook-id.
-    let path = format!("/api/v1/webhooks/{}/deliveries/{}/retry", made.webhook.id, d.id);
+    let path = format!(
+        "/api/v1/webhooks/{}/deliveries/{}/retry",
+        made.webhook.id, d.id
+    );
     let resp = h.app.post(&path, &h.admin.token, json!({})).await;
     assert_eq!(resp.status, 202, "{}", resp.text);
     assert_eq!(h.deliver_at(Duration::zero()).await, 1);
@@ -265,7 +308,11 @@ async fn three_days_of_failures_turn_a_subscription_off() {
     let hook: Webhook = h.app.get(&path, &h.admin.token).await.json();
     assert!(!hook.active);
     h.raise(3).await;
-    assert_eq!(h.log(&made.webhook).await.len(), 2, "an inactive one is not queued");
+    assert_eq!(
+        h.log(&made.webhook).await.len(),
+        2,
+        "an inactive one is not queued"
+    );
 }
 
 #[actix_web::test]
@@ -349,7 +396,9 @@ async fn internal_addresses_are_refused() {
     let made = h.subscribe(&url, &["demand.raised"]).await;
     h.raise(1).await;
     let strict = Sender::new(StdDuration::from_secs(1), false).unwrap();
-    delivery::deliver_due(&h.pool, &strict, Utc::now(), 8).await.unwrap();
+    delivery::deliver_due(&h.pool, &strict, Utc::now(), 8)
+        .await
+        .unwrap();
     assert!(receiver.got().is_empty());
     let log = h.log(&made.webhook).await;
     assert_eq!(log[0].status, DeliveryStatus::Failed);
@@ -372,8 +421,14 @@ async fn a_test_delivery_reaches_only_its_subscription() {
     let event: Event = serde_json::from_slice(&got[0].body).unwrap();
     assert_eq!(event.event_type, EventType::WebhookTest);
     assert!(other.got().is_empty());
-    let feed = h.app.get("/api/v1/events?types=webhook.test", &h.admin.token).await;
-    assert!(!feed.text.contains(&event.id), "the feed leaves test deliveries out");
+    let feed = h
+        .app
+        .get("/api/v1/events?types=webhook.test", &h.admin.token)
+        .await;
+    assert!(
+        !feed.text.contains(&event.id),
+        "the feed leaves test deliveries out"
+    );
 
     // Only admins manage webhooks.
     let resp = h.app.post(&path, &h.officer.token, json!({})).await;

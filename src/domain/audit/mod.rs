@@ -104,7 +104,16 @@ pub async fn created<T: Serialize>(
 ) -> QueryResult<()> {
     let after = serde_json::to_value(record).ok();
     let changes = changes(None, after.as_ref());
-    record_change(conn, actor, "create", entity, id.to_string(), changes, after).await
+    record_change(
+        conn,
+        actor,
+        "create",
+        entity,
+        id.to_string(),
+        changes,
+        after,
+    )
+    .await
 }
 
 /// Records that `actor` changed a record from `before` to `after`: the fields that differ.
@@ -146,7 +155,16 @@ pub async fn transitioned<T: Serialize>(
     before: &T,
     after: &T,
 ) -> QueryResult<()> {
-    changed(conn, actor, "transition", entity, id.to_string(), before, after).await
+    changed(
+        conn,
+        actor,
+        "transition",
+        entity,
+        id.to_string(),
+        before,
+        after,
+    )
+    .await
 }
 
 /// Records that `actor` deleted `record`: every field, as `before`.
@@ -159,7 +177,16 @@ pub async fn deleted<T: Serialize>(
 ) -> QueryResult<()> {
     let before = serde_json::to_value(record).ok();
     let changes = changes(before.as_ref(), None);
-    record_change(conn, actor, "delete", entity, id.to_string(), changes, before).await
+    record_change(
+        conn,
+        actor,
+        "delete",
+        entity,
+        id.to_string(),
+        changes,
+        before,
+    )
+    .await
 }
 
 async fn record_change(

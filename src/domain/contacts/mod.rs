@@ -1,6 +1,5 @@
 //! Contact persons of an enterprise, with phone and e-mail masked for callers who may not see
 //! them.
 
-pub mod mask;
 pub mod model;
 pub mod store;

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::ValidateEmail;
 
-use super::mask::{mask_email, mask_phone};
 use super::store::ContactRow;
 use crate::domain::error::FieldError;
+use crate::domain::masking::{mask_email, mask_phone};
 
 /// A contact person of an enterprise.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -12,10 +12,10 @@ use super::model::{DemandRow, DemandStatus, Satisfaction};
 use super::moves::{after_follow_up, may_follow_up};
 use super::store::{Happening, lock, record_event};
 use super::workflow::{record_transition, refused};
-use crate::domain::events::EventType;
 use crate::db::schema::{demand_follow_ups, demands, enterprise_contacts};
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
+use crate::domain::events::EventType;
 
 crate::text_enum! {
     /// How the enterprise was reached: 电话, 上门, 线上.

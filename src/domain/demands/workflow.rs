@@ -15,8 +15,8 @@ use crate::db::schema::demands;
 use crate::domain::actor::Actor;
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::departments::store::check_assignable;
-use crate::domain::events::EventType;
 use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::events::EventType;
 
 /// Moves a demand. The older form of a follow-up — `to: closed` with `satisfaction` — is taken
 /// as a follow-up by the caller, under the follow-up's rule.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::model::{Event, EventActor, EventSubject, EventType, Position};
 use crate::db::schema::events;
 use crate::domain::actor::{Actor, ActorKind, Role};
-use crate::domain::contacts::mask::{mask_email, mask_phone};
+use crate::domain::masking::{mask_email, mask_phone};
 use crate::keyset_after;
 
 /// The oldest transaction still in flight: nothing before it can still appear.
@@ -169,7 +169,10 @@ pub fn masked_for(mut event: Event, reader: Option<&Actor>) -> Event {
             || (r.has(Role::Liaison) && event.department.as_deref() == Some(&r.department))
     });
     if event.subject.kind == "contact" && !unmasked {
-        for (field, mask) in [("phone", mask_phone as fn(&str) -> String), ("email", mask_email)] {
+        for (field, mask) in [
+            ("phone", mask_phone as fn(&str) -> String),
+            ("email", mask_email),
+        ] {
             if let Some(Value::String(text)) = event.data.get(field) {
                 let masked = mask(text);
                 event.data[field] = Value::String(masked);

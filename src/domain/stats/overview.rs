@@ -292,21 +292,13 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
         escalated: 0,
         by_department: department_codes
             .iter()
-            .map(|c| {
-                (
-                    c.clone(),
-                    DepartmentDemands::default(),
-                )
-            })
+            .map(|c| (c.clone(), DepartmentDemands::default()))
             .collect(),
     };
     for row in rows {
         *counts.by_status.entry(row.status.clone()).or_default() += row.n;
         counts.overdue += row.overdue;
-        let dept = counts
-            .by_department
-            .entry(row.department)
-            .or_insert(DepartmentDemands::default());
+        let dept = counts.by_department.entry(row.department).or_default();
         if row.status == "open" || row.status == "accepted" {
             dept.open += row.n;
         }
@@ -314,7 +306,11 @@ async fn demand_counts(conn: &mut AsyncPgConnection, today: NaiveDate) -> AppRes
     }
     for (department, n) in escalated_by_department(conn).await? {
         counts.escalated += n;
-        counts.by_department.entry(department).or_default().escalated += n;
+        counts
+            .by_department
+            .entry(department)
+            .or_default()
+            .escalated += n;
     }
     Ok(counts)
 }

@@ -21,7 +21,7 @@ use crate::db::clock::{Clock, china_day};
 use crate::domain::error::AppResult;
 
 /// The advisory lock key of a supervision run.
-const LOCK_KEY: i64 = 7_428_0017;
+const LOCK_KEY: i64 = 74_280_017;
 
 /// At most this many records of each kind per run (the rest follow a minute later).
 pub const BATCH: i64 = 500;

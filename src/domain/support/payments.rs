@@ -87,8 +87,16 @@ pub async fn disburse(
         let after = record_total(conn, measure_id, total, granted).await?;
         audit::created(conn, Some(actor), "disbursement", payment.id, &payment).await?;
         let id = measure_id.to_string();
-        audit::changed(conn, Some(actor), "disburse", "support_measure", id, &before, &after)
-            .await?;
+        audit::changed(
+            conn,
+            Some(actor),
+            "disburse",
+            "support_measure",
+            id,
+            &before,
+            &after,
+        )
+        .await?;
         Ok(payment)
     })
     .await

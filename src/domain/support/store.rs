@@ -250,7 +250,16 @@ pub async fn update(
             _ => "update",
         };
         let entity = "support_measure";
-        audit::changed(conn, Some(actor), action, entity, id.to_string(), &before, &after).await?;
+        audit::changed(
+            conn,
+            Some(actor),
+            action,
+            entity,
+            id.to_string(),
+            &before,
+            &after,
+        )
+        .await?;
         Ok(after)
     })
     .await

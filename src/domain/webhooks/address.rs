@@ -8,6 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
+/// The longest a name may take to resolve when a URL is saved.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The URL, if it is an `http(s)` URL with a host and no credentials.
 pub fn parse(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
@@ -60,8 +63,10 @@ pub async fn check(url: &Url, allow_private: bool) -> Result<(), String> {
     }
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+    let lookup = tokio::net::lookup_host((host.trim_matches(['[', ']']), port));
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
         .await
+        .map_err(|_| format!("the host {host} did not resolve in time"))?
         .map_err(|_| format!("the host {host} does not resolve"))?
         .collect();
     if addrs.is_empty() {

@@ -112,7 +112,10 @@ pub async fn deliver_due(
     };
     let outcomes: Vec<Outcome> = futures_util::stream::iter(claimed)
         .map(|c| {
-            let attempts = claims.iter().find(|k| k.id == c.id).map_or(1, |k| k.attempts);
+            let attempts = claims
+                .iter()
+                .find(|k| k.id == c.id)
+                .map_or(1, |k| k.attempts);
             send(sender, c, attempts)
         })
         .buffer_unordered(limit.max(1) as usize)
@@ -125,7 +128,11 @@ pub async fn deliver_due(
     Ok(outcomes.len())
 }
 
-async fn claim(conn: &mut AsyncPgConnection, now: DateTime<Utc>, limit: i64) -> AppResult<Vec<Claim>> {
+async fn claim(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<Vec<Claim>> {
     Ok(diesel::sql_query(
         "UPDATE webhook_deliveries d \
          SET lease_until = $1 + make_interval(secs => $3), attempts = d.attempts + 1 \
@@ -301,9 +308,10 @@ async fn record(conn: &mut AsyncPgConnection, o: &Outcome, now: DateTime<Utc>) -
         return Ok(());
     }
     let failing_since = webhooks::failing_since.assume_not_null();
-    let since = diesel::dsl::sql::<diesel::sql_types::Nullable<Timestamptz>>("COALESCE(failing_since, ")
-        .bind::<Timestamptz, _>(now)
-        .sql(")");
+    let since =
+        diesel::dsl::sql::<diesel::sql_types::Nullable<Timestamptz>>("COALESCE(failing_since, ")
+            .bind::<Timestamptz, _>(now)
+            .sql(")");
     diesel::update(webhooks::table.find(o.webhook_id))
         .set(webhooks::failing_since.eq(since))
         .execute(conn)

@@ -75,12 +75,20 @@ impl WebhookFields {
     pub fn check(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if self.url.chars().count() > MAX_URL {
-            errors.push(FieldError::new("url", "too_long", "at most 2000 characters"));
+            errors.push(FieldError::new(
+                "url",
+                "too_long",
+                "at most 2000 characters",
+            ));
         } else if let Err(e) = super::address::parse(&self.url) {
             errors.push(FieldError::new("url", "invalid_url", e));
         }
         if self.event_types.is_empty() || self.event_types.len() > MAX_ITEMS {
-            errors.push(FieldError::new("event_types", "length", "1 to 50 event types"));
+            errors.push(FieldError::new(
+                "event_types",
+                "length",
+                "1 to 50 event types",
+            ));
         }
         for (i, t) in self.event_types.iter().enumerate() {
             if t != "*" && EventType::parse(t).is_none() {
@@ -89,14 +97,22 @@ impl WebhookFields {
             }
         }
         if self.departments.len() > MAX_ITEMS {
-            errors.push(FieldError::new("departments", "length", "at most 50 departments"));
+            errors.push(FieldError::new(
+                "departments",
+                "length",
+                "at most 50 departments",
+            ));
         }
         if self
             .description
             .as_ref()
             .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION)
         {
-            errors.push(FieldError::new("description", "too_long", "at most 500 characters"));
+            errors.push(FieldError::new(
+                "description",
+                "too_long",
+                "at most 500 characters",
+            ));
         }
         errors
     }

@@ -88,7 +88,12 @@ pub async fn list(
 ) -> AppResult<Vec<Webhook>> {
     let mut query = webhooks::table.select(Webhook::as_select()).into_boxed();
     if let Some((at, id)) = after {
-        query = query.filter(keyset_after!(asc, webhooks::created_at, webhooks::id, (at, id)));
+        query = query.filter(keyset_after!(
+            asc,
+            webhooks::created_at,
+            webhooks::id,
+            (at, id)
+        ));
     }
     Ok(query
         .order((webhooks::created_at, webhooks::id))
@@ -150,7 +155,9 @@ pub async fn delete(
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
         check_version(expected, before.version)?;
-        diesel::delete(webhooks::table.find(id)).execute(conn).await?;
+        diesel::delete(webhooks::table.find(id))
+            .execute(conn)
+            .await?;
         audit::deleted(conn, Some(actor), "webhook", id, &before).await?;
         Ok(())
     })
@@ -170,8 +177,7 @@ pub async fn rotate_secret(
         let webhook: Webhook = diesel::update(webhooks::table.find(id))
             .set((
                 webhooks::previous_secret.eq(webhooks::secret.nullable()),
-                webhooks::previous_secret_until
-                    .eq(now + Duration::hours(ROTATION_OVERLAP_HOURS)),
+                webhooks::previous_secret_until.eq(now + Duration::hours(ROTATION_OVERLAP_HOURS)),
                 webhooks::secret.eq(&secret),
                 webhooks::version.eq(webhooks::version + 1),
                 webhooks::updated_at.eq(diesel::dsl::now),

@@ -66,7 +66,11 @@ impl EventsQuery {
         let after = match self.after.as_deref() {
             None => Position::default(),
             Some(id) => Position::parse(id).unwrap_or_else(|| {
-                errors.push(FieldError::new("after", "cursor", "not an event id of this feed"));
+                errors.push(FieldError::new(
+                    "after",
+                    "cursor",
+                    "not an event id of this feed",
+                ));
                 Position::default()
             }),
         };
@@ -82,7 +86,11 @@ impl EventsQuery {
             }
         }
         if self.department.as_ref().is_some_and(|d| d.len() > 32) {
-            errors.push(FieldError::new("department", "too_long", "at most 32 characters"));
+            errors.push(FieldError::new(
+                "department",
+                "too_long",
+                "at most 32 characters",
+            ));
         }
         let wait = self.wait.unwrap_or(0);
         if wait > MAX_WAIT_SECS {
@@ -122,7 +130,8 @@ pub async fn list_events(
     query: StrictQuery<EventsQuery>,
 ) -> AppResult<HttpResponse> {
     let request = query.0.check()?;
-    let deadline = Instant::now() + request.wait;
+    let longest = Duration::from_secs(state.config.events_max_wait_secs);
+    let deadline = Instant::now() + request.wait.min(longest);
     loop {
         let seen = state.events.seen();
         let (items, next) = {
@@ -141,7 +150,10 @@ pub async fn list_events(
             };
             return Ok(HttpResponse::Ok().json(page));
         }
-        state.events.wait_past(seen.max(Some(request.after)), left).await;
+        state
+            .events
+            .wait_past(seen.max(Some(request.after)), left)
+            .await;
     }
 }
 

@@ -269,8 +269,15 @@ pub async fn stats_officers(
 ) -> AppResult<HttpResponse> {
     let q = query.0;
     let window_days = checked_window("window_days", q.window_days.unwrap_or(90))?;
-    if q.department.as_ref().is_some_and(|d| d.chars().count() > 32) {
-        return Err(AppError::invalid("department", "too_long", "at most 32 characters"));
+    if q.department
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 32)
+    {
+        return Err(AppError::invalid(
+            "department",
+            "too_long",
+            "at most 32 characters",
+        ));
     }
     let mut conn = state.pool.get().await?;
     let items = officers::coverage(&mut conn, q.department, today_in_china(), window_days).await?;

@@ -84,7 +84,6 @@ impl WebhookPatch {
     }
 }
 
-
 /// Subscribes a receiver; the answer shows its secret this once. Admin only.
 #[utoipa::path(
     tag = "webhooks", request_body = NewWebhook, params(IdempotencyKey),
