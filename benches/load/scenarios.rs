@@ -264,6 +264,96 @@ async fn ids(client: &tokio_postgres::Client, sql: &str) -> anyhow::Result<Vec<u
 }
 
 /// Every scenario at this scale.
+/// A visit with two demands written while one webhook is subscribed to every event: the
+/// write also queues three deliveries, sent meanwhile to a receiver that answers 204.
+async fn webhook_write(
+    server: &Server,
+    connections: usize,
+    duration: Duration,
+    (liaison, admin): (&str, &str),
+    enterprises: &[uuid::Uuid],
+    officer: uuid::Uuid,
+) -> anyhow::Result<Outcome> {
+    let name = "POST visit with two demands, one webhook subscribed";
+    if skipped(name) {
+        return Ok(outcome(name, Vec::new(), 0, Duration::ZERO, 0.0));
+    }
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", receiver.local_addr()?);
+    tokio::spawn(answer_204(receiver));
+    let body = serde_json::json!({"url": url, "event_types": ["*"]}).to_string();
+    let made = one_request(
+        &server.addr,
+        &request("POST", "/api/v1/webhooks", admin, Some(&body)),
+    )
+    .await?;
+    let id = serde_json::from_str::<serde_json::Value>(&made)?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let today = liaison::db::clock::today_in_china();
+    let measured = http_load(name, server, connections, duration, &|n| {
+        let body = serde_json::json!({"enterprise_id": enterprises[n as usize % enterprises.len()],
+            "visited_on": today, "kind": "on_site", "officers": [officer],
+            "summary": "基准测试走访：推送订阅下的写入",
+            "demands": [{"category": "financing", "title": "流动资金贷款", "assigned_department": "gxw"},
+                        {"category": "talent", "title": "技术人才引进", "assigned_department": "kjt"}]}).to_string();
+        request("POST", "/api/v1/visits", liaison, Some(&body))
+    })
+    .await;
+    // The scenarios after this one run without it.
+    let path = format!("/api/v1/webhooks/{id}");
+    one_request(&server.addr, &request("DELETE", &path, admin, None)).await?;
+    Ok(measured)
+}
+
+/// A webhook receiver that answers every request with 204 (keep-alive).
+async fn answer_204(listener: tokio::net::TcpListener) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    while let Ok((mut socket, _)) = listener.accept().await {
+        tokio::spawn(async move {
+            let mut buf = vec![0_u8; 64 * 1024];
+            while let Ok(n @ 1..) = socket.read(&mut buf).await {
+                // One request per read is enough here: bodies are small.
+                let _ = n;
+                let reply = b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n";
+                if socket.write_all(reply).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+
+/// A page of 50 events of the feed after a random event written by the scenarios before.
+async fn events_feed(
+    server: &Server,
+    db: &tokio_postgres::Client,
+    connections: usize,
+    duration: Duration,
+    reader: &str,
+) -> anyhow::Result<Outcome> {
+    let ids: Vec<String> = db
+        .query(
+            "SELECT lpad(to_hex(txid), 16, '0') || lpad(to_hex(seq), 16, '0') FROM events \
+             TABLESAMPLE BERNOULLI (10) LIMIT 2000",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let name = "GET events feed page (50)";
+    Ok(http_load(name, server, connections, duration, &|n| {
+        let path = match ids.get(n as usize % ids.len().max(1)) {
+            Some(after) => format!("/api/v1/events?after={after}&limit=50"),
+            None => "/api/v1/events?limit=50".to_owned(),
+        };
+        request("GET", &path, reader, None)
+    })
+    .await)
+}
+
 pub async fn run_all(
     server: &Server,
     connections: usize,
@@ -449,6 +539,18 @@ pub async fn run_all(
                         {"category": "talent", "title": "技术人才引进", "assigned_department": "kjt"}]}).to_string();
         request("POST", "/api/v1/visits", &liaison, Some(&body))
     }).await);
+    out.push(
+        webhook_write(
+            server,
+            connections,
+            duration,
+            (&liaison, &admin),
+            &gxw_active,
+            officer,
+        )
+        .await?,
+    );
+    out.push(events_feed(server, &db, connections, duration, &analyst).await?);
     out.push(
         http_load("POST disbursement", server, connections, duration, &|n| {
             let body = serde_json::json!({"amount": "1.00", "paid_on": today,

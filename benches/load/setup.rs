@@ -34,7 +34,9 @@ fn liaison(db_name: &str) -> Command {
         .env("RUST_LOG", "warn")
         // Statistics are reused for a second, not ten: the uncached overview scenario asks for a
         // new window each time, and cycles through them in more than a second.
-        .env("LIAISON_STATS_CACHE_SECS", "1");
+        .env("LIAISON_STATS_CACHE_SECS", "1")
+        // The webhook scenario's receiver listens on loopback.
+        .env("LIAISON_WEBHOOK_ALLOW_PRIVATE", "true");
     command
 }
 

@@ -109,6 +109,14 @@ async fn openapi_document_is_served_and_matches_the_committed_file() {
     let served = app.call("GET", "/openapi.json", None, None).await;
     assert_eq!(served.status, 200);
     assert!(served.body["paths"]["/api/v1/auth/token"]["post"].is_object());
+    // Event types are listed as the wire has them, so a generated client can switch on them.
+    let event_types = &served.body["components"]["schemas"]["EventType"]["enum"];
+    assert!(
+        event_types
+            .as_array()
+            .is_some_and(|t| t.contains(&"demand.escalated".into()) && t.len() >= 30),
+        "{event_types}"
+    );
     let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
     let generated = liaison::openapi::document_json();
     if std::env::var_os("UPDATE_OPENAPI").is_some() {

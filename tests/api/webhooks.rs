@@ -307,6 +307,8 @@ async fn three_days_of_failures_turn_a_subscription_off() {
     let path = format!("/api/v1/webhooks/{}", made.webhook.id);
     let hook: Webhook = h.app.get(&path, &h.admin.token).await.json();
     assert!(!hook.active);
+    let trail = h.app.audit_of("webhook", &hook.id.to_string()).await;
+    assert_eq!(trail.last().unwrap().action, "deactivate");
     h.raise(3).await;
     assert_eq!(
         h.log(&made.webhook).await.len(),

@@ -11,7 +11,7 @@ use crate::domain::actor::ActorKind;
 macro_rules! event_types {
     ($($variant:ident => $text:literal: $doc:literal,)*) => {
         /// What happened, as `<subject>.<what happened>` (the README explains each).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum EventType {
             $(#[doc = $doc] #[serde(rename = $text)] $variant,)*
         }
@@ -65,6 +65,22 @@ event_types! {
     PolicyUpdated => "policy.updated": "A policy changed.",
     WebhookTest => "webhook.test": "A test delivery asked for by an admin (webhooks only).",
 }
+
+// Written by hand: the derive cannot read the texts through the macro above, and would list
+// the variant names instead.
+impl utoipa::PartialSchema for EventType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(EventType::ALL.iter().map(|t| t.as_str())))
+            .description(Some(
+                "What happened, as `<subject>.<what happened>` (the README explains each).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EventType {}
 
 impl EventType {
     /// The event of an audited change of `entity` by `action`, if that change is one.
@@ -165,7 +181,8 @@ impl Position {
 
     /// The position an event id names.
     pub fn parse(id: &str) -> Option<Position> {
-        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        if id.len() != 32 || !id.bytes().all(lower_hex) {
             return None;
         }
         let txid = i64::from_str_radix(&id[..16], 16).ok()?;
@@ -186,6 +203,11 @@ mod tests {
         assert_eq!(Position::parse(&a.to_id()), Some(a));
         assert_eq!(Position::parse("xyz"), None);
         assert_eq!(Position::parse(&"g".repeat(32)), None);
+        assert_eq!(
+            Position::parse(&"A".repeat(32)),
+            None,
+            "lower-case, as documented"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::signing::signature_header;
 use crate::db::DbPool;
 use crate::db::clock::Clock;
 use crate::db::schema::webhooks;
+use crate::domain::audit::{self, AuditEntry};
 use crate::domain::error::AppResult;
 use crate::domain::events::feed;
 use crate::domain::events::model::{Event, Position};
@@ -316,12 +317,23 @@ async fn record(conn: &mut AsyncPgConnection, o: &Outcome, now: DateTime<Utc>) -
         .set(webhooks::failing_since.eq(since))
         .execute(conn)
         .await?;
-    diesel::update(webhooks::table.find(o.webhook_id))
+    let turned_off: Vec<Uuid> = diesel::update(webhooks::table.find(o.webhook_id))
         .filter(webhooks::active)
         .filter(failing_since.le(now - Duration::days(DEACTIVATE_AFTER_DAYS)))
         .set(webhooks::active.eq(false))
-        .execute(conn)
+        .returning(webhooks::id)
+        .get_results(conn)
         .await?;
+    for id in turned_off {
+        let entry = AuditEntry {
+            action: "deactivate",
+            entity: "webhook",
+            entity_id: id.to_string(),
+            changes: serde_json::json!({"active": {"before": true, "after": false}}),
+            data: None,
+        };
+        audit::record(conn, None, entry).await?;
+    }
     Ok(())
 }
 

@@ -74,6 +74,13 @@ impl EventsQuery {
                 Position::default()
             }),
         };
+        if self.types.as_ref().is_some_and(|t| t.len() > 1000) {
+            errors.push(FieldError::new(
+                "types",
+                "too_long",
+                "at most 1000 characters",
+            ));
+        }
         let mut types = Vec::new();
         for text in self.types.iter().flat_map(|t| t.split(',')) {
             match EventType::parse(text) {

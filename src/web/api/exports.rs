@@ -6,7 +6,6 @@ use actix_web::get;
 use actix_web::{HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
 use crate::domain::demands::list::DemandFilter;
 use crate::domain::enterprises::list::EnterpriseFilter;
@@ -76,7 +75,7 @@ pub async fn export_demands(
     state: web::Data<AppState>,
     query: ExportQuery<DemandFilter>,
 ) -> AppResult<HttpResponse> {
-    let today = today_in_china();
+    let today = state.clock.today();
     respond(
         state.pool.clone(),
         query.format,

@@ -10,7 +10,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
 use crate::domain::enterprises::model::EnterpriseSize;
 use crate::domain::enterprises::store as enterprises;
@@ -304,7 +303,7 @@ pub async fn eligible_policies(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let enterprise = enterprises::get(&mut conn, *id).await?;
-    let found = store::eligible(&mut conn, &enterprise, today_in_china()).await?;
+    let found = store::eligible(&mut conn, &enterprise, state.clock.today()).await?;
     let items = found
         .into_iter()
         .map(|(policy, matched)| EligiblePolicy {

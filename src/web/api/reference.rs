@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
 use crate::domain::demands::time_limits::{self, TimeLimit};
 use crate::domain::error::{AppError, AppResult};
@@ -124,7 +123,7 @@ pub async fn get_calendar(
     state: web::Data<AppState>,
     query: StrictQuery<CalendarQuery>,
 ) -> AppResult<HttpResponse> {
-    let year = query.0.year.unwrap_or_else(|| today_in_china().year());
+    let year = query.0.year.unwrap_or_else(|| state.clock.today().year());
     if !(1949..=2099).contains(&year) {
         return Err(AppError::invalid("year", "out_of_range", "1949 to 2099"));
     }

@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::indicators::model::parse_quarter;
@@ -71,7 +70,7 @@ pub async fn stats_overview(
         .stats
         .get_or_compute(format!("overview/{window}"), async || {
             let overview: Overview =
-                overview::compute(&state.pool, today_in_china(), window).await?;
+                overview::compute(&state.pool, state.clock.today(), window).await?;
             Ok(json_bytes(&overview))
         })
         .await?;
@@ -109,7 +108,7 @@ pub async fn stats_indicators(
     let q = query.0;
     let quarter = match q.quarter.as_deref() {
         Some(text) => parse_quarter("quarter", text)?,
-        None => crate::db::quarter::Quarter::of(today_in_china()).previous(),
+        None => crate::db::quarter::Quarter::of(state.clock.today()).previous(),
     };
     let group_by = q.group_by.unwrap_or_default();
     let body = state
@@ -193,7 +192,7 @@ pub async fn stats_alerts(
     }
     let after = query.after::<Alert>()?;
     let rules = AlertRules {
-        today: today_in_china(),
+        today: state.clock.today(),
         unvisited_days,
         use_cadence: q.window_days.is_none(),
         revenue_drop,
@@ -222,7 +221,7 @@ pub async fn my_workbench(
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let rules = AlertRules {
-        today: today_in_china(),
+        today: state.clock.today(),
         unvisited_days: i64::from(state.config.alert_unvisited_days),
         use_cadence: true,
         revenue_drop: state.config.alert_revenue_drop,
@@ -280,7 +279,8 @@ pub async fn stats_officers(
         ));
     }
     let mut conn = state.pool.get().await?;
-    let items = officers::coverage(&mut conn, q.department, today_in_china(), window_days).await?;
+    let items =
+        officers::coverage(&mut conn, q.department, state.clock.today(), window_days).await?;
     Ok(HttpResponse::Ok().json(OfficersReport { window_days, items }))
 }
 

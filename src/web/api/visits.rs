@@ -10,7 +10,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::demands::model::{Demand, DemandCategory, Urgency};
 use crate::domain::demands::store::NewDemand;
@@ -251,7 +250,7 @@ pub async fn create_visit(
         raised,
     )
     .await?;
-    let demands = views::of_rows(&mut conn, demands, today_in_china()).await?;
+    let demands = views::of_rows(&mut conn, demands, state.clock.today()).await?;
     let visit_with_demands = CreatedVisit { demands, visit };
     let location = format!("/api/v1/visits/{}", visit_with_demands.visit.id);
     Ok(created(

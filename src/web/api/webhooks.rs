@@ -18,7 +18,8 @@ use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
 use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{
-    ActionErrors, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
+    ActionErrors, CreateErrors, DeleteErrors, Forbidden, ListErrors, NotFound, ReadErrors,
+    UpdateErrors,
 };
 use crate::web::state::AppState;
 
@@ -118,7 +119,11 @@ pub async fn create_webhook(
 /// Lists subscriptions, oldest first. Admin only.
 #[utoipa::path(
     tag = "webhooks", params(PageParams),
-    responses((status = 200, body = Page<Webhook>), ListErrors),
+    responses(
+        (status = 200, body = Page<Webhook>),
+        ListErrors,
+        (status = 403, response = Forbidden),
+    ),
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
@@ -138,7 +143,11 @@ pub async fn list_webhooks(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "Webhook id")),
-    responses((status = 200, body = Webhook, headers(("ETag" = String))), ReadErrors),
+    responses(
+        (status = 200, body = Webhook, headers(("ETag" = String))),
+        ReadErrors,
+        (status = 403, response = Forbidden),
+    ),
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
@@ -241,7 +250,12 @@ pub async fn test_webhook(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "Webhook id"), PageParams),
-    responses((status = 200, body = Page<Delivery>), ReadErrors),
+    responses(
+        (status = 200, body = Page<Delivery>),
+        ListErrors,
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(

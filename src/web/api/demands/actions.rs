@@ -11,7 +11,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::db::clock::today_in_china;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::demands::follow_ups::{self, FollowUp, FollowUpMethod, NewFollowUp};
 use crate::domain::demands::model::{Demand, Extension, Satisfaction};
@@ -110,7 +109,7 @@ pub async fn note_progress(
     let mut conn = state.pool.get().await?;
     let row =
         supervision::note_progress(&mut conn, &actor, *id, b.note.unwrap_or_default()).await?;
-    shown(&mut conn, row).await
+    shown(&mut conn, row, state.clock.today()).await
 }
 
 /// Urges (催办) the assigned department on an open or accepted demand. A supervisor or an admin.
@@ -131,7 +130,7 @@ pub async fn urge_demand(
     let b: NoteBody = body.read().await?;
     let mut conn = state.pool.get().await?;
     let row = supervision::urge(&mut conn, &actor, *id, b.note.unwrap_or_default()).await?;
-    shown(&mut conn, row).await
+    shown(&mut conn, row, state.clock.today()).await
 }
 
 /// Asks for a later due date (延期); it is `pending` until a supervisor decides. The assigned
@@ -158,7 +157,7 @@ pub async fn request_extension(
     let mut conn = state.pool.get().await?;
     let (row, extension) =
         supervision::request_extension(&mut conn, &actor, *id, new_due_on, reason).await?;
-    let demand = views::of_row(&mut conn, row, today_in_china()).await?;
+    let demand = views::of_row(&mut conn, row, state.clock.today()).await?;
     Ok(HttpResponse::Created().json(ExtensionOutcome { extension, demand }))
 }
 
@@ -187,7 +186,7 @@ pub async fn decide_extension(
     let mut conn = state.pool.get().await?;
     let (row, extension) =
         supervision::decide_extension(&mut conn, &actor, id, extension_id, approve, b.note).await?;
-    let demand = views::of_row(&mut conn, row, today_in_china()).await?;
+    let demand = views::of_row(&mut conn, row, state.clock.today()).await?;
     Ok(HttpResponse::Ok().json(ExtensionOutcome { extension, demand }))
 }
 
@@ -218,7 +217,7 @@ pub async fn create_follow_up(
     };
     let mut conn = state.pool.get().await?;
     let (row, follow_up) = follow_ups::record(&mut conn, &actor, *id, new).await?;
-    let demand = views::of_row(&mut conn, row, today_in_china()).await?;
+    let demand = views::of_row(&mut conn, row, state.clock.today()).await?;
     Ok(HttpResponse::Created().json(FollowUpOutcome { follow_up, demand }))
 }
 

@@ -17,7 +17,6 @@ use validator::Validate;
 
 use diesel_async::AsyncPgConnection;
 
-use crate::db::clock::today_in_china;
 use crate::db::keyset;
 use crate::domain::actor::{Actor, Role};
 
@@ -102,7 +101,7 @@ pub async fn create_demand(
         new,
     )
     .await?;
-    let demand = views::of_row(&mut conn, row, today_in_china()).await?;
+    let demand = views::of_row(&mut conn, row, state.clock.today()).await?;
     Ok(created(
         format!("/api/v1/demands/{}", demand.id),
         demand.version,
@@ -202,7 +201,7 @@ pub async fn list_demands(
         descending,
         after,
     };
-    let today = today_in_china();
+    let today = state.clock.today();
     let mut conn = state.pool.get().await?;
     let rows = list::list(&mut conn, query.filter, today, order, limit)
         .await?
@@ -230,7 +229,7 @@ pub async fn get_demand(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = store::get(&mut conn, *id).await?;
-    shown(&mut conn, row).await
+    shown(&mut conn, row, state.clock.today()).await
 }
 
 /// Moves a demand through its status machine (a move it does not allow is 409): 签收, 办结,
@@ -260,7 +259,7 @@ pub async fn transition_demand(
     let request: TransitionRequest = body.read().await?;
     let mut conn = state.pool.get().await?;
     let row = workflow::transition(&mut conn, &actor, *id, request).await?;
-    shown(&mut conn, row).await
+    shown(&mut conn, row, state.clock.today()).await
 }
 
 /// The demand's events, oldest first; the first is its creation. Any authenticated caller.
@@ -285,8 +284,12 @@ pub async fn list_demand_events(
 }
 
 /// The demand as the API shows it, with its version as the `ETag`.
-async fn shown(conn: &mut AsyncPgConnection, row: DemandRow) -> AppResult<HttpResponse> {
-    let demand = views::of_row(conn, row, today_in_china()).await?;
+async fn shown(
+    conn: &mut AsyncPgConnection,
+    row: DemandRow,
+    today: chrono::NaiveDate,
+) -> AppResult<HttpResponse> {
+    let demand = views::of_row(conn, row, today).await?;
     Ok(current(demand.version, &demand))
 }
 
