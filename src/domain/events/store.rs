@@ -1,6 +1,8 @@
 //! Writing events: one statement writes the event and queues its webhook deliveries.
 
 use diesel::QueryResult;
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -38,13 +40,24 @@ pub async fn emit(
     actor: Option<&Actor>,
     event: NewEvent<'_>,
 ) -> QueryResult<()> {
+    statement("", actor, event).execute(conn).await.map(|_| ())
+}
+
+/// The statement of [`emit`], its event bound to `$1`–`$10`, after the common table
+/// expressions `with` (each followed by `, `; their parameters from `$11` on, bound by the
+/// caller): the audit trail writes a record and its event in one round trip.
+pub fn statement<'a>(
+    with: &str,
+    actor: Option<&Actor>,
+    event: NewEvent<'a>,
+) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
     let department = DEPARTMENT_FIELDS
         .iter()
         .find_map(|f| event.data.get(f).and_then(Value::as_str))
         .map(str::to_owned);
     let enterprise_id = enterprise_of(&event);
-    diesel::sql_query(
-        "WITH e AS ( \
+    diesel::sql_query(format!(
+        "WITH {with}e AS ( \
            INSERT INTO events (type, actor_id, actor_kind, department, enterprise_id, \
                                subject_type, subject_id, data, transition_from, transition_to) \
            VALUES ($1, $2, $3, \
@@ -54,8 +67,9 @@ pub async fn emit(
          INSERT INTO webhook_deliveries (id, webhook_id, event_txid, event_seq, event_type) \
          SELECT gen_random_uuid(), w.id, e.txid, e.seq, e.type FROM e JOIN webhooks w \
            ON w.active AND (w.event_types @> ARRAY['*'] OR e.type = ANY (w.event_types)) \
-          AND (w.departments = '{}' OR e.department = ANY (w.departments))",
-    )
+          AND (w.departments = '{{}}' OR e.department = ANY (w.departments))"
+    ))
+    .into_boxed()
     .bind::<Text, _>(event.event_type.as_str())
     .bind::<Nullable<SqlUuid>, _>(actor.map(|a| a.id))
     .bind::<Nullable<Text>, _>(actor.map(|a| a.kind.as_str()))
@@ -66,9 +80,6 @@ pub async fn emit(
     .bind::<Jsonb, _>(event.data)
     .bind::<Nullable<Text>, _>(event.from)
     .bind::<Nullable<Text>, _>(event.to)
-    .execute(conn)
-    .await
-    .map(|_| ())
 }
 
 /// The enterprise an event is about: the record's `enterprise_id`, or the enterprise itself.
