@@ -93,3 +93,29 @@ ALTER TABLE demand_events
     ADD CONSTRAINT demand_events_kind_check CHECK (kind IN ('created', 'transition',
         'reassigned', 'returned', 'progress', 'extension_requested', 'extension_decided', 'urged',
         'follow_up', 'escalated'));
+
+-- Writes an event and queues one delivery per active webhook whose types and departments match
+-- it; returns the event's seq. A record with no department of its own belongs to its
+-- enterprise's lead department. PL/pgSQL keeps the statement's plan between calls.
+CREATE FUNCTION emit_event(p_type TEXT, p_actor_id UUID, p_actor_kind TEXT, p_department TEXT,
+                           p_enterprise_id UUID, p_subject_type TEXT, p_subject_id TEXT,
+                           p_data JSONB, p_from TEXT, p_to TEXT)
+RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+    written events%ROWTYPE;
+BEGIN
+    INSERT INTO events (type, actor_id, actor_kind, department, enterprise_id, subject_type,
+                        subject_id, data, transition_from, transition_to)
+    VALUES (p_type, p_actor_id, p_actor_kind,
+            COALESCE(p_department,
+                     (SELECT lead_department FROM enterprises WHERE id = p_enterprise_id)),
+            p_enterprise_id, p_subject_type, p_subject_id, p_data, p_from, p_to)
+    RETURNING * INTO written;
+    INSERT INTO webhook_deliveries (id, webhook_id, event_txid, event_seq, event_type)
+    SELECT gen_random_uuid(), w.id, written.txid, written.seq, written.type
+    FROM webhooks w
+    WHERE w.active
+      AND (w.event_types @> ARRAY['*'] OR written.type = ANY (w.event_types))
+      AND (w.departments = '{}' OR written.department = ANY (w.departments));
+    RETURN written.seq;
+END $$;

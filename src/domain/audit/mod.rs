@@ -9,8 +9,6 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use diesel::sql_types::{Jsonb, Nullable, Text, Uuid as SqlUuid};
-
 use crate::db::schema::audit_events;
 use crate::domain::actor::Actor;
 use crate::domain::events::{self, EventType, store::NewEvent};
@@ -57,40 +55,25 @@ pub async fn record(
     let request_id = Some(current_request_id()).filter(|id| !id.is_empty());
     let actor_kind = actor.map_or("system", |a| a.kind.as_str());
     let department = actor.map(|a| a.department.clone());
-    let Some(event) = event_of(&entry) else {
-        diesel::insert_into(audit_events::table)
-            .values((
-                audit_events::id.eq(Uuid::new_v4()),
-                audit_events::actor.eq(actor.map(|a| a.id)),
-                audit_events::actor_kind.eq(actor_kind),
-                audit_events::department.eq(department),
-                audit_events::action.eq(entry.action),
-                audit_events::entity.eq(entry.entity),
-                audit_events::entity_id.eq(entry.entity_id),
-                audit_events::changes.eq(entry.changes),
-                audit_events::request_id.eq(request_id),
-            ))
-            .execute(conn)
-            .await?;
-        return Ok(());
-    };
-    // The record and its event in one round trip (a write holds its row locks meanwhile).
-    const AUDIT: &str = "a AS (INSERT INTO audit_events (id, actor, actor_kind, department, \
-         action, entity, entity_id, changes, request_id) \
-         VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19)), ";
-    events::store::statement(AUDIT, actor, event)
-        .bind::<SqlUuid, _>(Uuid::new_v4())
-        .bind::<Nullable<SqlUuid>, _>(actor.map(|a| a.id))
-        .bind::<Text, _>(actor_kind)
-        .bind::<Nullable<Text>, _>(department)
-        .bind::<Text, _>(entry.action)
-        .bind::<Text, _>(entry.entity)
-        .bind::<Text, _>(entry.entity_id)
-        .bind::<Jsonb, _>(entry.changes)
-        .bind::<Nullable<Text>, _>(request_id)
+    let event = event_of(&entry);
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::id.eq(Uuid::new_v4()),
+            audit_events::actor.eq(actor.map(|a| a.id)),
+            audit_events::actor_kind.eq(actor_kind),
+            audit_events::department.eq(department),
+            audit_events::action.eq(entry.action),
+            audit_events::entity.eq(entry.entity),
+            audit_events::entity_id.eq(entry.entity_id),
+            audit_events::changes.eq(entry.changes),
+            audit_events::request_id.eq(request_id),
+        ))
         .execute(conn)
-        .await
-        .map(|_| ())
+        .await?;
+    match event {
+        Some(event) => events::store::emit(conn, actor, event).await,
+        None => Ok(()),
+    }
 }
 
 /// The event of an audited change, if the feed tells of it; a transition carries the statuses

@@ -1,14 +1,12 @@
-//! Writing events: one statement writes the event and queues its webhook deliveries.
+//! Writing events: one call writes the event and queues its webhook deliveries.
 
 use diesel::QueryResult;
-use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::EventType;
+use crate::db::functions::emit_event;
 use crate::domain::actor::Actor;
 
 /// An event to write, in the transaction of the change it tells of.
@@ -32,54 +30,34 @@ const DEPARTMENT_FIELDS: [&str; 4] = [
     "lead_department",
 ];
 
-/// Writes `event` and, in the same statement, one delivery per active webhook whose types and
-/// departments match it. A record with no department field of its own belongs to its
-/// enterprise's lead department.
+/// Writes `event` and queues one delivery per active webhook whose types and departments
+/// match it (the SQL function `emit_event`, one prepared call). A record with no department
+/// field of its own belongs to its enterprise's lead department.
 pub async fn emit(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     event: NewEvent<'_>,
 ) -> QueryResult<()> {
-    statement("", actor, event).execute(conn).await.map(|_| ())
-}
-
-/// The statement of [`emit`], its event bound to `$1`–`$10`, after the common table
-/// expressions `with` (each followed by `, `; their parameters from `$11` on, bound by the
-/// caller): the audit trail writes a record and its event in one round trip.
-pub fn statement<'a>(
-    with: &str,
-    actor: Option<&Actor>,
-    event: NewEvent<'a>,
-) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
     let department = DEPARTMENT_FIELDS
         .iter()
         .find_map(|f| event.data.get(f).and_then(Value::as_str))
         .map(str::to_owned);
     let enterprise_id = enterprise_of(&event);
-    diesel::sql_query(format!(
-        "WITH {with}e AS ( \
-           INSERT INTO events (type, actor_id, actor_kind, department, enterprise_id, \
-                               subject_type, subject_id, data, transition_from, transition_to) \
-           VALUES ($1, $2, $3, \
-                   COALESCE($4, (SELECT lead_department FROM enterprises WHERE id = $5)), \
-                   $5, $6, $7, $8, $9, $10) \
-           RETURNING txid, seq, type, department) \
-         INSERT INTO webhook_deliveries (id, webhook_id, event_txid, event_seq, event_type) \
-         SELECT gen_random_uuid(), w.id, e.txid, e.seq, e.type FROM e JOIN webhooks w \
-           ON w.active AND (w.event_types @> ARRAY['*'] OR e.type = ANY (w.event_types)) \
-          AND (w.departments = '{{}}' OR e.department = ANY (w.departments))"
+    diesel::select(emit_event(
+        event.event_type.as_str(),
+        actor.map(|a| a.id),
+        actor.map(|a| a.kind.as_str()),
+        department,
+        enterprise_id,
+        event.subject_type,
+        event.subject_id,
+        event.data,
+        event.from,
+        event.to,
     ))
-    .into_boxed()
-    .bind::<Text, _>(event.event_type.as_str())
-    .bind::<Nullable<SqlUuid>, _>(actor.map(|a| a.id))
-    .bind::<Nullable<Text>, _>(actor.map(|a| a.kind.as_str()))
-    .bind::<Nullable<Text>, _>(department)
-    .bind::<Nullable<SqlUuid>, _>(enterprise_id)
-    .bind::<Text, _>(event.subject_type)
-    .bind::<Text, _>(event.subject_id)
-    .bind::<Jsonb, _>(event.data)
-    .bind::<Nullable<Text>, _>(event.from)
-    .bind::<Nullable<Text>, _>(event.to)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// The enterprise an event is about: the record's `enterprise_id`, or the enterprise itself.
