@@ -11,6 +11,7 @@ DROP INDEX demands_escalated_idx;
 ALTER TABLE demands DROP COLUMN overdue_noticed_for, DROP COLUMN escalation_level,
     DROP COLUMN escalated_at;
 DROP FUNCTION emit_event;
+ALTER TABLE audit_events DROP COLUMN event_seq;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
 DROP TABLE events;

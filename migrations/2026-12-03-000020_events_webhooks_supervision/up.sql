@@ -94,6 +94,9 @@ ALTER TABLE demand_events
         'reassigned', 'returned', 'progress', 'extension_requested', 'extension_decided', 'urged',
         'follow_up', 'escalated'));
 
+-- An audited change's event (its seq), written by the same statement as the audit record.
+ALTER TABLE audit_events ADD COLUMN event_seq BIGINT;
+
 -- Writes an event and queues one delivery per active webhook whose types and departments match
 -- it; returns the event's seq. A record with no department of its own belongs to its
 -- enterprise's lead department. PL/pgSQL keeps the statement's plan between calls.

@@ -27,6 +27,7 @@ diesel::table! {
         entity_id -> Text,
         changes -> Jsonb,
         request_id -> Nullable<Text>,
+        event_seq -> Nullable<Int8>,
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::functions::emit_event;
 use crate::db::schema::audit_events;
 use crate::domain::actor::Actor;
 use crate::domain::events::{self, EventType, store::NewEvent};
@@ -55,25 +56,49 @@ pub async fn record(
     let request_id = Some(current_request_id()).filter(|id| !id.is_empty());
     let actor_kind = actor.map_or("system", |a| a.kind.as_str());
     let department = actor.map(|a| a.department.clone());
-    let event = event_of(&entry);
+    let values = (
+        audit_events::id.eq(Uuid::new_v4()),
+        audit_events::actor.eq(actor.map(|a| a.id)),
+        audit_events::actor_kind.eq(actor_kind),
+        audit_events::department.eq(department),
+        audit_events::action.eq(entry.action),
+        audit_events::entity.eq(entry.entity),
+        audit_events::entity_id.eq(entry.entity_id.clone()),
+        audit_events::request_id.eq(request_id),
+    );
+    let Some(event) = event_of(&entry) else {
+        let insert = (values, audit_events::changes.eq(entry.changes));
+        return diesel::insert_into(audit_events::table)
+            .values(insert)
+            .execute(conn)
+            .await
+            .map(|_| ());
+    };
+    // The event is written by the audit record's own statement (the function call that fills
+    // `event_seq`): one prepared round trip while the change holds its row locks.
+    let (event_department, enterprise_id) = events::store::placement(&event);
+    let emitted = emit_event(
+        event.event_type.as_str(),
+        actor.map(|a| a.id),
+        actor.map(|a| a.kind.as_str()),
+        event_department,
+        enterprise_id,
+        event.subject_type,
+        event.subject_id,
+        event.data,
+        event.from,
+        event.to,
+    );
+    let insert = (
+        values,
+        audit_events::changes.eq(entry.changes),
+        audit_events::event_seq.eq(emitted.nullable()),
+    );
     diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(Uuid::new_v4()),
-            audit_events::actor.eq(actor.map(|a| a.id)),
-            audit_events::actor_kind.eq(actor_kind),
-            audit_events::department.eq(department),
-            audit_events::action.eq(entry.action),
-            audit_events::entity.eq(entry.entity),
-            audit_events::entity_id.eq(entry.entity_id),
-            audit_events::changes.eq(entry.changes),
-            audit_events::request_id.eq(request_id),
-        ))
+        .values(insert)
         .execute(conn)
-        .await?;
-    match event {
-        Some(event) => events::store::emit(conn, actor, event).await,
-        None => Ok(()),
-    }
+        .await
+        .map(|_| ())
 }
 
 /// The event of an audited change, if the feed tells of it; a transition carries the statuses
@@ -210,7 +235,7 @@ async fn record_change(
     record(conn, actor, entry).await
 }
 
-use diesel::ExpressionMethods;
+use diesel::{ExpressionMethods, NullableExpressionMethods};
 
 /// The changed fields between two JSON objects, as `{field: {"before", "after"}}`.
 /// A create passes `None` as `before`, a deletion `None` as `after`.

@@ -38,11 +38,7 @@ pub async fn emit(
     actor: Option<&Actor>,
     event: NewEvent<'_>,
 ) -> QueryResult<()> {
-    let department = DEPARTMENT_FIELDS
-        .iter()
-        .find_map(|f| event.data.get(f).and_then(Value::as_str))
-        .map(str::to_owned);
-    let enterprise_id = enterprise_of(&event);
+    let (department, enterprise_id) = placement(&event);
     diesel::select(emit_event(
         event.event_type.as_str(),
         actor.map(|a| a.id),
@@ -58,6 +54,15 @@ pub async fn emit(
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// The department and the enterprise an event belongs to, as far as its record tells.
+pub fn placement(event: &NewEvent<'_>) -> (Option<String>, Option<Uuid>) {
+    let department = DEPARTMENT_FIELDS
+        .iter()
+        .find_map(|f| event.data.get(f).and_then(Value::as_str))
+        .map(str::to_owned);
+    (department, enterprise_of(event))
 }
 
 /// The enterprise an event is about: the record's `enterprise_id`, or the enterprise itself.
