@@ -11,14 +11,17 @@
 //!   and response types, and `routes()`. An api file never imports another.
 //! - [`domain`]: the rules and the records, no actix-web. One folder per concept (`model.rs`:
 //!   rows, enums, pure rules; `store.rs`: queries and transactions, the audit event in the same
-//!   transaction), plus [`domain::actor`] (who acts, which roles), [`domain::audit`],
+//!   transaction), plus [`domain::actor`] (who acts, which roles), [`domain::audit`] (which
+//!   also writes each change's [`domain::events`] entry), [`domain::masking`],
 //!   [`domain::error`] (what went wrong, no HTTP in it) and [`domain::validation`]. Concepts
 //!   depend one way: enterprises ← contacts, visits, demands, support, policies, benefits,
 //!   indicators; demands ← visits; policies ← benefits; every concept ← exports, imports,
-//!   stats, timeline.
+//!   stats, timeline; demands and enterprises ← [`domain::supervision`] (督办, run by
+//!   `serve`); [`domain::webhooks`] sends the events on.
 //! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the generated
 //!   [`db::schema`], column types ([`db::money`], [`db::quarter`], [`text_enum!`]), the China
-//!   clock ([`db::clock`]). Imports nothing of ours.
+//!   clock ([`db::clock`]), the SQL functions of the migrations ([`db::functions`]). Imports
+//!   nothing of ours.
 //!
 //! Beside them: [`config`] (typed configuration, defaults written once), [`seeds`] (reference,
 //! demo and synthetic data, through the stores), and on top [`openapi`] (info, tags, security
