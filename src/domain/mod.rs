@@ -42,7 +42,7 @@ mod tests {
                 assert_eq!(json.as_str(), Some(as_str(*value)));
             }
         }
-        use super::{benefits, demands, enterprises, support, visits};
+        use super::{benefits, demands, enterprises, support, visits, webhooks};
         check(enterprises::model::EnterpriseSize::ALL, |v| v.as_str());
         check(enterprises::model::EnterpriseStatus::ALL, |v| v.as_str());
         check(demands::model::DemandCategory::ALL, |v| v.as_str());
@@ -52,5 +52,6 @@ mod tests {
         check(support::model::MeasureStatus::ALL, |v| v.as_str());
         check(benefits::model::BenefitStatus::ALL, |v| v.as_str());
         check(visits::model::VisitKind::ALL, |v| v.as_str());
+        check(webhooks::model::DeliveryStatus::ALL, |v| v.as_str());
     }
 }

@@ -438,3 +438,79 @@ async fn a_test_delivery_reaches_only_its_subscription() {
     let resp = h.app.get("/api/v1/webhooks", &h.officer.token).await;
     assert_eq!(resp.status, 403);
 }
+
+#[actix_web::test]
+async fn hostile_webhook_bodies_are_refused_and_change_nothing() {
+    let h = setup().await;
+    let long_url = format!("https://hooks.example.gov.cn/{}", "a".repeat(2000));
+    let many_types: Vec<&str> = vec!["demand.raised"; 51];
+    let many_departments: Vec<&str> = vec!["gxw"; 51];
+    let cases = [
+        (json!({"url": long_url, "event_types": ["*"]}), "url"),
+        (
+            json!({"url": "http://127.0.0.1/h", "event_types": many_types}),
+            "event_types",
+        ),
+        (
+            json!({"url": "http://127.0.0.1/h", "event_types": []}),
+            "event_types",
+        ),
+        (
+            json!({"url": "http://127.0.0.1/h", "event_types": ["*"], "departments": many_departments}),
+            "departments",
+        ),
+        (
+            json!({"url": "http://127.0.0.1/h", "event_types": ["*"], "description": "说".repeat(501)}),
+            "description",
+        ),
+        (
+            json!({"url": "http://127.0.0.1/h", "event_types": ["*"], "departments": ["nowhere"]}),
+            "departments[0]",
+        ),
+    ];
+    for (body, field) in cases {
+        let resp = h.app.post("/api/v1/webhooks", &h.admin.token, body).await;
+        assert_eq!(resp.status, 422, "{field}: {}", resp.text);
+        assert!(
+            resp.error_fields().contains(&field.to_owned()),
+            "{field}: {}",
+            resp.text
+        );
+    }
+    let nul = json!({"url": "http://127.0.0.1/h", "event_types": ["*"], "description": "a\u{0}b"});
+    let resp = h.app.post("/api/v1/webhooks", &h.admin.token, nul).await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    assert_eq!(resp.error_codes(), ["nul_character"]);
+    assert_eq!(h.app.count("webhooks").await, 0);
+
+    // A patch that would break a rule leaves the subscription as it was.
+    let made = h
+        .subscribe("http://127.0.0.1:9/hook", &["demand.raised"])
+        .await;
+    let path = format!("/api/v1/webhooks/{}", made.webhook.id);
+    let resp = h
+        .app
+        .patch(
+            &path,
+            &h.admin.token,
+            json!({"event_types": [], "active": null}),
+        )
+        .await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    let hook: Webhook = h.app.get(&path, &h.admin.token).await.json();
+    assert_eq!(hook.event_types, ["demand.raised"]);
+    assert_eq!(hook.version, made.webhook.version);
+
+    // The officers' report keeps its limits too.
+    for query in [
+        "window_days=0",
+        "window_days=3651",
+        "department=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",
+    ] {
+        let resp = h
+            .app
+            .get(&format!("/api/v1/stats/officers?{query}"), &h.admin.token)
+            .await;
+        assert_eq!(resp.status, 422, "{query}: {}", resp.text);
+    }
+}

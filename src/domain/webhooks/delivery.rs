@@ -16,6 +16,7 @@ use rand::Rng;
 use uuid::Uuid;
 
 use super::address::{self, GuardedResolver};
+use super::model::DeliveryStatus;
 use super::signing::signature_header;
 use crate::db::DbPool;
 use crate::db::clock::Clock;
@@ -65,6 +66,7 @@ impl Sender {
 struct Claimed {
     id: Uuid,
     webhook_id: Uuid,
+    attempts: i32,
     window_from: DateTime<Utc>,
     url: String,
     secrets: Vec<String>,
@@ -105,20 +107,13 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
     limit: i64,
 ) -> AppResult<usize> {
-    let (claims, claimed) = {
+    let claimed = {
         let mut conn = pool.get().await?;
         let claims = claim(&mut conn, now, limit).await?;
-        let claimed = details(&mut conn, &claims, now).await?;
-        (claims, claimed)
+        details(&mut conn, &claims, now).await?
     };
     let outcomes: Vec<Outcome> = futures_util::stream::iter(claimed)
-        .map(|c| {
-            let attempts = claims
-                .iter()
-                .find(|k| k.id == c.id)
-                .map_or(1, |k| k.attempts);
-            send(sender, c, attempts)
-        })
+        .map(|c| send(sender, c))
         .buffer_unordered(limit.max(1) as usize)
         .collect()
         .await;
@@ -197,6 +192,7 @@ async fn details(
             Some(Claimed {
                 id: c.id,
                 webhook_id: c.webhook_id,
+                attempts: c.attempts,
                 window_from: c.window_from,
                 url: url.clone(),
                 secrets,
@@ -207,12 +203,12 @@ async fn details(
 }
 
 /// One attempt: `POST` of the event, signed; the answer's body is not read.
-async fn send(sender: &Sender, c: Claimed, attempts: i32) -> Outcome {
+async fn send(sender: &Sender, c: Claimed) -> Outcome {
     let mut outcome = Outcome {
         id: c.id,
         webhook_id: c.webhook_id,
         window_from: c.window_from,
-        attempts,
+        attempts: c.attempts,
         status_code: None,
         error: None,
     };
@@ -286,9 +282,9 @@ async fn record(conn: &mut AsyncPgConnection, o: &Outcome, now: DateTime<Utc>) -
     let delivered = o.error.is_none();
     let dead = !delivered && now >= o.window_from + Duration::hours(WINDOW_HOURS);
     let status = match (delivered, dead) {
-        (true, _) => "delivered",
-        (false, true) => "dead",
-        (false, false) => "failed",
+        (true, _) => DeliveryStatus::Delivered,
+        (false, true) => DeliveryStatus::Dead,
+        (false, false) => DeliveryStatus::Failed,
     };
     diesel::update(d::table.find(o.id))
         .set((

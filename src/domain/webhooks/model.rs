@@ -118,28 +118,17 @@ impl WebhookFields {
     }
 }
 
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Not yet tried.
-    Pending,
-    /// A 2xx came back.
-    Delivered,
-    /// Tried and failed; retried at `next_attempt_at`.
-    Failed,
-    /// Failed for 24 hours; no more attempts (an admin may retry it).
-    Dead,
-}
-
-impl DeliveryStatus {
-    pub fn parse(text: &str) -> DeliveryStatus {
-        match text {
-            "delivered" => DeliveryStatus::Delivered,
-            "failed" => DeliveryStatus::Failed,
-            "dead" => DeliveryStatus::Dead,
-            _ => DeliveryStatus::Pending,
-        }
+crate::text_enum! {
+    /// Where a delivery stands.
+    pub enum DeliveryStatus {
+        /// Not yet tried.
+        Pending = "pending",
+        /// A 2xx came back.
+        Delivered = "delivered",
+        /// Tried and failed; retried at `next_attempt_at`.
+        Failed = "failed",
+        /// Failed for 24 hours; no more attempts (an admin may retry it).
+        Dead = "dead",
     }
 }
 
@@ -152,7 +141,7 @@ pub struct DeliveryRow {
     pub event_txid: i64,
     pub event_seq: i64,
     pub event_type: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
@@ -182,7 +171,7 @@ pub struct Delivery {
 
 impl From<DeliveryRow> for Delivery {
     fn from(r: DeliveryRow) -> Self {
-        let status = DeliveryStatus::parse(&r.status);
+        let status = r.status;
         let waiting = matches!(status, DeliveryStatus::Pending | DeliveryStatus::Failed);
         Delivery {
             id: r.id,

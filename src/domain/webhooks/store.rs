@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{CreatedWebhook, Delivery, DeliveryRow, Webhook, WebhookFields};
+use super::model::{CreatedWebhook, Delivery, DeliveryRow, DeliveryStatus, Webhook, WebhookFields};
 use super::{address, signing};
 use crate::db::schema::{webhook_deliveries, webhooks};
 use crate::domain::actor::Actor;
@@ -110,6 +110,8 @@ pub async fn update(
     change: impl FnOnce(&mut WebhookFields) + Send,
     allow_private: bool,
 ) -> AppResult<Webhook> {
+    // The checks resolve the URL (up to 3 s): done before the row is locked, on the record as
+    // read; `If-Match` guards against a change in between.
     let before = get(conn, id).await?;
     let mut f = WebhookFields::from(&before);
     change(&mut f);
@@ -267,12 +269,12 @@ pub async fn retry(
             .await
             .optional()?
             .ok_or_else(|| AppError::NotFound("no such delivery".into()))?;
-        if before.status == "delivered" {
+        if before.status == DeliveryStatus::Delivered {
             return Err(AppError::Conflict("this delivery was delivered".into()));
         }
         let after: DeliveryRow = diesel::update(webhook_deliveries::table.find(delivery_id))
             .set((
-                webhook_deliveries::status.eq("pending"),
+                webhook_deliveries::status.eq(DeliveryStatus::Pending),
                 webhook_deliveries::next_attempt_at.eq(now),
                 webhook_deliveries::lease_until.eq(None::<DateTime<Utc>>),
                 // The 24-hour window starts again.
