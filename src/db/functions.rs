@@ -19,3 +19,9 @@ diesel::define_sql_function! {
         transition_to: Nullable<Text>,
     ) -> diesel::sql_types::BigInt;
 }
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `upper`: 文号 and voucher numbers are unique in any letter case (their
+    /// unique indexes are on `upper(…)`).
+    fn upper(text: Nullable<Text>) -> Nullable<Text>;
+}

@@ -172,6 +172,8 @@ diesel::table! {
         voucher_no -> Text,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        reverses_id -> Nullable<Uuid>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -306,6 +308,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        claimable -> Bool,
     }
 }
 

@@ -57,6 +57,8 @@ struct PolicySeed {
     categories: Vec<String>,
     sizes: Vec<String>,
     region_codes: Vec<String>,
+    /// Framework documents are not claimable.
+    claimable: bool,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +185,7 @@ pub async fn load_reference(conn: &mut AsyncPgConnection) -> anyhow::Result<()> 
                 policies::categories.eq(p.categories),
                 policies::sizes.eq(p.sizes),
                 policies::region_codes.eq(p.region_codes),
+                policies::claimable.eq(p.claimable),
             ))
             .on_conflict(policies::id)
             .do_nothing()

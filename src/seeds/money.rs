@@ -193,6 +193,7 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
             sizes: sizes.iter().map(|c| (*c).to_owned()).collect(),
             region_codes: regions.iter().map(|c| (*c).to_owned()).collect(),
+            claimable: true,
         }
     };
     let demo = [

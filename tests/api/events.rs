@@ -160,7 +160,12 @@ async fn wait_holds_an_empty_page_until_an_event_arrives() {
     };
     let (resp, enterprise) = tokio::join!(waiting, writing);
     let page: EventPage = resp.json();
-    assert_eq!(types(&page.items), [EventType::EnterpriseDesignated]);
+    assert_eq!(
+        types(&page.items),
+        [EventType::EnterpriseDesignated],
+        "answered after {:?}",
+        started.elapsed()
+    );
     assert_eq!(page.items[0].enterprise_id, Some(enterprise.id));
     // Held open until the event came (later than the write when another test's transaction
     // on the same server was in flight: the feed waits for it).

@@ -25,6 +25,7 @@ mod hostile_uploads;
 mod idempotency;
 mod imports;
 mod indicators;
+mod money;
 mod ops;
 mod policies;
 mod reference;

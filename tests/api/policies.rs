@@ -124,6 +124,7 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
         mk("已失效政策", json!({"effective_until": "2020-12-31"})),
         mk("尚未生效政策", json!({"effective_from": "2098-01-01"})),
         mk("大型企业专项", json!({"sizes": ["large"]})),
+        mk("全省通用专项", json!({})),
     ] {
         assert_eq!(
             app.post("/api/v1/policies", &admin.token, body)
@@ -146,9 +147,10 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
         titles.contains(&"南昌救援装备专项"),
         "a city rule covers its counties: {titles:?}"
     );
+    assert!(titles.contains(&"全省通用专项"), "no rules: any enterprise");
     assert!(
-        titles.contains(&"国务院办公厅关于加快应急产业发展的意见"),
-        "no rules: any enterprise"
+        !titles.contains(&"国务院办公厅关于加快应急产业发展的意见"),
+        "a framework document is not claimable: {titles:?}"
     );
     for absent in ["监测预警专项", "已失效政策", "尚未生效政策", "大型企业专项"]
     {

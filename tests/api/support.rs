@@ -1,5 +1,7 @@
 //! `/api/v1/support-measures` and disbursements: roles, exact money, lifecycle, concurrency.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use liaison::domain::actor::Role;
 use liaison::domain::enterprises::model::Enterprise;
 use liaison::domain::support::model::{Disbursement, SupportMeasure};
@@ -27,9 +29,12 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
+    /// A measure's body; each has a 文号 of its own (one 文号 is recorded once per enterprise).
     fn body(&self, extra: Value) -> Value {
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        let document_no = format!("赣财企〔2025〕{}号", NEXT.fetch_add(1, Ordering::Relaxed));
         let mut body = json!({"enterprise_id": self.enterprise.id, "kind": "subsidy", "title": "2025年省级应急产业发展专项资金",
-            "fiscal_year": 2025, "amount": "1250000.00", "document_no": "赣财企〔2025〕12号"});
+            "fiscal_year": 2025, "amount": "1250000.00", "document_no": document_no});
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
         }

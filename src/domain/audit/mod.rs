@@ -129,18 +129,22 @@ pub async fn created<T: Serialize>(
     id: impl ToString,
     record: &T,
 ) -> QueryResult<()> {
+    added(conn, actor, "create", entity, id, record).await
+}
+
+/// Records that `actor` added a record by `action` (a creation of a kind of its own, such as a
+/// payment's reversal).
+pub async fn added<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    id: impl ToString,
+    record: &T,
+) -> QueryResult<()> {
     let after = serde_json::to_value(record).ok();
     let changes = changes(None, after.as_ref());
-    record_change(
-        conn,
-        actor,
-        "create",
-        entity,
-        id.to_string(),
-        changes,
-        after,
-    )
-    .await
+    record_change(conn, actor, action, entity, id.to_string(), changes, after).await
 }
 
 /// Records that `actor` changed a record from `before` to `after`: the fields that differ.

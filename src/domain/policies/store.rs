@@ -2,12 +2,16 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::schema::{categories, departments, policies, policy_benefits, regions};
+use crate::db::money::Money;
+use crate::db::schema::{
+    categories, departments, policies, policy_benefits, regions, support_measures,
+};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseSize};
@@ -38,6 +42,9 @@ pub struct Policy {
     pub sizes: Vec<String>,
     /// Eligible regions; a city includes its counties (empty: any).
     pub region_codes: Vec<String>,
+    /// Whether enterprises claim benefits under it; framework documents (such as
+    /// 国办发〔2014〕63号 and the provincial plan) set direction and are never offered.
+    pub claimable: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -67,6 +74,7 @@ pub struct PolicyFields {
     pub categories: Vec<String>,
     pub sizes: Vec<String>,
     pub region_codes: Vec<String>,
+    pub claimable: bool,
 }
 
 impl PolicyFields {
@@ -97,6 +105,7 @@ impl From<&Policy> for PolicyFields {
             categories: p.categories.clone(),
             sizes: p.sizes.clone(),
             region_codes: p.region_codes.clone(),
+            claimable: p.claimable,
         }
     }
 }
@@ -287,13 +296,14 @@ pub async fn list(
         .await
 }
 
-/// Policies in force on `today` whose rules match the enterprise, each with the names of the
-/// non-empty rules that matched; policies the enterprise already has an open or realized
-/// benefit for are left out.
 /// Benefits that keep a policy off an enterprise's eligible list: open, or received. (Texts:
 /// benefits build on policies, not the other way round.)
 const OPEN_OR_RECEIVED: [&str; 4] = ["identified", "applied", "approved", "realized"];
 
+/// Claimable policies in force on `today` whose rules match the enterprise, each with the names
+/// of the non-empty rules that matched. Left out: policies the enterprise already has an open or
+/// realized benefit for, and those it has been paid under (a support measure naming the policy
+/// with money paid).
 pub async fn eligible(
     conn: &mut AsyncPgConnection,
     e: &Enterprise,
@@ -301,6 +311,7 @@ pub async fn eligible(
 ) -> QueryResult<Vec<(Policy, Vec<&'static str>)>> {
     let places = places_of(conn, &e.region_code).await?;
     let found: Vec<Policy> = policies::table
+        .filter(policies::claimable)
         .filter(
             policies::effective_from
                 .is_null()
@@ -311,31 +322,18 @@ pub async fn eligible(
                 .is_null()
                 .or(policies::effective_until.ge(today)),
         )
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "cardinality(categories) = 0 OR categories @> ARRAY[",
-            )
-            .bind::<diesel::sql_types::Text, _>(e.category.clone())
-            .sql("]"),
-        )
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "cardinality(sizes) = 0 OR sizes @> ARRAY[",
-            )
-            .bind::<diesel::sql_types::Text, _>(e.size)
-            .sql("]"),
-        )
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "cardinality(region_codes) = 0 OR region_codes && ",
-            )
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(places),
-        )
+        .filter(rules_match(e, places))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             policy_benefits::table
                 .filter(policy_benefits::policy_id.eq(policies::id))
                 .filter(policy_benefits::enterprise_id.eq(e.id))
                 .filter(policy_benefits::status.eq_any(OPEN_OR_RECEIVED)),
+        )))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            support_measures::table
+                .filter(support_measures::enterprise_id.eq(e.id))
+                .filter(support_measures::policy_id.eq(policies::id.nullable()))
+                .filter(support_measures::disbursed_amount.gt(Money::ZERO)),
         )))
         .select(Policy::as_select())
         .order((policies::issued_on.desc(), policies::id.desc()))
@@ -348,6 +346,22 @@ pub async fn eligible(
             (p, matched)
         })
         .collect())
+}
+
+/// The policy's rules (category, size, region) admit the enterprise; `places` are its region
+/// and the region that contains it. An empty rule admits any.
+fn rules_match(
+    e: &Enterprise,
+    places: Vec<String>,
+) -> Box<dyn BoxableExpression<policies::table, diesel::pg::Pg, SqlType = Bool>> {
+    let rules = diesel::dsl::sql::<Bool>("(cardinality(categories) = 0 OR categories @> ARRAY[")
+        .bind::<Text, _>(e.category.clone())
+        .sql("]) AND (cardinality(sizes) = 0 OR sizes @> ARRAY[")
+        .bind::<Text, _>(e.size)
+        .sql("]) AND (cardinality(region_codes) = 0 OR region_codes && ")
+        .bind::<Array<Text>, _>(places)
+        .sql(")");
+    Box::new(rules)
 }
 
 /// A region and the region it belongs to (a county's city): a policy for either reaches it.

@@ -103,19 +103,39 @@ impl crate::db::keyset::Keyed for SupportMeasure {
     }
 }
 
-/// A payment tranche of a measure.
+/// A payment tranche of a measure, or the reversal (红字冲销) of one: a negative entry that names
+/// the payment it cancels and keeps its voucher number.
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = disbursements, check_for_backend(diesel::pg::Pg))]
 pub struct Disbursement {
     pub id: Uuid,
     pub measure_id: Uuid,
+    /// Positive for a payment, negative for a reversal.
     #[schema(value_type = String, example = "500000.00")]
     pub amount: Money,
+    /// The payment date; for a reversal, the day it was recorded.
     pub paid_on: NaiveDate,
-    /// Payment voucher number, unique per measure.
+    /// Payment voucher number, unique per measure among payments (a reversal repeats its
+    /// payment's).
     pub voucher_no: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// For a reversal: the payment it cancels.
+    pub reverses_id: Option<Uuid>,
+    /// For a reversal: why the payment was entered in error.
+    pub reason: Option<String>,
+}
+
+/// A 文号 or voucher number as stored and compared: NFKC, without invisible or control
+/// characters, trimmed (the database compares them in any letter case).
+pub fn reference_text(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: &char| {
+        c.is_control()
+            || matches!(*c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    };
+    let text: String = raw.nfkc().filter(|c| !invisible(c)).collect();
+    text.trim().to_owned()
 }
 
 #[cfg(test)]

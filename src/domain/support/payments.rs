@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Disbursement, MeasureStatus, SupportMeasure};
+use super::model::{Disbursement, MeasureStatus, SupportMeasure, reference_text};
 use super::store::lock;
 use crate::db::clock::today_in_china;
 use crate::db::money::Money;
@@ -41,7 +41,7 @@ impl NewDisbursement {
                 "may not be in the future",
             ));
         }
-        let voucher = voucher_text(&self.voucher_no);
+        let voucher = reference_text(&self.voucher_no);
         if voucher.is_empty() || voucher.chars().count() > 100 {
             errors.push(FieldError::new(
                 "voucher_no",
@@ -51,18 +51,6 @@ impl NewDisbursement {
         }
         errors
     }
-}
-
-/// A voucher number as stored and compared: NFKC, without invisible or control characters,
-/// trimmed (the database compares it in any letter case).
-pub fn voucher_text(raw: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let invisible = |c: &char| {
-        c.is_control()
-            || matches!(*c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-    };
-    let text: String = raw.nfkc().filter(|c| !invisible(c)).collect();
-    text.trim().to_owned()
 }
 
 /// Records a payment: finance staff of the granting department, on an approved measure with an
@@ -78,7 +66,8 @@ pub async fn disburse(
         // latest total.
         let before = lock(conn, measure_id).await?;
         check_payer(actor, &before)?;
-        let errors = d.check(today_in_china());
+        let mut errors = d.check(today_in_china());
+        errors.extend(before_approval(&before, d.paid_on));
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
@@ -102,8 +91,18 @@ pub async fn disburse(
     .await
 }
 
-/// Only finance staff of the granting department pay.
-fn check_payer(actor: &Actor, measure: &SupportMeasure) -> AppResult<()> {
+/// A payment dated before its measure's approval: money is paid on an approval, not ahead of it.
+fn before_approval(measure: &SupportMeasure, paid_on: NaiveDate) -> Option<FieldError> {
+    let approved_on = measure.approved_on.filter(|a| paid_on < *a)?;
+    Some(FieldError::new(
+        "paid_on",
+        "before_approval",
+        format!("拨付日期不能早于批准日期 {approved_on} (a payment is not before its approval)"),
+    ))
+}
+
+/// Only finance staff of the granting department pay (and reverse payments).
+pub(super) fn check_payer(actor: &Actor, measure: &SupportMeasure) -> AppResult<()> {
     if actor.department == measure.department && actor.has(Role::Finance) {
         Ok(())
     } else {
@@ -155,7 +154,7 @@ async fn insert_payment(
             disbursements::measure_id.eq(measure_id),
             disbursements::amount.eq(d.amount),
             disbursements::paid_on.eq(d.paid_on),
-            disbursements::voucher_no.eq(voucher_text(&d.voucher_no)),
+            disbursements::voucher_no.eq(reference_text(&d.voucher_no)),
             disbursements::created_by.eq(actor.id),
         ))
         .returning(Disbursement::as_returning())
@@ -169,8 +168,9 @@ async fn insert_payment(
         })
 }
 
-/// Stores the measure's new paid total; paid in full, it becomes `disbursed`.
-async fn record_total(
+/// Stores the measure's new paid total; paid in full, it becomes `disbursed`, and an approved
+/// measure again when a reversal leaves it short.
+pub(super) async fn record_total(
     conn: &mut AsyncPgConnection,
     measure_id: Uuid,
     total: Money,

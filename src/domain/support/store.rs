@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{MeasureStatus, SupportKind, SupportMeasure};
+use super::checks::{check_against_payments, check_document_free, check_references};
+use super::model::{MeasureStatus, SupportKind, SupportMeasure, reference_text};
 use crate::db::clock::today_in_china;
 use crate::db::money::Money;
-use crate::db::schema::{enterprises, policies, support_measures};
+use crate::db::schema::support_measures;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
@@ -44,10 +45,20 @@ impl MeasureFields {
         }
     }
 
-    /// The fields as stored: the title without surrounding blanks.
-    fn trimmed(self) -> Self {
+    /// The fields as stored: the title without surrounding blanks, the 文号 as compared (see
+    /// [`reference_text`]; blank is none).
+    fn normalized(self) -> Self {
         let title = self.title.trim().to_owned();
-        MeasureFields { title, ..self }
+        let document_no = self
+            .document_no
+            .as_deref()
+            .map(reference_text)
+            .filter(|d| !d.is_empty());
+        MeasureFields {
+            title,
+            document_no,
+            ..self
+        }
     }
 
     /// What is wrong with `amount`: monetary support has one above zero, none is negative.
@@ -116,37 +127,6 @@ impl MeasureFields {
     }
 }
 
-async fn check_references(
-    conn: &mut AsyncPgConnection,
-    enterprise_id: Uuid,
-    policy_id: Option<Uuid>,
-) -> QueryResult<Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let known: bool = diesel::select(diesel::dsl::exists(enterprises::table.find(enterprise_id)))
-        .get_result(conn)
-        .await?;
-    if !known {
-        errors.push(FieldError::new(
-            "enterprise_id",
-            "unknown_enterprise",
-            "no such enterprise",
-        ));
-    }
-    if let Some(policy_id) = policy_id {
-        let known: bool = diesel::select(diesel::dsl::exists(policies::table.find(policy_id)))
-            .get_result(conn)
-            .await?;
-        if !known {
-            errors.push(FieldError::new(
-                "policy_id",
-                "unknown_policy",
-                "no such policy",
-            ));
-        }
-    }
-    Ok(errors)
-}
-
 /// Records a measure granted by the caller's department.
 pub async fn create(
     conn: &mut AsyncPgConnection,
@@ -154,15 +134,17 @@ pub async fn create(
     enterprise_id: Uuid,
     f: MeasureFields,
 ) -> AppResult<SupportMeasure> {
+    let f = f.normalized();
     conn.transaction(async move |conn| {
         let mut errors = f.check();
         errors.extend(check_references(conn, enterprise_id, f.policy_id).await?);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
+        check_document_free(conn, enterprise_id, &f, None).await?;
         let measure: SupportMeasure = diesel::insert_into(support_measures::table)
             .values((
-                f.trimmed(),
+                f,
                 support_measures::id.eq(Uuid::new_v4()),
                 support_measures::enterprise_id.eq(enterprise_id),
                 support_measures::department.eq(&actor.department),
@@ -225,20 +207,16 @@ pub async fn update(
         let original = MeasureFields::of(&before, kind);
         let mut f = original.clone();
         change(&mut f);
+        let mut f = f.normalized();
         let mut errors = f.check();
         errors.extend(check_references(conn, before.enterprise_id, f.policy_id).await?);
-        if f.amount.is_some_and(|a| a < before.disbursed_amount) {
-            errors.push(FieldError::new(
-                "amount",
-                "below_disbursed",
-                "may not be less than what has been paid",
-            ));
-        }
+        errors.extend(check_against_payments(conn, &before, &f).await?);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
         check_version(expected, before.version)?;
         check_status_change(&original, &f, before.disbursed_amount)?;
+        check_document_free(conn, before.enterprise_id, &f, Some(id)).await?;
         settle(&mut f, before.disbursed_amount);
         if f == original {
             return Ok(before);
@@ -310,7 +288,7 @@ async fn write_fields(
 ) -> AppResult<SupportMeasure> {
     let after = diesel::update(support_measures::table.find(id))
         .set((
-            f.trimmed(),
+            f,
             support_measures::version.eq(support_measures::version + 1),
             support_measures::updated_at.eq(diesel::dsl::now),
         ))

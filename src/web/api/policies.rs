@@ -61,6 +61,9 @@ pub struct NewPolicy {
     #[schema(max_items = 200)]
     #[validate(length(max = 200))]
     pub region_codes: Option<Vec<String>>,
+    /// Whether enterprises claim benefits under it (default `true`); `false` for framework
+    /// documents, which eligibility never offers.
+    pub claimable: Option<bool>,
 }
 
 /// Body of `PATCH /api/v1/policies/{id}` (merge patch).
@@ -108,6 +111,9 @@ pub struct PolicyPatch {
     #[schema(value_type = Vec<String>, max_items = 200)]
     #[validate(length(max = 200))]
     pub region_codes: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub claimable: Option<Option<bool>>,
 }
 
 impl PolicyPatch {
@@ -123,6 +129,7 @@ impl PolicyPatch {
         let categories = m.required("categories", self.categories);
         let sizes = m.required("sizes", self.sizes);
         let region_codes = m.required("region_codes", self.region_codes);
+        let claimable = m.required("claimable", self.claimable);
         let document_no = m.nullable("document_no", self.document_no);
         let effective_from = m.nullable("effective_from", self.effective_from);
         let effective_until = m.nullable("effective_until", self.effective_until);
@@ -137,6 +144,7 @@ impl PolicyPatch {
             set_if(&mut f.categories, categories);
             set_if(&mut f.sizes, sizes.map(size_codes));
             set_if(&mut f.region_codes, region_codes);
+            set_if(&mut f.claimable, claimable);
             set_if(&mut f.document_no, document_no.map(trimmed));
             set_if(&mut f.effective_from, effective_from);
             set_if(&mut f.effective_until, effective_until);
@@ -202,6 +210,7 @@ pub async fn create_policy(
         categories: b.categories.unwrap_or_default(),
         sizes: size_codes(b.sizes.unwrap_or_default()),
         region_codes: b.region_codes.unwrap_or_default(),
+        claimable: b.claimable.unwrap_or(true),
     };
     let mut conn = state.pool.get().await?;
     let policy = store::create(&mut conn, &actor, fields).await?;

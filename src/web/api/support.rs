@@ -15,6 +15,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::support::model::{Disbursement, MeasureStatus, SupportKind, SupportMeasure};
 use crate::domain::support::payments::{self, NewDisbursement};
+use crate::domain::support::reversals;
 use crate::domain::support::store::{self, MeasureFields, MeasureFilter};
 use crate::web::body::{JsonBody, NoParams, StrictQuery};
 use crate::web::idempotency::IdempotencyKey;
@@ -120,6 +121,16 @@ pub struct NewDisbursementRequest {
     pub voucher_no: Option<String>,
 }
 
+/// Body of `POST /api/v1/support-measures/{id}/disbursements/{disbursement_id}/reversal`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReversalRequest {
+    /// Why the payment was entered in error (冲销原因).
+    #[validate(required)]
+    #[schema(required = true, value_type = String, max_length = 500, example = "凭证号录入错误，已按正确凭证重新录入")]
+    pub reason: Option<String>,
+}
+
 /// Records a support measure of the caller's department. Finance staff (any kind); liaison
 /// officers and admins (non-monetary kinds).
 #[utoipa::path(
@@ -159,10 +170,7 @@ pub async fn create_measure(
         fiscal_year: b.fiscal_year.unwrap_or_default(),
         amount: b.amount,
         policy_id: b.policy_id,
-        document_no: b
-            .document_no
-            .map(|d| d.trim().to_owned())
-            .filter(|d| !d.is_empty()),
+        document_no: b.document_no,
         status,
         approved_on: b.approved_on,
     };
@@ -304,7 +312,43 @@ pub async fn create_disbursement(
         .json(payment))
 }
 
-/// The measure's payments, oldest first. Any authenticated caller.
+/// Reverses a payment entered in error (红字冲销): a negative entry naming it, with the reason;
+/// the measure's paid total and status follow. Payments are never deleted. Finance staff of the
+/// granting department; a payment is reversed once, a reversal never (409).
+#[utoipa::path(
+    tag = "support",
+    params(
+        ("id" = Uuid, Path, description = "Support measure id"),
+        ("disbursement_id" = Uuid, Path, description = "The payment to reverse"),
+        IdempotencyKey,
+    ),
+    request_body = ReversalRequest,
+    responses(
+        (status = 201, body = Disbursement, headers(("Location" = String))),
+        ActionErrors,
+    ),
+)]
+#[post("/support-measures/{id}/disbursements/{disbursement_id}/reversal")]
+pub async fn reverse_disbursement(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: JsonBody,
+    _q: StrictQuery<NoParams>,
+) -> AppResult<HttpResponse> {
+    actor.require_any(&[Role::Finance])?;
+    let b: ReversalRequest = body.read().await?;
+    let (measure_id, payment_id) = path.into_inner();
+    let reason = b.reason.unwrap_or_default();
+    let mut conn = state.pool.get().await?;
+    let entry = reversals::reverse(&mut conn, &actor, measure_id, payment_id, reason).await?;
+    let location = format!("/api/v1/support-measures/{measure_id}/disbursements");
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", location))
+        .json(entry))
+}
+
+/// The measure's payments and reversals, oldest first. Any authenticated caller.
 #[utoipa::path(
     tag = "support",
     params(("id" = Uuid, Path, description = "Support measure id")),
@@ -332,5 +376,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_measure)
         .service(update_measure)
         .service(create_disbursement)
+        .service(reverse_disbursement)
         .service(list_disbursements);
 }
