@@ -589,6 +589,7 @@ pub async fn run_all(
         )
         .await,
     );
+    out.extend(leader_figures(server, connections, duration, &analyst).await);
     if skipped("CSV export of all enterprises") {
         return Ok(out);
     }
@@ -613,4 +614,67 @@ pub async fn run_all(
     o.rps = bytes as f64 / took.as_secs_f64() / 1e6; // MB/s, reported in its own column
     out.push(o);
     Ok(out)
+}
+
+/// The leaders' figures: what dashboards get (the same question from 64 connections, answered
+/// from the cache but for one computation a second), and one computation at a time (another
+/// period or window each request, so nothing comes from the cache).
+async fn leader_figures(
+    server: &Server,
+    connections: usize,
+    duration: Duration,
+    analyst: &str,
+) -> Vec<Outcome> {
+    let groupings = ["department", "city", "category", "officer"];
+    let mut out = Vec::new();
+    out.push(
+        http_load(
+            "GET stats demands (this month)",
+            server,
+            connections,
+            duration,
+            &|_| request("GET", "/api/v1/stats/demands", analyst, None),
+        )
+        .await,
+    );
+    out.push(
+        http_load(
+            "GET stats demands, computed each time (1 connection)",
+            server,
+            1,
+            duration,
+            &|n| {
+                let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default()
+                    + chrono::Days::new(n % 600);
+                let to = from + chrono::Days::new(29);
+                let grouping = groupings[(n / 600) as usize % groupings.len()];
+                let path = format!("/api/v1/stats/demands?from={from}&to={to}&group_by={grouping}");
+                request("GET", &path, analyst, None)
+            },
+        )
+        .await,
+    );
+    out.push(
+        http_load("GET stats coverage", server, connections, duration, &|_| {
+            request("GET", "/api/v1/stats/coverage", analyst, None)
+        })
+        .await,
+    );
+    out.push(
+        http_load(
+            "GET stats coverage, computed each time (1 connection)",
+            server,
+            1,
+            duration,
+            &|n| {
+                let grouping = groupings[n as usize % groupings.len()];
+                let window = 1 + n / 4 % 3650;
+                let path =
+                    format!("/api/v1/stats/coverage?window_days={window}&group_by={grouping}");
+                request("GET", &path, analyst, None)
+            },
+        )
+        .await,
+    );
+    out
 }

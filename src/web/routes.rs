@@ -31,6 +31,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .configure(api::benefits::routes)
                 .configure(api::indicators::routes)
                 .configure(api::stats::routes)
+                .configure(api::figures::routes)
                 .configure(api::exports::routes)
                 .configure(api::imports::routes)
                 .configure(api::audit::routes)

@@ -11,6 +11,27 @@ use tokio::sync::Mutex;
 
 use crate::domain::error::AppResult;
 
+/// A response body of `value`, for the cache.
+fn json_bytes(value: &impl serde::Serialize) -> Bytes {
+    serde_json::to_vec(value).unwrap_or_default().into()
+}
+
+impl StatsCache {
+    /// The JSON response for `key`: fresh from the cache, else what `compute` returns.
+    pub async fn json<T: serde::Serialize>(
+        &self,
+        key: String,
+        compute: impl AsyncFnOnce() -> AppResult<T>,
+    ) -> AppResult<actix_web::HttpResponse> {
+        let body = self
+            .get_or_compute(key, async || Ok(json_bytes(&compute().await?)))
+            .await?;
+        Ok(actix_web::HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body))
+    }
+}
+
 /// Computed answers by key (path and query), with when they were computed.
 pub struct StatsCache {
     ttl: Duration,

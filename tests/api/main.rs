@@ -19,6 +19,7 @@ mod enterprises;
 mod errors;
 mod events;
 mod exports;
+mod figures;
 mod hardening;
 mod hostile_input;
 mod hostile_uploads;

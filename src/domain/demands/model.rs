@@ -26,6 +26,23 @@ crate::text_enum! {
     }
 }
 
+impl DemandCategory {
+    /// The category's Chinese label, as leaders' reports print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DemandCategory::Financing => "融资",
+            DemandCategory::Land => "用地",
+            DemandCategory::Talent => "人才",
+            DemandCategory::Market => "市场开拓",
+            DemandCategory::Technology => "技术创新",
+            DemandCategory::Policy => "政策",
+            DemandCategory::Permits => "审批许可",
+            DemandCategory::Infrastructure => "基础设施",
+            DemandCategory::Other => "其他",
+        }
+    }
+}
+
 crate::text_enum! {
     /// Where a demand stands.
     pub enum DemandStatus {

@@ -2,6 +2,9 @@
 //! year-on-year growth, and the enterprises that need attention.
 
 pub mod alerts;
+pub mod coverage;
+pub mod demands;
+pub mod groups;
 pub mod indicators;
 pub mod officers;
 pub mod overview;
@@ -10,6 +13,24 @@ pub mod workbench;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+
+use crate::domain::error::{AppError, AppResult};
+
+/// Longest window a statistic looks back over: ten years.
+pub const MAX_WINDOW_DAYS: i64 = 3650;
+
+/// `days` as a window of `field`: 1 to [`MAX_WINDOW_DAYS`] (422 otherwise).
+pub fn window_days(field: &str, days: i64) -> AppResult<i64> {
+    if (1..=MAX_WINDOW_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(AppError::invalid(
+            field,
+            "range",
+            "the window is from 1 to 3650 days",
+        ))
+    }
+}
 
 /// A share or growth rate as a JSON number: exact decimal arithmetic, rounded to six places,
 /// converted only at the end.

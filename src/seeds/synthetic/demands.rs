@@ -96,13 +96,14 @@ impl World {
             "demands",
             "id, enterprise_id, category, title, description, assigned_department, due_on, \
              status, resolution, satisfaction, created_by, raised_by, raising_department, \
-             created_at, updated_at",
+             created_at, updated_at, resolved_at, closed_at",
             |w| {
                 let end = (next + CHUNK_ROWS).min(total);
                 for i in next..end {
                     let d = self.demand(i);
                     let done = matches!(d.status, "resolved" | "closed");
                     let last = d.at(d.steps().len() - 1);
+                    let (resolved_at, closed_at) = (d.at(2).to_rfc3339(), d.at(3).to_rfc3339());
                     w.row(&[
                         Value::Text(&d.id.to_string()),
                         Value::Text(&d.enterprise.to_string()),
@@ -128,6 +129,17 @@ impl World {
                         Value::Text(d.department),
                         Value::Text(&d.created.to_rfc3339()),
                         Value::Text(&last.to_rfc3339()),
+                        // Resolved at the third step, closed at the fourth.
+                        if done {
+                            Value::Text(&resolved_at)
+                        } else {
+                            Value::Null
+                        },
+                        if d.status == "closed" {
+                            Value::Text(&closed_at)
+                        } else {
+                            Value::Null
+                        },
                     ]);
                 }
                 next = end;

@@ -10,6 +10,7 @@ pub mod departments;
 pub mod enterprises;
 pub mod events;
 pub mod exports;
+pub mod figures;
 pub mod imports;
 pub mod indicators;
 pub mod policies;

@@ -15,30 +15,12 @@ use crate::domain::stats::alerts::{self, Alert, AlertRules};
 use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::officers::{self, OfficerCoverage};
 use crate::domain::stats::overview::{self, Overview};
+use crate::domain::stats::window_days;
 use crate::domain::stats::workbench::{self, Workbench};
 use crate::web::body::{NoParams, StrictQuery};
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{CallerErrors, ListErrors};
 use crate::web::state::AppState;
-
-fn json_bytes(value: &impl serde::Serialize) -> actix_web::web::Bytes {
-    serde_json::to_vec(value).unwrap_or_default().into()
-}
-
-/// Longest window a statistic looks back over: ten years.
-const MAX_WINDOW_DAYS: i64 = 3650;
-
-fn checked_window(field: &str, days: i64) -> AppResult<i64> {
-    if (1..=MAX_WINDOW_DAYS).contains(&days) {
-        Ok(days)
-    } else {
-        Err(AppError::invalid(
-            field,
-            "range",
-            "the window is from 1 to 3650 days",
-        ))
-    }
-}
 
 /// Query of the overview.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,18 +47,15 @@ pub async fn stats_overview(
     state: web::Data<AppState>,
     query: StrictQuery<OverviewQuery>,
 ) -> AppResult<HttpResponse> {
-    let window = checked_window("window_days", query.0.window_days.unwrap_or(90))?;
-    let body = state
+    let window = window_days("window_days", query.0.window_days.unwrap_or(90))?;
+    state
         .stats
-        .get_or_compute(format!("overview/{window}"), async || {
+        .json(format!("overview/{window}"), async || {
             let overview: Overview =
                 overview::compute(&state.pool, state.clock.today(), window).await?;
-            Ok(json_bytes(&overview))
+            Ok(overview)
         })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
+        .await
 }
 
 /// Query of the indicator statistics.
@@ -111,17 +90,14 @@ pub async fn stats_indicators(
         None => crate::db::quarter::Quarter::of(state.clock.today()).previous(),
     };
     let group_by = q.group_by.unwrap_or_default();
-    let body = state
+    state
         .stats
-        .get_or_compute(format!("indicators/{quarter}/{group_by:?}"), async || {
+        .json(format!("indicators/{quarter}/{group_by:?}"), async || {
             let mut conn = state.pool.get().await?;
             let stats: IndicatorStats = indicators::compute(&mut conn, quarter, group_by).await?;
-            Ok(json_bytes(&stats))
+            Ok(stats)
         })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
+        .await
 }
 
 /// Query of the alerts.
@@ -161,7 +137,7 @@ pub async fn stats_alerts(
 ) -> AppResult<HttpResponse> {
     let limit = query.limit()?;
     let q = &query.filter;
-    let unvisited_days = checked_window(
+    let unvisited_days = window_days(
         "window_days",
         q.window_days
             .unwrap_or(i64::from(state.config.alert_unvisited_days)),
@@ -267,7 +243,7 @@ pub async fn stats_officers(
     query: StrictQuery<OfficersQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.0;
-    let window_days = checked_window("window_days", q.window_days.unwrap_or(90))?;
+    let window_days = window_days("window_days", q.window_days.unwrap_or(90))?;
     if q.department
         .as_ref()
         .is_some_and(|d| d.chars().count() > 32)
