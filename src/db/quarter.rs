@@ -49,6 +49,17 @@ impl Quarter {
         }
     }
 
+    /// The last day of the quarter.
+    pub fn last_day(self) -> NaiveDate {
+        let (year, month) = match self.number {
+            4 => (self.year + 1, 1),
+            n => (self.year, u32::from(n) * 3 + 1),
+        };
+        NaiveDate::from_ymd_opt(year, month, 1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
     /// The first day of the quarter.
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, u32::from(self.number) * 3 - 2, 1)

@@ -78,16 +78,14 @@ pub async fn load(conn: &mut AsyncPgConnection, credit_codes: &[String]) -> anyh
     let mut reported = 0;
     for (i, (enterprise_id, employees)) in targets.iter().enumerate() {
         for (k, quarter) in quarters.iter().enumerate() {
-            store::put(
-                conn,
-                &reporter,
-                *enterprise_id,
-                *quarter,
-                figures(i, k, *employees),
-                None,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("demo indicators: {e:?}"))?;
+            let report = store::Report {
+                quarter: *quarter,
+                figures: figures(i, k, *employees),
+                confirm: false,
+            };
+            store::put(conn, &reporter, *enterprise_id, report, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo indicators: {e:?}"))?;
             reported += 1;
         }
     }

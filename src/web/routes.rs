@@ -32,6 +32,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .configure(api::indicators::routes)
                 .configure(api::stats::routes)
                 .configure(api::figures::routes)
+                .configure(api::indicator_stats::routes)
                 .configure(api::exports::routes)
                 .configure(api::imports::routes)
                 .configure(api::audit::routes)

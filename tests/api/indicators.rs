@@ -116,7 +116,7 @@ async fn put_creates_then_replaces_and_repeating_it_changes_nothing() {
 }
 
 #[actix_web::test]
-async fn a_quarter_is_yyyy_qn_and_has_begun() {
+async fn a_quarter_is_yyyy_qn_and_has_ended() {
     let s = setup().await;
     for bad in ["2026-Q5", "2026Q1", "2026-q1", "Q1-2026", "1999-Q4"] {
         let resp = s.put(&s.liaison, bad, json!({"revenue": "1.00"})).await;
@@ -125,7 +125,7 @@ async fn a_quarter_is_yyyy_qn_and_has_begun() {
     }
     let future = s.put(&s.liaison, "2099-Q1", json!({})).await;
     assert_eq!(future.status, 422);
-    assert_eq!(future.error_codes()[0], "future_quarter");
+    assert_eq!(future.error_codes()[0], "quarter_not_ended");
     assert_eq!(s.app.count("indicators").await, 0);
 }
 

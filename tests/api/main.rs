@@ -25,6 +25,7 @@ mod hostile_input;
 mod hostile_uploads;
 mod idempotency;
 mod imports;
+mod indicator_stats;
 mod indicators;
 mod money;
 mod ops;

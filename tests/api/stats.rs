@@ -174,13 +174,21 @@ async fn indicator_sums_and_year_on_year_growth() {
     assert_eq!(stats.quarter.to_string(), "2026-Q3");
     assert_eq!(stats.group_by, GroupBy::Category);
     let rescue = group(&resp, "rescue_disposal");
-    assert_eq!(rescue.enterprises, 2);
+    // e1 reported both years, e2 only this one.
+    assert_eq!(
+        (
+            rescue.enterprises,
+            rescue.enterprises_current,
+            rescue.enterprises_previous
+        ),
+        (1, 2, 1)
+    );
     assert_eq!(text(rescue.revenue).as_deref(), Some("300.30"));
-    // (300.30 − 250.25) / 250.25 = 0.2
-    assert_eq!(rescue.revenue_yoy, Some(0.2));
+    // Over e1 alone (同口径): (100.10 − 250.25) / 250.25 = −0.6
+    assert_eq!(rescue.revenue_yoy, Some(-0.6));
     assert_eq!(text(rescue.profit).as_deref(), Some("20.00"));
-    // (20 − 40) / 40 = −0.5
-    assert_eq!(rescue.profit_yoy, Some(-0.5));
+    // (−10 − 40) / 40 = −1.25
+    assert_eq!(rescue.profit_yoy, Some(-1.25));
     assert_eq!(rescue.output_value, None, "nobody reported it");
     assert_eq!(rescue.output_value_yoy, None);
     let monitoring = group(&resp, "monitoring_warning");
@@ -197,7 +205,7 @@ async fn indicator_sums_and_year_on_year_growth() {
     // A county counts for its city: 360102 is in 南昌市 360100.
     let nanchang = group(&by_region, "360100");
     assert_eq!(text(nanchang.revenue).as_deref(), Some("300.30"));
-    assert_eq!(group(&by_region, "360400").enterprises, 1);
+    assert_eq!(group(&by_region, "360400").enterprises_current, 1);
     let by_size = w
         .app
         .get(

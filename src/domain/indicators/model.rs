@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -87,8 +88,8 @@ impl Figures {
         }
     }
 
-    /// Every rule at once: amounts are not negative (but profit may be), employees from 0 to
-    /// ten million, and the quarter has begun.
+    /// Every rule at once: amounts are not negative (but profit may be), no part of revenue
+    /// exceeds it, employees from 0 to ten million, and the quarter has ended.
     pub fn check(&self, quarter: Quarter, today: NaiveDate) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let non_negative = [
@@ -113,16 +114,79 @@ impl Figures {
                 "employees must be between 0 and 10000000",
             ));
         }
-        if quarter.first_day() > today {
+        errors.extend(self.parts_over_revenue());
+        if quarter.last_day() >= today {
             errors.push(FieldError::new(
                 "quarter",
-                "future_quarter",
-                "figures can be reported once the quarter has begun",
+                "quarter_not_ended",
+                "季度结束后才能填报 (figures are reported once the quarter has ended)",
             ));
         }
         errors
     }
+
+    /// Figures that are part of revenue (or, for profit, cannot pass it) but exceed it.
+    fn parts_over_revenue(&self) -> Vec<FieldError> {
+        let Some(revenue) = self.revenue else {
+            return Vec::new();
+        };
+        [
+            ("emergency_revenue", self.emergency_revenue),
+            ("export_value", self.export_value),
+            ("rd_expense", self.rd_expense),
+            ("profit", self.profit),
+        ]
+        .into_iter()
+        .filter(|(_, value)| value.is_some_and(|v| v > revenue))
+        .map(|(field, _)| {
+            FieldError::new(
+                field,
+                "exceeds_revenue",
+                format!("不能大于营业收入 {revenue} (may not exceed revenue)"),
+            )
+        })
+        .collect()
+    }
+
+    /// The money figures as (name, value), in the API's order.
+    fn money(&self) -> [(&'static str, Option<Money>); 6] {
+        [
+            ("revenue", self.revenue),
+            ("emergency_revenue", self.emergency_revenue),
+            ("output_value", self.output_value),
+            ("profit", self.profit),
+            ("rd_expense", self.rd_expense),
+            ("export_value", self.export_value),
+        ]
+    }
+
+    /// Figures more than [`JUMP`] times, or less than a [`JUMP`]th of, the same enterprise's
+    /// previous quarter (both positive): likely a slip of units, reported only with `confirm`.
+    pub fn jumps_from(&self, previous: &Figures) -> Vec<FieldError> {
+        let jump = Decimal::from(JUMP);
+        self.money()
+            .into_iter()
+            .zip(previous.money())
+            .filter_map(|((field, now), (_, before))| {
+                let (now, before) = (now?.0, before?.0);
+                let positive = now > Decimal::ZERO && before > Decimal::ZERO;
+                (positive && (now > before * jump || now * jump < before)).then(|| {
+                    FieldError::new(
+                        field,
+                        "needs_confirmation",
+                        format!(
+                            "与上季度 {before} 相比变化超过{JUMP}倍，核实无误请加 \"confirm\": true 重新提交 \
+                             (more than {JUMP}× away from the previous quarter; resend with confirm)"
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
 }
+
+/// How many times the previous quarter's figure a new one may be without `confirm`.
+pub const JUMP: i64 = 5;
 
 /// Admins; liaison officers of an assigned department; liaison officers of the statistics
 /// bureau for any enterprise. Analysts never write, not even those of the bureau.

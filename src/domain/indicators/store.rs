@@ -21,18 +21,28 @@ pub struct Put {
     pub created: bool,
 }
 
+/// A quarter's figures as reported.
+pub struct Report {
+    pub quarter: Quarter,
+    pub figures: Figures,
+    /// The reporter confirms figures far from the previous quarter's.
+    pub confirm: bool,
+}
+
 /// Stores the figures of one enterprise and quarter, replacing what was there. Unchanged figures
 /// change nothing (no new version, no audit event).
 pub async fn put(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     enterprise_id: Uuid,
-    quarter: Quarter,
-    figures: Figures,
+    report: Report,
     expected_version: Option<i32>,
 ) -> AppResult<Put> {
     conn.transaction(async move |conn| {
-        check_report(conn, actor, enterprise_id, quarter, &figures).await?;
+        check_report(conn, actor, enterprise_id, &report).await?;
+        let Report {
+            quarter, figures, ..
+        } = report;
         let key = quarter.to_string();
         let audit_id = format!("{enterprise_id}/{key}");
         if let Some(created) = insert_new(conn, actor, enterprise_id, &key, &figures).await? {
@@ -73,8 +83,7 @@ async fn check_report(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     enterprise_id: Uuid,
-    quarter: Quarter,
-    figures: &Figures,
+    report: &Report,
 ) -> AppResult<()> {
     let enterprise = enterprises::get(conn, enterprise_id).await?;
     if !may_report(actor, &enterprise.assigned_departments) {
@@ -84,12 +93,31 @@ async fn check_report(
                 .into(),
         ));
     }
-    let errors = figures.check(quarter, today_in_china());
+    let mut errors = report.figures.check(report.quarter, today_in_china());
+    if !report.confirm {
+        let previous = previous_figures(conn, enterprise_id, report.quarter).await?;
+        errors.extend(report.figures.jumps_from(&previous));
+    }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(AppError::Validation(errors))
     }
+}
+
+/// The enterprise's figures of the quarter before `quarter` (none reported: all null).
+async fn previous_figures(
+    conn: &mut AsyncPgConnection,
+    enterprise_id: Uuid,
+    quarter: Quarter,
+) -> QueryResult<Figures> {
+    let row: Option<Indicator> = indicators::table
+        .find((enterprise_id, quarter.previous().to_string()))
+        .select(Indicator::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.as_ref().map(Figures::of).unwrap_or_default())
 }
 
 /// Inserts the quarter's figures unless the quarter has a row already (then `None`).

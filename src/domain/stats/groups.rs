@@ -144,20 +144,8 @@ pub async fn names_of(
                 .load(conn)
                 .await?
         }
-        (Grouping::City, _) => {
-            regions::table
-                .filter(regions::code.eq_any(&keys))
-                .select((regions::code, regions::name))
-                .load(conn)
-                .await?
-        }
-        (Grouping::Category, CategoryOf::Enterprises) => {
-            categories::table
-                .filter(categories::code.eq_any(&keys))
-                .select((categories::code, categories::name))
-                .load(conn)
-                .await?
-        }
+        (Grouping::City, _) => region_names(conn, &keys).await?,
+        (Grouping::Category, CategoryOf::Enterprises) => category_names(conn, &keys).await?,
         (Grouping::Category, CategoryOf::Demands) => keys
             .iter()
             .filter_map(|k| Some((k.clone(), DemandCategory::parse(k)?.label().to_owned())))
@@ -165,6 +153,30 @@ pub async fn names_of(
         (Grouping::Officer, _) => officer_names(conn, &keys).await?,
     };
     Ok(pairs.into_iter().collect())
+}
+
+/// The names of the regions `keys` (cities, counties).
+pub async fn region_names(
+    conn: &mut AsyncPgConnection,
+    keys: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    regions::table
+        .filter(regions::code.eq_any(keys))
+        .select((regions::code, regions::name))
+        .load(conn)
+        .await
+}
+
+/// The names of the industry categories `keys`.
+pub async fn category_names(
+    conn: &mut AsyncPgConnection,
+    keys: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    categories::table
+        .filter(categories::code.eq_any(keys))
+        .select((categories::code, categories::name))
+        .load(conn)
+        .await
 }
 
 async fn officer_names(

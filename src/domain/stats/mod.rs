@@ -2,6 +2,7 @@
 //! year-on-year growth, and the enterprises that need attention.
 
 pub mod alerts;
+pub mod completeness;
 pub mod coverage;
 pub mod demands;
 pub mod groups;

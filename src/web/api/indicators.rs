@@ -45,6 +45,9 @@ pub struct IndicatorReport {
     /// 从业人数.
     #[schema(minimum = 0, maximum = 10000000)]
     pub employees: Option<i32>,
+    /// Confirms figures more than 5× away from the enterprise's previous quarter (else 422
+    /// `needs_confirmation` names them); not stored.
+    pub confirm: Option<bool>,
 }
 
 /// Query of the indicator history.
@@ -99,8 +102,13 @@ pub async fn put_indicators(
         export_value: body.export_value,
         employees: body.employees,
     };
+    let report = store::Report {
+        quarter,
+        figures,
+        confirm: body.confirm.unwrap_or(false),
+    };
     let mut conn = state.pool.get().await?;
-    let put = store::put(&mut conn, &actor, enterprise_id, quarter, figures, expected).await?;
+    let put = store::put(&mut conn, &actor, enterprise_id, report, expected).await?;
     let (version, indicator) = (put.indicator.version, &put.indicator);
     Ok(if put.created {
         let location = format!("/api/v1/enterprises/{enterprise_id}/indicators/{quarter}");

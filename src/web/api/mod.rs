@@ -12,6 +12,7 @@ pub mod events;
 pub mod exports;
 pub mod figures;
 pub mod imports;
+pub mod indicator_stats;
 pub mod indicators;
 pub mod policies;
 pub mod reference;

@@ -10,9 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
-use crate::domain::indicators::model::parse_quarter;
 use crate::domain::stats::alerts::{self, Alert, AlertRules};
-use crate::domain::stats::indicators::{self, GroupBy, IndicatorStats};
 use crate::domain::stats::officers::{self, OfficerCoverage};
 use crate::domain::stats::overview::{self, Overview};
 use crate::domain::stats::window_days;
@@ -54,48 +52,6 @@ pub async fn stats_overview(
             let overview: Overview =
                 overview::compute(&state.pool, state.clock.today(), window).await?;
             Ok(overview)
-        })
-        .await
-}
-
-/// Query of the indicator statistics.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct IndicatorStatsQuery {
-    /// The quarter, `YYYY-Qn` (default: the last complete quarter).
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-Q[1-4]$", example = "2026-Q3")]
-    pub quarter: Option<String>,
-    /// `category` (default), `region` (by city) or `size`.
-    pub group_by: Option<GroupBy>,
-}
-
-/// Sums of a quarter's indicators by group, with year-on-year growth. Any role.
-#[utoipa::path(
-    tag = "statistics", params(IndicatorStatsQuery),
-    responses(
-        (status = 200, body = IndicatorStats),
-        ListErrors,
-    ),
-)]
-#[get("/stats/indicators")]
-pub async fn stats_indicators(
-    _actor: Actor,
-    state: web::Data<AppState>,
-    query: StrictQuery<IndicatorStatsQuery>,
-) -> AppResult<HttpResponse> {
-    let q = query.0;
-    let quarter = match q.quarter.as_deref() {
-        Some(text) => parse_quarter("quarter", text)?,
-        None => crate::db::quarter::Quarter::of(state.clock.today()).previous(),
-    };
-    let group_by = q.group_by.unwrap_or_default();
-    state
-        .stats
-        .json(format!("indicators/{quarter}/{group_by:?}"), async || {
-            let mut conn = state.pool.get().await?;
-            let stats: IndicatorStats = indicators::compute(&mut conn, quarter, group_by).await?;
-            Ok(stats)
         })
         .await
 }
@@ -265,6 +221,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(my_workbench)
         .service(stats_officers)
         .service(stats_overview)
-        .service(stats_indicators)
         .service(stats_alerts);
 }
