@@ -23,6 +23,7 @@ pub mod imports;
 pub mod indicators;
 pub mod policies;
 pub mod reference;
+pub mod reports;
 pub mod stats;
 pub mod supervision;
 pub mod support;

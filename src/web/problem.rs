@@ -231,6 +231,20 @@ pub enum ExportFile {
     ),
 }
 
+/// A report: an XLSX workbook.
+#[derive(ToResponse)]
+#[response(
+    description = "The workbook, streamed",
+    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
+)]
+pub enum ReportFile {
+    Xlsx(
+        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+        #[to_schema]
+        BinaryFile,
+    ),
+}
+
 /// A binary file: an XLSX workbook.
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]

@@ -33,6 +33,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .configure(api::stats::routes)
                 .configure(api::figures::routes)
                 .configure(api::indicator_stats::routes)
+                .configure(api::reports::routes)
                 .configure(api::exports::routes)
                 .configure(api::imports::routes)
                 .configure(api::audit::routes)

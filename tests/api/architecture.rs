@@ -33,8 +33,8 @@ const DOMAIN_SHARED: [&str; 7] = [
 /// support, policies, benefits, indicators; demands ← visits; policies ← benefits; every
 /// concept ← exports, imports, stats, timeline; accounts (auth, departments, users, clients)
 /// below everything that records who acts; supervision (督办) works on demands and enterprises;
-/// webhooks send the events to subscribers of departments.
-const CONCEPT_EDGES: [(&str, &[&str]); 18] = [
+/// webhooks send the events to subscribers of departments; reports print the statistics.
+const CONCEPT_EDGES: [(&str, &[&str]); 19] = [
     ("departments", &[]),
     ("reference", &[]),
     ("auth", &["departments"]),
@@ -57,6 +57,7 @@ const CONCEPT_EDGES: [(&str, &[&str]); 18] = [
     ("timeline", ALL_RECORDS),
     ("stats", ALL_RECORDS),
     ("exports", ALL_RECORDS),
+    ("reports", &["stats"]),
     ("supervision", &["demands", "enterprises"]),
     ("webhooks", &["departments"]),
 ];

@@ -31,6 +31,7 @@ mod money;
 mod ops;
 mod policies;
 mod reference;
+mod reports;
 mod rights;
 mod stats;
 mod supervision;

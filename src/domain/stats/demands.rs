@@ -221,7 +221,7 @@ async fn demand_counts(
             OR (d.resolved_at >= $1 AND d.resolved_at < $2) \
             OR (d.closed_at >= $1 AND d.closed_at < $2) \
             OR (d.status IN ('open', 'accepted') AND d.due_on < $3) \
-            OR d.resolved_at >= $4 OR d.closed_at >= $4 \
+            OR (d.resolved_at >= $4 AND d.due_on < $3) OR (d.closed_at >= $4 AND d.due_on < $3) \
          GROUP BY 1",
         key = grouping.demand_key_sql(),
         join = grouping.demand_join_sql(),

@@ -117,7 +117,7 @@ impl Period {
 }
 
 /// 00:00 of `day` in China Standard Time (UTC+08:00).
-fn china_midnight(day: NaiveDate) -> DateTime<Utc> {
+pub fn china_midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8)
 }
 

@@ -177,7 +177,7 @@ pub async fn compute(pool: &DbPool, today: NaiveDate, window_days: i64) -> AppRe
     })
 }
 
-async fn support_sums(conn: &mut AsyncPgConnection) -> AppResult<SupportSums> {
+pub async fn support_sums(conn: &mut AsyncPgConnection) -> AppResult<SupportSums> {
     Ok(SupportSums {
         by_department: diesel::sql_query(
             "SELECT department, fiscal_year, sum(approved) AS approved, \

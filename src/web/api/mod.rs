@@ -16,6 +16,7 @@ pub mod indicator_stats;
 pub mod indicators;
 pub mod policies;
 pub mod reference;
+pub mod reports;
 pub mod stats;
 pub mod support;
 pub mod timeline;

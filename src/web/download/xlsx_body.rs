@@ -22,13 +22,20 @@ const MAX_ROWS: u32 = 1_048_576;
 const MAX_CELL_CHARS: usize = 32_767;
 
 /// Sends what the workbook writer produces as response chunks.
-struct ChunkWriter {
+pub(super) struct ChunkWriter {
     tx: mpsc::Sender<AppResult<Bytes>>,
     buffer: Vec<u8>,
 }
 
 impl ChunkWriter {
-    fn send(&mut self) -> io::Result<()> {
+    pub(super) fn new(tx: mpsc::Sender<AppResult<Bytes>>) -> Self {
+        ChunkWriter {
+            tx,
+            buffer: Vec::with_capacity(CHUNK_BYTES),
+        }
+    }
+
+    pub(super) fn send(&mut self) -> io::Result<()> {
         if self.buffer.is_empty() {
             return Ok(());
         }
@@ -150,10 +157,7 @@ pub fn stream(
 ) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
     let (tx, rx) = mpsc::channel::<AppResult<Bytes>>(4);
     tokio::task::spawn_blocking(move || {
-        let mut out = ChunkWriter {
-            tx: tx.clone(),
-            buffer: Vec::with_capacity(CHUNK_BYTES),
-        };
+        let mut out = ChunkWriter::new(tx.clone());
         if let Err(e) = build(sheet_name, columns, first, pages, &mut out) {
             // The response stops there; the client sees an incomplete download.
             let _ = tx.blocking_send(Err(e));
