@@ -3,6 +3,7 @@
 
 use liaison::domain::actor::Role;
 use liaison::domain::enterprises::model::{Enterprise, EnterpriseStatus};
+use liaison::domain::imports::enterprises::ImportOutcome;
 use serde_json::json;
 
 use crate::common::{Resp, TestApp, TestUser, credit_code};
@@ -75,7 +76,7 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
     let same = import(&app, &admin, "", CSV, exported.bytes.clone()).await;
     assert_eq!(same.status, 200, "{}", same.text);
     assert_eq!(
-        same.body,
+        counts(&same),
         json!({"created": 0, "updated": 0, "unchanged": 3})
     );
     assert_eq!(
@@ -104,7 +105,7 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
     let dry = import(&app, &admin, "?dry_run=true", CSV, file.clone()).await;
     assert_eq!(dry.status, 200, "{}", dry.text);
     assert_eq!(
-        dry.body,
+        counts(&dry),
         json!({"created": 1, "updated": 1, "unchanged": 2})
     );
     assert_eq!(app.count("enterprises").await, 3);
@@ -112,7 +113,7 @@ async fn an_export_reimported_unchanged_changes_nothing_then_edits_apply() {
 
     let done = import(&app, &admin, "?dry_run=false", CSV, file).await;
     assert_eq!(
-        done.body,
+        counts(&done),
         json!({"created": 1, "updated": 1, "unchanged": 2})
     );
     let created = app
@@ -160,7 +161,7 @@ async fn an_xlsx_export_reimports_unchanged() {
     let same = import(&app, &admin, "", XLSX, exported.bytes).await;
     assert_eq!(same.status, 200, "{}", same.text);
     assert_eq!(
-        same.body,
+        counts(&same),
         json!({"created": 0, "updated": 0, "unchanged": 3})
     );
 }
@@ -256,7 +257,7 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
     // Only the name column: the rest of the stored record stays as it is.
     let renamed = import(&app, &admin, "", CSV, file).await;
     assert_eq!(
-        renamed.body,
+        counts(&renamed),
         json!({"created": 0, "updated": 1, "unchanged": 0})
     );
     let e = app
@@ -267,4 +268,142 @@ async fn only_admins_import_and_the_file_must_be_csv_or_xlsx() {
         .await;
     let e = &e.page::<Enterprise>().items[0];
     assert_eq!((e.name.as_str(), e.employees), ("改名", Some(120)));
+}
+
+/// What an import says it did, without its rows.
+fn counts(resp: &crate::common::Resp) -> serde_json::Value {
+    let o = resp.json::<ImportOutcome>();
+    json!({"created": o.created, "updated": o.updated, "unchanged": o.unchanged})
+}
+
+#[actix_web::test]
+async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let stored = app
+        .enterprise(
+            &admin,
+            1,
+            json!({"address": "南昌市红谷滩区丰和中大道", "key_products": ["救生衣"], "employees": 80}),
+        )
+        .await;
+    let headers: Vec<String> = [
+        "统一社会信用代码",
+        "企业名称",
+        "行政区划代码",
+        "行业类别",
+        "企业规模",
+        "牵头部门",
+        "联系部门",
+        "地址",
+        "主要产品",
+        "从业人数",
+    ]
+    .map(String::from)
+    .to_vec();
+    let row = |cells: [&str; 10]| cells.map(String::from).to_vec();
+    let rows = vec![
+        // The stored enterprise renamed; its address, products and staff left blank.
+        row([
+            &credit_code(1),
+            "江西赣安应急装备股份有限公司",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        // A new one, written as a city bureau writes it: names, not codes.
+        row([
+            &credit_code(2),
+            "九江安澜救援设备有限公司",
+            "九江市",
+            "处置救援",
+            "中型",
+            "省工信委",
+            "工业和信息化厅；省科技厅",
+            "九江市濂溪区",
+            "救援艇",
+            "45",
+        ]),
+    ];
+    let file = to_csv(&headers, &rows);
+
+    let dry = import(&app, &admin, "?dry_run=true", CSV, file.clone()).await;
+    assert_eq!(dry.status, 200, "{}", dry.text);
+    let outcome: ImportOutcome = dry.json();
+    assert_eq!(
+        (outcome.created, outcome.updated, outcome.unchanged),
+        (1, 1, 0)
+    );
+    let first = &outcome.rows[0];
+    assert_eq!((first.row, first.action.as_str()), (2, "update"));
+    assert_eq!(
+        first.changes,
+        json!({"name": {"before": stored.name, "after": "江西赣安应急装备股份有限公司"}}),
+        "the admin sees exactly what changes: blank cells change nothing"
+    );
+    let second = &outcome.rows[1];
+    assert_eq!(
+        (second.action.as_str(), second.credit_code.as_str()),
+        ("create", credit_code(2).as_str())
+    );
+    for (field, after) in [
+        ("region_code", json!("360400")),
+        ("category", json!("rescue_disposal")),
+        ("size", json!("medium")),
+        ("lead_department", json!("gxw")),
+        ("assigned_departments", json!(["gxw", "kjt"])),
+    ] {
+        assert_eq!(second.changes[field]["after"], after, "{field}");
+    }
+    assert_eq!(
+        app.count("enterprises").await,
+        1,
+        "a dry run writes nothing"
+    );
+
+    let done = import(&app, &admin, "", CSV, file).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let kept: Enterprise = app
+        .get(&format!("/api/v1/enterprises/{}", stored.id), &admin.token)
+        .await
+        .json();
+    assert_eq!(kept.name, "江西赣安应急装备股份有限公司");
+    assert_eq!(kept.address.as_deref(), Some("南昌市红谷滩区丰和中大道"));
+    assert_eq!(
+        (kept.key_products.clone(), kept.employees),
+        (vec!["救生衣".to_owned()], Some(80))
+    );
+
+    // A label that names nothing is refused with the row and the column.
+    let bad = to_csv(
+        &headers,
+        &[row([
+            &credit_code(3),
+            "某公司",
+            "火星市",
+            "处置救援",
+            "巨型",
+            "gxw",
+            "",
+            "",
+            "",
+            "",
+        ])],
+    );
+    let refused = import(&app, &admin, "", CSV, bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let columns: Vec<String> = refused
+        .cell_errors()
+        .into_iter()
+        .map(|e| e.column)
+        .collect();
+    assert!(
+        columns.contains(&"企业规模".to_owned()) && columns.contains(&"行政区划代码".to_owned()),
+        "{columns:?}"
+    );
 }

@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::validation::date_out_of_range;
-
+use super::labels::{self, Labels};
 use crate::domain::enterprises::model::{EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
 use crate::domain::error::{FieldError, RowError};
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
+use crate::domain::validation::date_out_of_range;
 
 /// The draft field each imported column sets, in [`COLUMNS`] order.
 pub(super) const FIELDS: [&str; IMPORTED_COLUMNS] = [
@@ -127,10 +127,6 @@ pub(super) fn restore_formula_text(text: &str) -> &str {
     }
 }
 
-pub(super) fn optional(text: &str) -> Option<String> {
-    (!text.trim().is_empty()).then(|| text.to_owned())
-}
-
 pub(super) fn list(text: &str) -> Vec<String> {
     text.split([';', '；'])
         .map(str::trim)
@@ -181,14 +177,19 @@ pub(super) fn missing_size(cells: &[Option<&str>; IMPORTED_COLUMNS], row: u64) -
 }
 
 /// Applies one row's cells to a draft; problems of form (numbers, dates, codes) go to `errors`.
+/// A blank cell leaves the field as it is (a stored enterprise keeps its value: clearing a field
+/// is done through the API). Names and aliases are read as codes (see [`Labels`]).
 pub(super) fn apply_cells(
     draft: &mut EnterpriseDraft,
     cells: &[Option<&str>; IMPORTED_COLUMNS],
     row: u64,
+    labels: &Labels,
     errors: &mut Vec<RowError>,
 ) {
     for (k, cell) in cells.iter().enumerate() {
-        let Some(text) = *cell else { continue };
+        let Some(text) = cell.filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
         // A cell that does not read as its field: the error names the row and the column.
         let mut bad = |code: &str, message: &str| {
             errors.push(cell_error(row, COLUMNS[k].header, code, message));
@@ -196,40 +197,49 @@ pub(super) fn apply_cells(
         let trimmed = text.trim();
         match FIELDS[k] {
             "name" => draft.name = text.to_owned(),
-            "credit_code" => {}
-            "region_code" => draft.region_code = trimmed.to_owned(),
-            "category" => draft.category = trimmed.to_owned(),
-            "subcategory" => draft.subcategory = optional(trimmed),
-            "size" => match EnterpriseSize::parse(trimmed) {
+            "region_code" => draft.region_code = labels.region(trimmed),
+            "category" => draft.category = labels.category(trimmed),
+            "subcategory" => draft.subcategory = Some(labels.subcategory(trimmed)),
+            "size" => match labels::size(trimmed) {
                 Some(size) => draft.size = size,
-                None => bad("invalid", "large, medium, small or micro"),
+                None => bad(
+                    "invalid",
+                    "企业规模填 大型、中型、小型 或 微型 (large, medium, small or micro)",
+                ),
             },
-            "lead_department" => draft.lead_department = trimmed.to_owned(),
-            "assigned_departments" => draft.assigned_departments = list(text),
-            "legal_representative" => draft.legal_representative = optional(text),
-            "address" => draft.address = optional(text),
-            "key_products" => draft.key_products = list(text),
-            "designated_on" if !trimmed.is_empty() => {
-                match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-                    Ok(_) if date_out_of_range(trimmed).is_some() => {
-                        bad("out_of_range", "dates run from 1949-10-01 to 2099-12-31")
-                    }
-                    Ok(day) => draft.designated_on = day,
-                    Err(_) => bad("invalid_date", "a date is written YYYY-MM-DD"),
-                }
+            "lead_department" => draft.lead_department = labels.department(trimmed),
+            "assigned_departments" => {
+                draft.assigned_departments =
+                    list(text).iter().map(|d| labels.department(d)).collect();
             }
-            "designation_batch" => draft.designation_batch = optional(text),
-            "status" if !trimmed.is_empty() => match EnterpriseStatus::parse(trimmed) {
+            "legal_representative" => draft.legal_representative = Some(text.to_owned()),
+            "address" => draft.address = Some(text.to_owned()),
+            "key_products" => draft.key_products = list(text),
+            "designated_on" => match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+                Ok(_) if date_out_of_range(trimmed).is_some() => bad(
+                    "out_of_range",
+                    "日期在 1949-10-01 至 2099-12-31 之间 (dates run from 1949-10-01 to 2099-12-31)",
+                ),
+                Ok(day) => draft.designated_on = day,
+                Err(_) => bad(
+                    "invalid_date",
+                    "日期写作 YYYY-MM-DD (a date is written YYYY-MM-DD)",
+                ),
+            },
+            "designation_batch" => draft.designation_batch = Some(text.to_owned()),
+            "status" => match labels::status(trimmed) {
                 Some(status) => draft.status = status,
-                None => bad("invalid", "active, suspended or withdrawn"),
+                None => bad(
+                    "invalid",
+                    "状态填 正常、暂停 或 撤销 (active, suspended or withdrawn)",
+                ),
             },
             "tags" => draft.tags = list(text),
-            "employees" if trimmed.is_empty() => draft.employees = None,
             "employees" => match trimmed.parse::<i32>() {
                 Ok(n) => draft.employees = Some(n),
-                Err(_) => bad("invalid_number", "a whole number"),
+                Err(_) => bad("invalid_number", "填整数 (a whole number)"),
             },
-            "description" => draft.description = optional(text),
+            "description" => draft.description = Some(text.to_owned()),
             _ => {}
         }
     }

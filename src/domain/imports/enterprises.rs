@@ -14,11 +14,13 @@ use super::cells::{
     apply_cells, blank_draft, cell_error, field_errors, locate_columns, missing_size,
     restore_formula_text,
 };
+use super::labels::Labels;
 use super::limits::{Problems, rejected};
 use super::sheet::Sheet;
 use crate::db::clock::today_in_china;
 use crate::db::schema::enterprises;
 use crate::domain::actor::Actor;
+use crate::domain::audit;
 use crate::domain::enterprises::credit_code;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseDraft};
 use crate::domain::enterprises::references::References;
@@ -26,12 +28,35 @@ use crate::domain::enterprises::store::{insert, write_update};
 use crate::domain::error::AppResult;
 use crate::domain::exports::enterprises::{COLUMNS, IMPORTED_COLUMNS};
 
-/// What an import did (or, with `dry_run`, would do).
-#[derive(Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+/// What an import did (or, with `dry_run`, would do), row by row.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ImportOutcome {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Every row, in file order, with what it changes.
+    pub rows: Vec<ImportedRow>,
+}
+
+crate::text_enum! {
+    /// What a row does to its enterprise.
+    pub enum ImportAction {
+        Create = "create",
+        Update = "update",
+        Unchanged = "unchanged",
+    }
+}
+
+/// One row's effect: the fields it changes, each `{before, after}` (`before` null for a new
+/// enterprise).
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ImportedRow {
+    /// The row's number in the file (the header is row 1).
+    pub row: u64,
+    pub credit_code: String,
+    pub action: ImportAction,
+    #[schema(value_type = Object, example = json!({"address": {"before": "南昌市红谷滩区", "after": "南昌市青山湖区"}}))]
+    pub changes: serde_json::Value,
 }
 
 /// One planned write.
@@ -54,7 +79,8 @@ pub async fn import(
     let today = today_in_china();
     conn.transaction(async move |conn| {
         let existing = lock_existing(conn, &sheet, &positions).await?;
-        let (plans, mut problems) = plan_rows(&sheet, &positions, &existing, today);
+        let labels = Labels::load(conn).await?;
+        let (plans, mut problems) = plan_rows(&sheet, &positions, &existing, &labels, today);
         let drafts: Vec<&EnterpriseDraft> = plans.iter().map(|(_, p)| &p.draft).collect();
         let references = References::load(conn, &drafts).await?;
         for (row, plan) in &plans {
@@ -97,6 +123,7 @@ fn plan_rows(
     sheet: &Sheet,
     positions: &Positions,
     existing: &HashMap<String, Enterprise>,
+    labels: &Labels,
     today: NaiveDate,
 ) -> (Vec<(u64, Plan)>, Problems) {
     let mut problems = Problems::default();
@@ -123,7 +150,7 @@ fn plan_rows(
         if before.is_none() {
             errors.extend(missing_size(&cells, row.number));
         }
-        apply_cells(&mut draft, &cells, row.number, &mut errors);
+        apply_cells(&mut draft, &cells, row.number, labels, &mut errors);
         draft.normalize();
         errors.extend(field_errors(row.number, draft.check(today)));
         problems.extend(errors);
@@ -140,24 +167,42 @@ async fn apply_plans(
     dry_run: bool,
 ) -> AppResult<ImportOutcome> {
     let mut outcome = ImportOutcome::default();
-    for (_, plan) in plans {
-        match plan.before {
+    for (row, plan) in plans {
+        let stored = plan.before.as_ref().map(EnterpriseDraft::from);
+        let changes = audit::changes(
+            stored
+                .as_ref()
+                .and_then(|d| serde_json::to_value(d).ok())
+                .as_ref(),
+            serde_json::to_value(&plan.draft).ok().as_ref(),
+        );
+        let credit_code = plan.draft.credit_code.clone();
+        let action = match plan.before {
             None => {
                 outcome.created += 1;
                 if !dry_run {
                     insert(conn, Some(actor), plan.draft).await?;
                 }
+                ImportAction::Create
             }
-            Some(before) if EnterpriseDraft::from(&before) == plan.draft => {
+            Some(_) if stored.as_ref() == Some(&plan.draft) => {
                 outcome.unchanged += 1;
+                ImportAction::Unchanged
             }
             Some(before) => {
                 outcome.updated += 1;
                 if !dry_run {
                     write_update(conn, actor, before, plan.draft).await?;
                 }
+                ImportAction::Update
             }
-        }
+        };
+        outcome.rows.push(ImportedRow {
+            row,
+            credit_code,
+            action,
+            changes,
+        });
     }
     Ok(outcome)
 }

@@ -3,5 +3,6 @@
 
 mod cells;
 pub mod enterprises;
+mod labels;
 pub mod limits;
 pub mod sheet;
