@@ -280,6 +280,7 @@ fn counts(resp: &crate::common::Resp) -> serde_json::Value {
 async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
+    let officer = app.user("gxw", &[Role::Liaison]).await;
     let stored = app
         .enterprise(
             &admin,
@@ -298,15 +299,17 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
         "地址",
         "主要产品",
         "从业人数",
+        "联络员",
     ]
     .map(String::from)
     .to_vec();
-    let row = |cells: [&str; 10]| cells.map(String::from).to_vec();
+    let row = |cells: [&str; 11]| cells.map(String::from).to_vec();
     let rows = vec![
         // The stored enterprise renamed; its address, products and staff left blank.
         row([
             &credit_code(1),
             "江西赣安应急装备股份有限公司",
+            "",
             "",
             "",
             "",
@@ -328,6 +331,7 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
             "九江市濂溪区",
             "救援艇",
             "45",
+            &officer.username.to_uppercase(),
         ]),
     ];
     let file = to_csv(&headers, &rows);
@@ -357,6 +361,7 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
         ("size", json!("medium")),
         ("lead_department", json!("gxw")),
         ("assigned_departments", json!(["gxw", "kjt"])),
+        ("liaison_officers", json!([officer.id])),
     ] {
         assert_eq!(second.changes[field]["after"], after, "{field}");
     }
@@ -393,6 +398,7 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
             "",
             "",
             "",
+            "nobody.here",
         ])],
     );
     let refused = import(&app, &admin, "", CSV, bad).await;
@@ -402,8 +408,15 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
         .into_iter()
         .map(|e| e.column)
         .collect();
+    assert!(columns.contains(&"联络员".to_owned()), "{columns:?}");
     assert!(
         columns.contains(&"企业规模".to_owned()) && columns.contains(&"行政区划代码".to_owned()),
         "{columns:?}"
     );
+
+    // The export names the officer by username, so the file goes round.
+    let exported = app.get("/api/v1/exports/enterprises", &admin.token).await;
+    let (headers, rows) = csv_rows(&exported);
+    let col = headers.iter().position(|h| h == "联络员").unwrap();
+    assert!(rows.iter().any(|r| r[col] == officer.username), "{rows:?}");
 }

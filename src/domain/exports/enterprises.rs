@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::lookup::usernames;
 use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
 use crate::db::schema::enterprise_contacts;
 use crate::domain::actor::Actor;
@@ -18,7 +19,7 @@ use crate::domain::enterprises::store::may_edit;
 use crate::domain::error::AppResult;
 
 /// The columns; the first [`IMPORTED_COLUMNS`] are read back by the import.
-pub const COLUMNS: [Column; 23] = [
+pub const COLUMNS: [Column; 24] = [
     col("统一社会信用代码", 22.0),
     col("企业名称", 36.0),
     col("行政区划代码", 12.0),
@@ -36,6 +37,7 @@ pub const COLUMNS: [Column; 23] = [
     col("标签", 20.0),
     col("从业人数", 10.0),
     col("简介", 40.0),
+    col("联络员", 16.0),
     col("联系人", 10.0),
     col("联系人职务", 12.0),
     col("联系电话", 16.0),
@@ -45,7 +47,7 @@ pub const COLUMNS: [Column; 23] = [
 ];
 
 /// Columns that an import reads; the others (contact, update time, id) are for reading only.
-pub const IMPORTED_COLUMNS: usize = 17;
+pub const IMPORTED_COLUMNS: usize = 18;
 
 /// Enterprises matching the list's filters, by name.
 pub struct EnterpriseExport {
@@ -64,8 +66,13 @@ impl EnterpriseExport {
     }
 }
 
-/// The enterprise's own columns, in [`COLUMNS`] order.
-pub fn enterprise_cells(e: &Enterprise) -> Vec<Cell> {
+/// The enterprise's own columns, in [`COLUMNS`] order; `usernames` names its liaison officers.
+pub fn enterprise_cells(e: &Enterprise, usernames: &HashMap<Uuid, String>) -> Vec<Cell> {
+    let officers: Vec<String> = e
+        .liaison_officers
+        .iter()
+        .filter_map(|id| usernames.get(id).cloned())
+        .collect();
     vec![
         Cell::text(&e.credit_code),
         Cell::text(&e.name),
@@ -84,6 +91,7 @@ pub fn enterprise_cells(e: &Enterprise) -> Vec<Cell> {
         Cell::list(&e.tags),
         e.employees.map_or(Cell::Empty, |n| Cell::Int(i64::from(n))),
         Cell::opt_text(e.description.as_deref()),
+        Cell::list(&officers),
     ]
 }
 
@@ -129,10 +137,12 @@ impl Source for EnterpriseExport {
         .await?;
         let rows = self.pager.page(rows, |e| After::Name(e.name.clone(), e.id));
         let mut contacts = first_contacts(conn, rows.iter().map(|e| e.id).collect()).await?;
+        let officers = rows.iter().flat_map(|e| e.liaison_officers.iter().copied());
+        let usernames = usernames(conn, officers).await?;
         let batch = rows
             .iter()
             .map(|e| {
-                let mut cells = enterprise_cells(e);
+                let mut cells = enterprise_cells(e, &usernames);
                 let contact = contacts
                     .remove(&e.id)
                     .map(|c| contact_view(c, may_edit(&self.viewer, e)));

@@ -41,6 +41,22 @@ pub async fn enterprise_names(
     ))
 }
 
+/// The username of each user in `ids` (what the import's 联络员 column takes back).
+pub async fn usernames(
+    conn: &mut AsyncPgConnection,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(Uuid, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Display name (or username) of each user in `ids`.
 pub async fn user_names(
     conn: &mut AsyncPgConnection,

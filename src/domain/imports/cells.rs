@@ -28,6 +28,7 @@ pub(super) const FIELDS: [&str; IMPORTED_COLUMNS] = [
     "tags",
     "employees",
     "description",
+    "liaison_officers",
 ];
 
 /// The column a draft field's error belongs to (`tags[2]` → 标签).
@@ -35,9 +36,6 @@ pub(super) fn column_of(field: &str) -> &'static str {
     let base = field.split('[').next().unwrap_or(field);
     let base = match base {
         "credit_code_override_reason" => "credit_code",
-        // Officers must belong to an assigned department: the departments are what the file
-        // can change.
-        "liaison_officers" => "assigned_departments",
         other => other,
     };
     FIELDS
@@ -65,7 +63,7 @@ pub(super) fn field_errors(row: u64, errors: Vec<FieldError>) -> impl Iterator<I
         row,
         column: column_of(&e.field).to_owned(),
         message: if e.field.starts_with("liaison_officers") {
-            "a liaison officer of this enterprise belongs to a department no longer assigned"
+            "联络员须为联系部门的在职人员 (a liaison officer belongs to an assigned department)"
                 .to_owned()
         } else {
             e.message
@@ -132,6 +130,18 @@ pub(super) fn list(text: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+        .collect()
+}
+
+/// The users a 联络员 cell names (usernames, in any letter case); the first unknown one is the
+/// error.
+fn officers(text: &str, labels: &Labels) -> Result<Vec<uuid::Uuid>, String> {
+    list(text)
+        .into_iter()
+        .map(|name| {
+            let key = crate::domain::validation::canonical_username(&name);
+            key.and_then(|k| labels.users.get(&k).copied()).ok_or(name)
+        })
         .collect()
 }
 
@@ -240,6 +250,13 @@ pub(super) fn apply_cells(
                 Err(_) => bad("invalid_number", "填整数 (a whole number)"),
             },
             "description" => draft.description = Some(text.to_owned()),
+            "liaison_officers" => match officers(text, labels) {
+                Ok(ids) => draft.liaison_officers = ids,
+                Err(name) => bad(
+                    "unknown_user",
+                    &format!("联络员 {name} 不是系统用户 (write liaison officers' usernames)"),
+                ),
+            },
             _ => {}
         }
     }
@@ -253,7 +270,7 @@ mod tests {
     fn errors_name_the_column() {
         assert_eq!(column_of("tags[2]"), "标签");
         assert_eq!(column_of("credit_code_override_reason"), "统一社会信用代码");
-        assert_eq!(column_of("liaison_officers[0]"), "联系部门");
+        assert_eq!(column_of("liaison_officers[0]"), "联络员");
         assert_eq!(column_of("designated_on"), "认定日期");
     }
 
