@@ -192,6 +192,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    enterprise_designations (id) {
+        id -> Uuid,
+        enterprise_id -> Uuid,
+        kind -> Text,
+        on_date -> Date,
+        document_no -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        actor -> Nullable<Uuid>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     enterprise_last_visits (enterprise_id) {
         enterprise_id -> Uuid,
         status -> Text,
@@ -227,6 +240,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         visit_cadence_days -> Nullable<Int4>,
         unvisited_noticed_for -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        withdrawn_on -> Nullable<Date>,
+        withdrawal_document_no -> Nullable<Text>,
     }
 }
 
@@ -473,6 +489,7 @@ diesel::joinable!(demands -> visits (visit_id));
 diesel::joinable!(departments -> regions (region_code));
 diesel::joinable!(disbursements -> support_measures (measure_id));
 diesel::joinable!(enterprise_contacts -> enterprises (enterprise_id));
+diesel::joinable!(enterprise_designations -> enterprises (enterprise_id));
 diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
 diesel::joinable!(enterprises -> categories (category));
 diesel::joinable!(enterprises -> departments (lead_department));
@@ -505,6 +522,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     disbursements,
     enterprise_contacts,
+    enterprise_designations,
     enterprise_last_visits,
     enterprises,
     events,

@@ -61,6 +61,19 @@ impl JsonBody {
     pub async fn read<T: DeserializeOwned + Validate>(self) -> AppResult<T> {
         read_json(&self.req, self.payload).await
     }
+
+    /// As [`JsonBody::read`], for a body that may be left out (no content type, no length).
+    pub async fn read_optional<T: DeserializeOwned + Validate>(self) -> AppResult<Option<T>> {
+        let headers = self.req.headers();
+        let declared = headers.contains_key(header::CONTENT_TYPE)
+            || headers
+                .get(header::CONTENT_LENGTH)
+                .is_some_and(|n| n.as_bytes() != b"0");
+        if !declared {
+            return Ok(None);
+        }
+        read_json(&self.req, self.payload).await.map(Some)
+    }
 }
 
 impl FromRequest for JsonBody {

@@ -521,9 +521,13 @@ async fn measures_and_payments_appear_in_the_enterprise_timeline() {
     let kinds: Vec<_> = items.iter().map(|i| i.item_type).collect();
     assert_eq!(
         kinds,
-        [TimelineType::Disbursement, TimelineType::SupportMeasure]
+        [
+            TimelineType::Disbursement,
+            TimelineType::SupportMeasure,
+            TimelineType::Designation
+        ]
     );
-    let amounts: Vec<_> = items
+    let amounts: Vec<_> = items[..2]
         .iter()
         .map(|i| i.amount.map(|a| a.to_string()))
         .collect();

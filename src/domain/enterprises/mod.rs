@@ -1,6 +1,7 @@
 //! Contact-point enterprises (联系点企业): the registry every other record hangs on.
 
 pub mod credit_code;
+pub mod designations;
 pub mod list;
 pub mod model;
 pub mod references;

@@ -78,6 +78,12 @@ pub struct Enterprise {
     /// Visit at least every this many days (null: the system's window,
     /// `LIAISON_ALERT_UNVISITED_DAYS`).
     pub visit_cadence_days: Option<i32>,
+    /// Why the designation was withdrawn (null while designated).
+    pub withdrawal_reason: Option<String>,
+    /// The day it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// 文号 of the withdrawal.
+    pub withdrawal_document_no: Option<String>,
     pub created_by: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Enterprise, EnterpriseDraft, EnterpriseStatus};
+use super::model::{Enterprise, EnterpriseDraft};
 use super::references::check_references;
 use crate::db::clock::today_in_china;
-use crate::db::schema::enterprises;
+use crate::db::schema::{enterprise_designations, enterprises};
 use crate::domain::actor::{Actor, Role};
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit;
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult};
 
@@ -98,6 +98,7 @@ pub async fn insert(
         .await
         .map_err(credit_code_conflict)?;
     audit::created(conn, actor, "enterprise", created.id, &created).await?;
+    record_designation(conn, actor, &created).await?;
     Ok(created)
 }
 
@@ -169,45 +170,22 @@ pub async fn write_update(
     Ok(after)
 }
 
-/// Withdraws an enterprise (soft delete: the record and its history stay). Admins only.
-pub async fn withdraw(
+/// Records a designation of `e` (on creation).
+pub async fn record_designation(
     conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> AppResult<Enterprise> {
-    conn.transaction(async move |conn| {
-        let before = lock(conn, id).await?;
-        check_version(expected_version, before.version)?;
-        if before.status == EnterpriseStatus::Withdrawn {
-            return Ok(before);
-        }
-        let after: Enterprise = diesel::update(enterprises::table.find(id))
-            .set((
-                enterprises::status.eq("withdrawn"),
-                enterprises::version.eq(enterprises::version + 1),
-                enterprises::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Enterprise::as_returning())
-            .get_result(conn)
-            .await?;
-        let (b, a) = (
-            serde_json::to_value(&before).ok(),
-            serde_json::to_value(&after).ok(),
-        );
-        audit::record(
-            conn,
-            Some(actor),
-            AuditEntry {
-                action: "delete",
-                entity: "enterprise",
-                entity_id: id.to_string(),
-                changes: audit::changes(b.as_ref(), a.as_ref()),
-                data: a.clone(),
-            },
-        )
+    actor: Option<&Actor>,
+    e: &Enterprise,
+) -> QueryResult<()> {
+    diesel::insert_into(enterprise_designations::table)
+        .values((
+            enterprise_designations::id.eq(Uuid::new_v4()),
+            enterprise_designations::enterprise_id.eq(e.id),
+            enterprise_designations::kind.eq("designated"),
+            enterprise_designations::on_date.eq(e.designated_on),
+            enterprise_designations::document_no.eq(&e.designation_batch),
+            enterprise_designations::actor.eq(actor.map(|a| a.id)),
+        ))
+        .execute(conn)
         .await?;
-        Ok(after)
-    })
-    .await
+    Ok(())
 }

@@ -1,5 +1,6 @@
 -- A page (plus one row) of an enterprise's timeline, newest first: each source's own page
--- by its (moment, id) index, merged. A visit's moment is its day at 00:00 China Standard Time.
+-- by its (moment, id) index, merged. A visit's moment is its day at 00:00 China Standard Time,
+-- as is a designation's or a withdrawal's (an enterprise has a few: no index needed).
 -- $1 enterprise id, $2 and $3 the cursor's moment and id (null: from the newest), $4 rows.
 SELECT * FROM (
     (SELECT (v.visited_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at, 'visit' AS item_type, v.id, left(v.summary, 80) AS title,
@@ -50,6 +51,18 @@ SELECT * FROM (
      WHERE e.enterprise_id = $1
        AND ($2::timestamptz IS NULL OR (e.at, e.id) < ($2, $3))
      ORDER BY e.at DESC, e.id DESC
+     LIMIT $4)
+    UNION ALL
+    (SELECT (g.on_date::timestamp AT TIME ZONE 'Asia/Shanghai'), 'designation', g.id,
+            CASE g.kind WHEN 'designated' THEN '认定为联系点企业' ELSE '撤销联系点企业认定' END
+              || COALESCE('（' || g.document_no || '）', ''),
+            NULL::uuid, NULL::date, g.kind, NULL::text,
+            NULL::text, NULL::text, g.reason, g.actor, NULL::text, NULL::uuid, NULL::numeric, NULL::uuid
+     FROM enterprise_designations g
+     WHERE g.enterprise_id = $1
+       AND ($2::timestamptz IS NULL
+            OR ((g.on_date::timestamp AT TIME ZONE 'Asia/Shanghai'), g.id) < ($2, $3))
+     ORDER BY 1 DESC, g.id DESC
      LIMIT $4)
 ) t
 ORDER BY at DESC, id DESC

@@ -27,6 +27,9 @@ pub enum TimelineType {
     SupportMeasure,
     Disbursement,
     BenefitEvent,
+    /// A designation (认定, `kind` `designated`) or its withdrawal (撤销认定, `withdrawn`, with
+    /// the reason as `note`).
+    Designation,
 }
 
 /// One thing that happened to the enterprise.
@@ -97,6 +100,7 @@ impl From<TimelineRow> for TimelineItem {
                 "support_measure" => TimelineType::SupportMeasure,
                 "disbursement" => TimelineType::Disbursement,
                 "benefit_event" => TimelineType::BenefitEvent,
+                "designation" => TimelineType::Designation,
                 _ => TimelineType::DemandEvent,
             },
             id: r.id,

@@ -2,12 +2,13 @@
 //! designated, withdrawn and reassigned by admins; profiles edited by admins and by liaison
 //! officers of an assigned department.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::actor::{Actor, Role};
+use crate::domain::enterprises::designations;
 use crate::domain::enterprises::list::{self, After, EnterpriseFilter, SortKey};
 use crate::domain::enterprises::model::Enterprise;
 use crate::domain::enterprises::store;
@@ -16,12 +17,17 @@ use crate::web::body::{JsonBody, NoParams, StrictQuery};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams, decode_cursor};
 use crate::web::precondition::{IfMatch, created, current};
-use crate::web::problem::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::web::problem::{
+    CreateErrors, DeleteErrors, ListErrors, ReadErrors, Unprocessable, UnsupportedMediaType,
+    UpdateErrors,
+};
 use crate::web::state::AppState;
 
 mod requests;
 
-pub use requests::{EnterprisePatch, EnterpriseSort, EnterpriseSortParam, NewEnterprise};
+pub use requests::{
+    EnterprisePatch, EnterpriseSort, EnterpriseSortParam, NewEnterprise, WithdrawalRequest,
+};
 
 /// Designates a contact-point enterprise. Admin only.
 #[utoipa::path(
@@ -163,16 +169,20 @@ pub async fn update_enterprise(
     Ok(current(updated.version, &updated))
 }
 
-/// Withdraws an enterprise: it stays readable with status `withdrawn`. Admin only.
+/// Withdraws an enterprise (撤销认定): it stays readable with status `withdrawn`, and keeps the
+/// optional body's reason, date and 文号. Admin only.
 #[utoipa::path(
     tag = "enterprises",
     params(
         ("id" = Uuid, Path, description = "Enterprise id"),
         IfMatch,
     ),
+    request_body(content = Option<WithdrawalRequest>, description = "Why, when, under which 文号 (optional)"),
     responses(
         (status = 204, description = "Withdrawn"),
         DeleteErrors,
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
     ),
 )]
 #[delete("/enterprises/{id}")]
@@ -180,15 +190,54 @@ pub async fn withdraw_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _req: HttpRequest,
+    body: JsonBody,
     _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
-    let expected = if_match.version;
+    let w = body.read_optional::<WithdrawalRequest>().await?;
+    let w = w
+        .map(WithdrawalRequest::into_withdrawal)
+        .unwrap_or_default();
+    let today = state.clock.today();
     let mut conn = state.pool.get().await?;
-    store::withdraw(&mut conn, &actor, *id, expected).await?;
+    designations::withdraw(&mut conn, &actor, *id, if_match.version, w, today).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Withdraws an enterprise (撤销认定) with its reason, date and 文号, and answers the withdrawn
+/// record. Admin only.
+#[utoipa::path(
+    tag = "enterprises",
+    params(("id" = Uuid, Path, description = "Enterprise id"), IfMatch),
+    request_body = WithdrawalRequest,
+    responses(
+        (status = 200, body = Enterprise, headers(("ETag" = String))),
+        UpdateErrors,
+    ),
+)]
+#[post("/enterprises/{id}/withdrawal")]
+pub async fn record_withdrawal(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: JsonBody,
+    _q: StrictQuery<NoParams>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    actor.require_admin()?;
+    let w = body.read::<WithdrawalRequest>().await?.into_withdrawal();
+    if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(AppError::invalid(
+            "reason",
+            "required",
+            "撤销须写明原因 (a withdrawal states why)",
+        ));
+    }
+    let today = state.clock.today();
+    let mut conn = state.pool.get().await?;
+    let e = designations::withdraw(&mut conn, &actor, *id, if_match.version, w, today).await?;
+    Ok(current(e.version, &e))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.
@@ -197,5 +246,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_enterprises)
         .service(get_enterprise)
         .service(update_enterprise)
-        .service(withdraw_enterprise);
+        .service(withdraw_enterprise)
+        .service(record_withdrawal);
 }

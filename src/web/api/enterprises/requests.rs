@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::db::clock::today_in_china;
+use crate::domain::enterprises::designations::Withdrawal;
 use crate::domain::enterprises::list::SortKey;
 use crate::domain::enterprises::model::{
     DraftChange, EnterpriseDraft, EnterpriseSize, EnterpriseStatus,
@@ -263,5 +264,30 @@ impl EnterprisePatch {
             ),
         };
         Ok((change, m.finish()?))
+    }
+}
+
+/// Body of a withdrawal (`POST /api/v1/enterprises/{id}/withdrawal`, or `DELETE
+/// /api/v1/enterprises/{id}`, where it may be left out).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// Why the designation is withdrawn (撤销原因).
+    #[schema(max_length = 1000, example = "企业主营业务转型，不再从事应急产业")]
+    pub reason: Option<String>,
+    /// The day of the withdrawal (default: today, China time); not before the designation.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// 文号 of the withdrawal.
+    #[schema(max_length = 100, example = "赣工信应急字〔2026〕5号")]
+    pub document_no: Option<String>,
+}
+
+impl WithdrawalRequest {
+    pub fn into_withdrawal(self) -> Withdrawal {
+        Withdrawal {
+            reason: self.reason,
+            withdrawn_on: self.withdrawn_on,
+            document_no: self.document_no,
+        }
     }
 }
