@@ -13,6 +13,11 @@ pub fn china_day(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
 }
 
+/// 00:00 of `day` in China Standard Time, as an instant.
+pub fn china_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8)
+}
+
 /// The server's clock for time-dependent work (supervision, webhook retries): the real time,
 /// moved by an offset that tests set to see what a later day brings.
 #[derive(Debug, Clone, Default)]

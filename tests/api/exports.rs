@@ -419,3 +419,130 @@ async fn a_nul_in_a_filter_is_a_bad_request_not_a_server_error() {
         assert_eq!(resp.status, 400, "{path}: {}", resp.text);
     }
 }
+
+#[actix_web::test]
+async fn labels_zh_writes_names_that_the_import_reads_back() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.enterprise(
+        &admin,
+        1,
+        json!({"region_code": "360402", "assigned_departments": ["gxw", "kjt"]}),
+    )
+    .await;
+    let resp = app
+        .get("/api/v1/exports/enterprises?labels=zh", &admin.token)
+        .await;
+    let (headers, rows) = csv_rows(&resp);
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let row = &rows[0];
+    let cells: Vec<&str> = [
+        "行政区划代码",
+        "行业类别",
+        "企业规模",
+        "牵头部门",
+        "联系部门",
+        "状态",
+    ]
+    .iter()
+    .map(|h| row[col(h)].as_str())
+    .collect();
+    assert_eq!(
+        cells,
+        [
+            "濂溪区",
+            "处置救援",
+            "中型",
+            "江西省工业和信息化厅",
+            "江西省工业和信息化厅;江西省科学技术厅",
+            "正常"
+        ]
+    );
+    // The labelled file goes back in unchanged.
+    let back = app
+        .send_bytes(
+            "POST",
+            "/api/v1/imports/enterprises",
+            Some(&admin.token),
+            &[],
+            Some(("text/csv", resp.bytes.clone())),
+        )
+        .await;
+    assert_eq!(back.status, 200, "{}", back.text);
+    let outcome: liaison::domain::imports::enterprises::ImportOutcome = back.json();
+    assert_eq!(
+        (outcome.unchanged, outcome.updated),
+        (1, 0),
+        "{:?}",
+        outcome.rows
+    );
+    let bad = app
+        .get("/api/v1/exports/enterprises?labels=fr", &admin.token)
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+}
+
+#[actix_web::test]
+async fn the_demand_ledger_exports_a_period_with_labels() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let officer = app.login_as(Role::Liaison, "gxw").await;
+    let e = app.enterprise(&admin, 1, json!({})).await;
+    let mut ids = Vec::new();
+    for title in ["十月提出的诉求", "本月提出的诉求"] {
+        let body = json!({"enterprise_id": e.id, "category": "financing", "title": title,
+                          "assigned_department": "gxw"});
+        let resp = app.post("/api/v1/demands", &officer.token, body).await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        ids.push(resp.id());
+    }
+    app.db
+        .client()
+        .await
+        .execute(
+            "UPDATE demands SET created_at = '2026-10-05 10:00+08', resolved_at = '2026-10-20 10:00+08', \
+             status = 'resolved' WHERE id = $1::text::uuid",
+            &[&ids[0]],
+        )
+        .await
+        .unwrap();
+    let october = "created_from=2026-10-01&created_to=2026-10-31";
+    let resp = app
+        .get(
+            &format!("/api/v1/exports/demands?{october}&labels=zh"),
+            &officer.token,
+        )
+        .await;
+    let (headers, rows) = csv_rows(&resp);
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(
+        (row[col("诉求标题")].as_str(), row[col("诉求类别")].as_str()),
+        ("十月提出的诉求", "融资")
+    );
+    assert_eq!(
+        (row[col("承办部门")].as_str(), row[col("状态")].as_str()),
+        ("江西省工业和信息化厅", "已办结")
+    );
+    let resolved = app
+        .get(
+            "/api/v1/demands?resolved_from=2026-10-20&resolved_to=2026-10-20",
+            &officer.token,
+        )
+        .await;
+    assert_eq!(resolved.status, 200, "{}", resolved.text);
+    let found = resolved
+        .page::<liaison::domain::demands::model::Demand>()
+        .items;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id.to_string(), ids[0]);
+    let none = app
+        .get("/api/v1/demands?resolved_from=2026-10-21", &officer.token)
+        .await;
+    assert!(
+        none.page::<liaison::domain::demands::model::Demand>()
+            .items
+            .is_empty()
+    );
+}

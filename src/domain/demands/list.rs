@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
 use super::model::{DemandCategory, DemandRow, DemandStatus};
+use crate::db::clock::china_midnight;
 use crate::db::schema::demands;
 use crate::domain::validation::like_pattern;
 
@@ -53,6 +54,14 @@ pub struct DemandFilter {
     pub co_department: Option<String>,
     /// Due before this day.
     pub due_before: Option<NaiveDate>,
+    /// Raised on or after this day (China time).
+    pub created_from: Option<NaiveDate>,
+    /// Raised on or before this day.
+    pub created_to: Option<NaiveDate>,
+    /// Resolved (办结) on or after this day.
+    pub resolved_from: Option<NaiveDate>,
+    /// Resolved on or before this day.
+    pub resolved_to: Option<NaiveDate>,
     /// Changed at or after this moment (RFC 3339), for a frontend that refreshes.
     pub updated_since: Option<DateTime<Utc>>,
     /// Words of the title, e.g. 用地 (at most 100 characters).
@@ -225,6 +234,21 @@ fn filtered(
     }
     if let Some(day) = f.due_before {
         query = query.filter(demands::due_on.lt(day));
+    }
+    // Whole days in China time; served by the created_at and resolved_at indexes.
+    let day_starts = |d: NaiveDate| china_midnight(d);
+    let day_ends = |d: NaiveDate| china_midnight(d + chrono::Days::new(1));
+    if let Some(day) = f.created_from {
+        query = query.filter(demands::created_at.ge(day_starts(day)));
+    }
+    if let Some(day) = f.created_to {
+        query = query.filter(demands::created_at.lt(day_ends(day)));
+    }
+    if let Some(day) = f.resolved_from {
+        query = query.filter(demands::resolved_at.ge(day_starts(day)));
+    }
+    if let Some(day) = f.resolved_to {
+        query = query.filter(demands::resolved_at.lt(day_ends(day)));
     }
     if let Some(at) = f.updated_since {
         query = query.filter(demands::updated_at.ge(at));

@@ -4,8 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use super::labels::Code;
 use super::lookup::enterprise_names;
-use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
 use crate::domain::demands::list::{self, DemandFilter, Order};
 use crate::domain::demands::model::Demand;
 use crate::domain::error::AppResult;
@@ -15,15 +16,15 @@ const COLUMNS: [Column; 14] = [
     col("提出时间", 20.0),
     col("企业名称", 36.0),
     col("统一社会信用代码", 22.0),
-    col("诉求类别", 14.0),
+    coded("诉求类别", 14.0, Code::DemandCategory),
     col("诉求标题", 30.0),
     col("诉求内容", 40.0),
-    col("承办部门", 10.0),
-    col("状态", 10.0),
+    coded("承办部门", 10.0, Code::Department),
+    coded("状态", 10.0, Code::DemandStatus),
     col("办理期限", 12.0),
     col("是否逾期", 10.0),
     col("办理结果", 40.0),
-    col("满意度", 12.0),
+    coded("满意度", 12.0, Code::Satisfaction),
     col("更新时间", 20.0),
     col("编号", 38.0),
 ];

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::labels::Code;
 use super::lookup::usernames;
-use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
 use crate::db::schema::enterprise_contacts;
 use crate::domain::actor::Actor;
 use crate::domain::contacts::model::contact_view;
@@ -22,18 +23,18 @@ use crate::domain::error::AppResult;
 pub const COLUMNS: [Column; 24] = [
     col("统一社会信用代码", 22.0),
     col("企业名称", 36.0),
-    col("行政区划代码", 12.0),
-    col("行业类别", 22.0),
-    col("细分领域", 22.0),
-    col("企业规模", 10.0),
-    col("牵头部门", 10.0),
-    col("联系部门", 16.0),
+    coded("行政区划代码", 12.0, Code::Region),
+    coded("行业类别", 22.0, Code::Category),
+    coded("细分领域", 22.0, Code::Subcategory),
+    coded("企业规模", 10.0, Code::Size),
+    coded("牵头部门", 10.0, Code::Department),
+    coded("联系部门", 16.0, Code::Department),
     col("法定代表人", 12.0),
     col("地址", 40.0),
     col("主要产品", 30.0),
     col("认定日期", 12.0),
     col("认定批次", 14.0),
-    col("状态", 10.0),
+    coded("状态", 10.0, Code::EnterpriseStatus),
     col("标签", 20.0),
     col("从业人数", 10.0),
     col("简介", 40.0),

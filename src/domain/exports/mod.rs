@@ -4,6 +4,7 @@
 
 pub mod demands;
 pub mod enterprises;
+pub mod labels;
 mod lookup;
 pub mod support;
 pub mod visits;
@@ -19,6 +20,7 @@ use utoipa::ToSchema;
 use crate::db::DbPool;
 use crate::db::money::Money;
 use crate::domain::error::{AppError, AppResult};
+use labels::{Code, Dictionary};
 
 /// Rows read from the database per page.
 pub const PAGE_ROWS: i64 = 500;
@@ -112,16 +114,27 @@ impl Cell {
     }
 }
 
-/// A column: its header and its width in XLSX (characters).
+/// A column: its header, its width in XLSX (characters), and the kind of code it holds (for
+/// `labels=zh`).
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub header: &'static str,
     pub width: f64,
+    pub code: Code,
 }
 
 /// Shorthand for a column table.
 pub const fn col(header: &'static str, width: f64) -> Column {
-    Column { header, width }
+    coded(header, width, Code::None)
+}
+
+/// A column of codes, which `labels=zh` writes as their labels.
+pub const fn coded(header: &'static str, width: f64, code: Code) -> Column {
+    Column {
+        header,
+        width,
+        code,
+    }
 }
 
 /// Rows of one page.
@@ -144,8 +157,14 @@ pub trait Source: Send + 'static {
 /// Reads `source` page by page on a task of its own, each page with a pooled connection held
 /// only while it is read. The channel holds at most [`BUFFERED_PAGES`] pages: a slow client
 /// slows the reading down instead of filling memory.
-pub fn read_pages<S: Source>(pool: DbPool, mut source: S) -> mpsc::Receiver<AppResult<Batch>> {
+/// With `labels`, coded columns carry their labels.
+pub fn read_pages<S: Source>(
+    pool: DbPool,
+    mut source: S,
+    labels: Option<Dictionary>,
+) -> mpsc::Receiver<AppResult<Batch>> {
     let (tx, rx) = mpsc::channel(BUFFERED_PAGES);
+    let columns = source.columns();
     tokio::spawn(async move {
         loop {
             let page = async {
@@ -155,7 +174,12 @@ pub fn read_pages<S: Source>(pool: DbPool, mut source: S) -> mpsc::Receiver<AppR
             .await;
             let stop = !matches!(page, Ok(Some(_)));
             let page = match page {
-                Ok(Some(rows)) => Ok(rows),
+                Ok(Some(mut rows)) => {
+                    if let Some(labels) = &labels {
+                        labels.relabel(columns, &mut rows);
+                    }
+                    Ok(rows)
+                }
                 Ok(None) => break,
                 Err(e) => Err(e),
             };

@@ -4,23 +4,24 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use super::labels::Code;
 use super::lookup::enterprise_names;
-use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
 use crate::domain::error::AppResult;
 use crate::domain::support::store::{self, MeasureFilter};
 
 const COLUMNS: [Column; 13] = [
     col("企业名称", 36.0),
     col("统一社会信用代码", 22.0),
-    col("扶持类型", 20.0),
+    coded("扶持类型", 20.0, Code::SupportKind),
     col("项目名称", 36.0),
     col("年度", 8.0),
     col("金额（元）", 16.0),
     col("已拨付（元）", 16.0),
     col("文号", 24.0),
-    col("状态", 10.0),
+    coded("状态", 10.0, Code::MeasureStatus),
     col("批准日期", 12.0),
-    col("发放部门", 10.0),
+    coded("发放部门", 10.0, Code::Department),
     col("记录时间", 20.0),
     col("编号", 38.0),
 ];

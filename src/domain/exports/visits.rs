@@ -4,8 +4,9 @@ use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use super::labels::Code;
 use super::lookup::{enterprise_names, user_names};
-use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, col};
+use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
 use crate::domain::error::AppResult;
 use crate::domain::visits::store::{self, VisitFilter};
 
@@ -13,8 +14,8 @@ const COLUMNS: [Column; 13] = [
     col("走访日期", 12.0),
     col("企业名称", 36.0),
     col("统一社会信用代码", 22.0),
-    col("走访方式", 10.0),
-    col("走访部门", 10.0),
+    coded("走访方式", 10.0, Code::VisitKind),
+    coded("走访部门", 10.0, Code::Department),
     col("走访人员", 20.0),
     col("企业参与人员", 20.0),
     col("走访目的", 30.0),

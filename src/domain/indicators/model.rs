@@ -246,10 +246,48 @@ mod tests {
         };
         let fields: Vec<_> = bad.check(q, today).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["revenue", "employees"]);
-        let next = Quarter::from_str("2027-Q1").unwrap_or(q);
-        assert_eq!(
-            Figures::default().check(next, today)[0].code,
-            "future_quarter"
-        );
+        for running in ["2026-Q4", "2027-Q1"] {
+            let quarter = Quarter::from_str(running).unwrap_or(q);
+            assert_eq!(
+                Figures::default().check(quarter, today)[0].code,
+                "quarter_not_ended"
+            );
+        }
+    }
+
+    #[test]
+    fn parts_stay_within_revenue_and_jumps_need_confirming() {
+        let m = |t: &str| Money::from_str(t).ok();
+        let now = Figures {
+            revenue: m("100.00"),
+            emergency_revenue: m("100.00"),
+            profit: m("100.01"),
+            ..Figures::default()
+        };
+        let fields: Vec<_> = now
+            .parts_over_revenue()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["profit"]);
+        let before = Figures {
+            revenue: m("20.00"),
+            emergency_revenue: m("19.99"),
+            profit: m("-5.00"),
+            ..Figures::default()
+        };
+        // 100 = 5 × 20 is allowed; 100 > 5 × 19.99 is not; a loss is never compared.
+        let jumps: Vec<_> = now
+            .jumps_from(&before)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(jumps, ["emergency_revenue"]);
+        let falls: Vec<_> = before
+            .jumps_from(&now)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(falls, ["emergency_revenue"], "a fall to under a fifth too");
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use crate::db::clock::china_midnight;
 use crate::db::schema::{categories, departments, regions, users};
 use crate::domain::demands::model::DemandCategory;
 use crate::domain::error::{AppError, AppResult};
@@ -114,11 +115,6 @@ impl Period {
     pub fn as_of_ends(&self) -> DateTime<Utc> {
         china_midnight(self.as_of + Days::new(1))
     }
-}
-
-/// 00:00 of `day` in China Standard Time (UTC+08:00).
-pub fn china_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8)
 }
 
 /// Whose names a category key is: a demand's category or an enterprise's.

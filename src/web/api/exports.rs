@@ -36,7 +36,7 @@ pub async fn export_enterprises(
     query: ExportQuery<EnterpriseFilter>,
 ) -> AppResult<HttpResponse> {
     let source = EnterpriseExport::new(query.filter, actor);
-    respond(state.pool.clone(), query.format, source).await
+    respond(state.pool.clone(), (query.format, query.labels), source).await
 }
 
 /// Exports visits (newest first) as CSV or XLSX. Any role.
@@ -55,7 +55,7 @@ pub async fn export_visits(
 ) -> AppResult<HttpResponse> {
     respond(
         state.pool.clone(),
-        query.format,
+        (query.format, query.labels),
         VisitExport::new(query.filter),
     )
     .await
@@ -78,7 +78,7 @@ pub async fn export_demands(
     let today = state.clock.today();
     respond(
         state.pool.clone(),
-        query.format,
+        (query.format, query.labels),
         DemandExport::new(query.filter, today),
     )
     .await
@@ -100,7 +100,7 @@ pub async fn export_measures(
 ) -> AppResult<HttpResponse> {
     respond(
         state.pool.clone(),
-        query.format,
+        (query.format, query.labels),
         MeasureExport::new(query.filter),
     )
     .await

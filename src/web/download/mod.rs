@@ -13,13 +13,27 @@ use utoipa::IntoParams;
 use crate::db::DbPool;
 use crate::db::clock::today_in_china;
 use crate::domain::error::{AppError, AppResult};
+use crate::domain::exports::labels::Dictionary;
 use crate::domain::exports::{Format, Source, XLSX_MEDIA_TYPE, read_pages};
 use crate::web::body::{parse_query, split_query};
 
-/// The query of an export: the list's filter `F` (strict) and the file format.
+/// The query of an export: the list's filter `F` (strict), the file format and the labels.
 pub struct ExportQuery<F> {
     pub filter: F,
     pub format: Format,
+    /// `labels=zh`: Chinese labels for codes.
+    pub labels: bool,
+}
+
+/// How codes are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Labels {
+    /// The API's codes (`gxw`, `medium`), which the import reads back (the default).
+    #[default]
+    Code,
+    /// Chinese labels (江西省工业和信息化厅, 中型), for people; the import reads them back too.
+    Zh,
 }
 
 /// The format parameter of every export, as the OpenAPI document shows it.
@@ -30,6 +44,9 @@ pub struct FormatParam {
     /// `csv` (default) or `xlsx`.
     #[param(inline)]
     pub format: Option<Format>,
+    /// `code` (default) or `zh`: Chinese labels instead of codes.
+    #[param(inline)]
+    pub labels: Option<Labels>,
 }
 
 impl<F: DeserializeOwned + 'static> FromRequest for ExportQuery<F> {
@@ -42,13 +59,12 @@ impl<F: DeserializeOwned + 'static> FromRequest for ExportQuery<F> {
 }
 
 fn parse_export_query<F: DeserializeOwned>(query: &str) -> AppResult<ExportQuery<F>> {
-    let (format, filter) = split_query(query, &["format"])?;
+    let (presentation, filter) = split_query(query, &["format", "labels"])?;
+    let presentation = parse_query::<FormatParam>(&presentation)?.0;
     Ok(ExportQuery {
         filter: parse_query::<F>(&filter)?.0,
-        format: parse_query::<FormatParam>(&format)?
-            .0
-            .format
-            .unwrap_or_default(),
+        format: presentation.format.unwrap_or_default(),
+        labels: presentation.labels == Some(Labels::Zh),
     })
 }
 
@@ -56,11 +72,15 @@ fn parse_export_query<F: DeserializeOwned>(query: &str) -> AppResult<ExportQuery
 /// response starts, so an unreachable database is still a 503 problem, not a broken file.
 pub async fn respond<S: Source>(
     pool: DbPool,
-    format: Format,
+    (format, labels): (Format, bool),
     source: S,
 ) -> AppResult<HttpResponse> {
     let columns = source.columns();
-    let mut pages = read_pages(pool, source);
+    let labels = match labels {
+        true => Some(Dictionary::load(&mut *pool.get().await?).await?),
+        false => None,
+    };
+    let mut pages = read_pages(pool, source, labels);
     let first = pages.recv().await.transpose()?.unwrap_or_default();
     let stamp = today_in_china().format("%Y%m%d");
     let (content_type, extension) = match format {
