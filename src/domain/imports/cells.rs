@@ -201,65 +201,84 @@ pub(super) fn apply_cells(
             continue;
         };
         // A cell that does not read as its field: the error names the row and the column.
-        let mut bad = |code: &str, message: &str| {
+        if let Err((code, message)) = apply_cell(draft, FIELDS[k], text, labels) {
             errors.push(cell_error(row, COLUMNS[k].header, code, message));
-        };
-        let trimmed = text.trim();
-        match FIELDS[k] {
-            "name" => draft.name = text.to_owned(),
-            "region_code" => draft.region_code = labels.region(trimmed),
-            "category" => draft.category = labels.category(trimmed),
-            "subcategory" => draft.subcategory = Some(labels.subcategory(trimmed)),
-            "size" => match labels::size(trimmed) {
-                Some(size) => draft.size = size,
-                None => bad(
-                    "invalid",
-                    "企业规模填 大型、中型、小型 或 微型 (large, medium, small or micro)",
-                ),
-            },
-            "lead_department" => draft.lead_department = labels.department(trimmed),
-            "assigned_departments" => {
-                draft.assigned_departments =
-                    list(text).iter().map(|d| labels.department(d)).collect();
-            }
-            "legal_representative" => draft.legal_representative = Some(text.to_owned()),
-            "address" => draft.address = Some(text.to_owned()),
-            "key_products" => draft.key_products = list(text),
-            "designated_on" => match NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-                Ok(_) if date_out_of_range(trimmed).is_some() => bad(
-                    "out_of_range",
-                    "日期在 1949-10-01 至 2099-12-31 之间 (dates run from 1949-10-01 to 2099-12-31)",
-                ),
-                Ok(day) => draft.designated_on = day,
-                Err(_) => bad(
-                    "invalid_date",
-                    "日期写作 YYYY-MM-DD (a date is written YYYY-MM-DD)",
-                ),
-            },
-            "designation_batch" => draft.designation_batch = Some(text.to_owned()),
-            "status" => match labels::status(trimmed) {
-                Some(status) => draft.status = status,
-                None => bad(
-                    "invalid",
-                    "状态填 正常、暂停 或 撤销 (active, suspended or withdrawn)",
-                ),
-            },
-            "tags" => draft.tags = list(text),
-            "employees" => match trimmed.parse::<i32>() {
-                Ok(n) => draft.employees = Some(n),
-                Err(_) => bad("invalid_number", "填整数 (a whole number)"),
-            },
-            "description" => draft.description = Some(text.to_owned()),
-            "liaison_officers" => match officers(text, labels) {
-                Ok(ids) => draft.liaison_officers = ids,
-                Err(name) => bad(
-                    "unknown_user",
-                    &format!("联络员 {name} 不是系统用户 (write liaison officers' usernames)"),
-                ),
-            },
-            _ => {}
         }
     }
+}
+
+/// A cell that cannot be read: its error code and message.
+type Unreadable = (&'static str, String);
+
+/// Sets `field` of the draft from one non-blank cell.
+fn apply_cell(
+    draft: &mut EnterpriseDraft,
+    field: &str,
+    text: &str,
+    labels: &Labels,
+) -> Result<(), Unreadable> {
+    let trimmed = text.trim();
+    match field {
+        "name" => draft.name = text.to_owned(),
+        "region_code" => draft.region_code = labels.region(trimmed),
+        "category" => draft.category = labels.category(trimmed),
+        "subcategory" => draft.subcategory = Some(labels.subcategory(trimmed)),
+        "size" => draft.size = labels::size(trimmed).ok_or_else(bad_size)?,
+        "lead_department" => draft.lead_department = labels.department(trimmed),
+        "assigned_departments" => {
+            draft.assigned_departments = list(text).iter().map(|d| labels.department(d)).collect();
+        }
+        "legal_representative" => draft.legal_representative = Some(text.to_owned()),
+        "address" => draft.address = Some(text.to_owned()),
+        "key_products" => draft.key_products = list(text),
+        "designated_on" => draft.designated_on = date(trimmed)?,
+        "designation_batch" => draft.designation_batch = Some(text.to_owned()),
+        "status" => draft.status = labels::status(trimmed).ok_or_else(bad_status)?,
+        "tags" => draft.tags = list(text),
+        "employees" => {
+            let n = trimmed.parse::<i32>();
+            draft.employees =
+                Some(n.map_err(|_| ("invalid_number", "填整数 (a whole number)".into()))?);
+        }
+        "description" => draft.description = Some(text.to_owned()),
+        "liaison_officers" => {
+            draft.liaison_officers = officers(text, labels).map_err(|name| {
+                let message =
+                    format!("联络员 {name} 不是系统用户 (write liaison officers' usernames)");
+                ("unknown_user", message)
+            })?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn bad_size() -> Unreadable {
+    let message = "企业规模填 大型、中型、小型 或 微型 (large, medium, small or micro)";
+    ("invalid", message.into())
+}
+
+fn bad_status() -> Unreadable {
+    (
+        "invalid",
+        "状态填 正常、暂停 或 撤销 (active, suspended or withdrawn)".into(),
+    )
+}
+
+/// A date cell, YYYY-MM-DD within the range every date of the API keeps.
+fn date(text: &str) -> Result<NaiveDate, Unreadable> {
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        (
+            "invalid_date",
+            "日期写作 YYYY-MM-DD (a date is written YYYY-MM-DD)".into(),
+        )
+    })?;
+    if date_out_of_range(text).is_some() {
+        let message =
+            "日期在 1949-10-01 至 2099-12-31 之间 (dates run from 1949-10-01 to 2099-12-31)";
+        return Err(("out_of_range", message.into()));
+    }
+    Ok(day)
 }
 
 #[cfg(test)]
