@@ -164,6 +164,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    designation_batches (id) {
+        id -> Uuid,
+        name -> Text,
+        document_no -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        status -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     disbursements (id) {
         id -> Uuid,
         measure_id -> Uuid,
@@ -243,6 +256,7 @@ diesel::table! {
         withdrawal_reason -> Nullable<Text>,
         withdrawn_on -> Nullable<Date>,
         withdrawal_document_no -> Nullable<Text>,
+        designation_batch_id -> Nullable<Uuid>,
     }
 }
 
@@ -493,6 +507,7 @@ diesel::joinable!(enterprise_designations -> enterprises (enterprise_id));
 diesel::joinable!(enterprise_last_visits -> enterprises (enterprise_id));
 diesel::joinable!(enterprises -> categories (category));
 diesel::joinable!(enterprises -> departments (lead_department));
+diesel::joinable!(enterprises -> designation_batches (designation_batch_id));
 diesel::joinable!(enterprises -> regions (region_code));
 diesel::joinable!(indicators -> enterprises (enterprise_id));
 diesel::joinable!(policy_benefits -> departments (responsible_department));
@@ -520,6 +535,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     demand_time_limits,
     demands,
     departments,
+    designation_batches,
     disbursements,
     enterprise_contacts,
     enterprise_designations,

@@ -296,7 +296,7 @@ async fn add_demo_enterprises(conn: &mut AsyncPgConnection) -> anyhow::Result<us
             visit_cadence_days: None,
         };
         draft.normalize();
-        let created = enterprises::store::create(conn, None, draft)
+        let created = enterprises::store::create(conn, None, draft, None)
             .await
             .map_err(|err| anyhow::anyhow!("demo enterprise: {err:?}"))?;
         for c in e.contacts {

@@ -18,6 +18,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
             scope("/api/v1")
                 .configure(api::auth::routes)
                 .configure(api::departments::routes)
+                .configure(api::batches::routes)
                 .configure(api::users::routes)
                 .configure(api::clients::routes)
                 .configure(api::reference::routes)

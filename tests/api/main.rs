@@ -8,6 +8,7 @@ mod common;
 mod architecture;
 mod audit;
 mod auth;
+mod batches;
 mod benefits;
 mod cli;
 mod clients;

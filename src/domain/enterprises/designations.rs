@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::history::{DesignationRecord, record_designation};
 use super::model::{Enterprise, EnterpriseStatus};
 use super::store::lock;
-use crate::db::schema::{enterprise_designations, enterprises};
+use crate::db::schema::enterprises;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::{AppResult, FieldError, check_version};
@@ -103,18 +104,14 @@ pub async fn withdraw(
             .returning(Enterprise::as_returning())
             .get_result(conn)
             .await?;
-        diesel::insert_into(enterprise_designations::table)
-            .values((
-                enterprise_designations::id.eq(Uuid::new_v4()),
-                enterprise_designations::enterprise_id.eq(id),
-                enterprise_designations::kind.eq("withdrawn"),
-                enterprise_designations::on_date.eq(on),
-                enterprise_designations::document_no.eq(&document_no),
-                enterprise_designations::reason.eq(&reason),
-                enterprise_designations::actor.eq(actor.id),
-            ))
-            .execute(conn)
-            .await?;
+        let record = DesignationRecord {
+            enterprise_id: id,
+            kind: "withdrawn",
+            on_date: on,
+            document_no: document_no.as_deref(),
+            reason: reason.as_deref(),
+        };
+        record_designation(conn, Some(actor), record).await?;
         let id = id.to_string();
         audit::changed(
             conn,

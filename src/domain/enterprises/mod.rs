@@ -1,7 +1,9 @@
 //! Contact-point enterprises (联系点企业): the registry every other record hangs on.
 
+pub mod batches;
 pub mod credit_code;
 pub mod designations;
+pub mod history;
 pub mod list;
 pub mod model;
 pub mod references;

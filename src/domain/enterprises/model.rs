@@ -40,6 +40,9 @@ crate::text_enum! {
         Active = "active",
         Suspended = "suspended",
         Withdrawn = "withdrawn",
+        /// In a designation batch not designated yet: not a contact point (no visit cadence,
+        /// not in coverage).
+        Candidate = "candidate",
     }
 }
 
@@ -78,6 +81,8 @@ pub struct Enterprise {
     /// Visit at least every this many days (null: the system's window,
     /// `LIAISON_ALERT_UNVISITED_DAYS`).
     pub visit_cadence_days: Option<i32>,
+    /// The designation batch (认定批次) the enterprise was designated in.
+    pub designation_batch_id: Option<Uuid>,
     /// Why the designation was withdrawn (null while designated).
     pub withdrawal_reason: Option<String>,
     /// The day it was withdrawn.

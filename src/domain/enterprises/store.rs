@@ -5,10 +5,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Enterprise, EnterpriseDraft};
+use super::batches::{self, BatchStatus};
+use super::history::{DesignationRecord, record_designation};
+use super::model::{Enterprise, EnterpriseDraft, EnterpriseStatus};
 use super::references::check_references;
 use crate::db::clock::today_in_china;
-use crate::db::schema::{enterprise_designations, enterprises};
+use crate::db::schema::enterprises;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::error::check_version;
@@ -64,21 +66,46 @@ fn credit_code_conflict(e: diesel::result::Error) -> AppError {
     }
 }
 
-/// Designates a new enterprise (`actor` is `None` for the command line).
+/// Designates a new enterprise (`actor` is `None` for the command line); in a designation
+/// batch not designated yet, it is a `candidate`.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
-    draft: EnterpriseDraft,
+    mut draft: EnterpriseDraft,
+    batch: Option<Uuid>,
 ) -> AppResult<Enterprise> {
     conn.transaction(async move |conn| {
+        if let Some(batch) = batch
+            && batches::status_of(conn, batch).await? != BatchStatus::Designated
+        {
+            draft.status = EnterpriseStatus::Candidate;
+        }
         let mut errors = draft.check(today_in_china());
         errors.extend(check_references(conn, &draft).await?);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        insert(conn, actor, draft).await
+        let created = insert(conn, actor, draft).await?;
+        match batch {
+            Some(batch) => in_batch(conn, created, batch).await,
+            None => Ok(created),
+        }
     })
     .await
+}
+
+/// Notes the batch of a new enterprise (inside its creation's transaction).
+async fn in_batch(
+    conn: &mut AsyncPgConnection,
+    created: Enterprise,
+    batch: Uuid,
+) -> AppResult<Enterprise> {
+    let e = diesel::update(enterprises::table.find(created.id))
+        .set(enterprises::designation_batch_id.eq(batch))
+        .returning(Enterprise::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok(e)
 }
 
 /// Inserts a checked draft with its audit event (inside the caller's transaction).
@@ -98,7 +125,16 @@ pub async fn insert(
         .await
         .map_err(credit_code_conflict)?;
     audit::created(conn, actor, "enterprise", created.id, &created).await?;
-    record_designation(conn, actor, &created).await?;
+    if created.status != EnterpriseStatus::Candidate {
+        let record = DesignationRecord {
+            enterprise_id: created.id,
+            kind: "designated",
+            on_date: created.designated_on,
+            document_no: created.designation_batch.as_deref(),
+            reason: None,
+        };
+        record_designation(conn, actor, record).await?;
+    }
     Ok(created)
 }
 
@@ -168,24 +204,4 @@ pub async fn write_update(
         .map_err(credit_code_conflict)?;
     audit::updated(conn, Some(actor), "enterprise", before.id, &before, &after).await?;
     Ok(after)
-}
-
-/// Records a designation of `e` (on creation).
-pub async fn record_designation(
-    conn: &mut AsyncPgConnection,
-    actor: Option<&Actor>,
-    e: &Enterprise,
-) -> QueryResult<()> {
-    diesel::insert_into(enterprise_designations::table)
-        .values((
-            enterprise_designations::id.eq(Uuid::new_v4()),
-            enterprise_designations::enterprise_id.eq(e.id),
-            enterprise_designations::kind.eq("designated"),
-            enterprise_designations::on_date.eq(e.designated_on),
-            enterprise_designations::document_no.eq(&e.designation_batch),
-            enterprise_designations::actor.eq(actor.map(|a| a.id)),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -88,7 +88,7 @@ impl EventType {
     pub fn of_change(entity: &str, action: &str) -> Option<EventType> {
         use EventType::*;
         Some(match (entity, action) {
-            ("enterprise", "create") => EnterpriseDesignated,
+            ("enterprise", "create" | "designate") => EnterpriseDesignated,
             ("enterprise", "update") => EnterpriseUpdated,
             ("enterprise", "delete") => EnterpriseWithdrawn,
             ("contact", "create") => ContactAdded,

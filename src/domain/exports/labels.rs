@@ -112,6 +112,7 @@ fn fixed_label(code: Code, value: &str) -> Option<&'static str> {
         (Code::EnterpriseStatus, "active") => "正常",
         (Code::EnterpriseStatus, "suspended") => "暂停",
         (Code::EnterpriseStatus, "withdrawn") => "撤销",
+        (Code::EnterpriseStatus, "candidate") => "拟认定",
         (Code::VisitKind, "on_site") => "实地走访",
         (Code::VisitKind, "phone") => "电话走访",
         (Code::VisitKind, "video") => "视频走访",

@@ -115,6 +115,7 @@ pub fn status(text: &str) -> Option<EnterpriseStatus> {
         "正常" | "在册" | "正常联系" => Some(EnterpriseStatus::Active),
         "暂停" | "暂停联系" => Some(EnterpriseStatus::Suspended),
         "撤销" | "已撤销" | "撤销认定" => Some(EnterpriseStatus::Withdrawn),
+        "拟认定" | "候选" => Some(EnterpriseStatus::Candidate),
         _ => None,
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batches;
 pub mod benefits;
 pub mod clients;
 pub mod contacts;

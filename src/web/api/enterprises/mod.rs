@@ -47,9 +47,10 @@ pub async fn create_enterprise(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: NewEnterprise = body.read().await?;
+    let batch = b.designation_batch_id;
     let draft = b.into_draft();
     let mut conn = state.pool.get().await?;
-    let enterprise = store::create(&mut conn, Some(&actor), draft).await?;
+    let enterprise = store::create(&mut conn, Some(&actor), draft, batch).await?;
     Ok(created(
         format!("/api/v1/enterprises/{}", enterprise.id),
         enterprise.version,

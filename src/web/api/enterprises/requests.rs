@@ -58,6 +58,9 @@ pub struct NewEnterprise {
     pub designated_on: Option<NaiveDate>,
     #[schema(max_length = 200)]
     pub designation_batch: Option<String>,
+    /// The designation batch (认定批次); while it is not designated the enterprise is a
+    /// `candidate`.
+    pub designation_batch_id: Option<Uuid>,
     /// Default `active`.
     pub status: Option<EnterpriseStatus>,
     /// Default `[lead_department]`; the lead is always included.
