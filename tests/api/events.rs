@@ -159,26 +159,34 @@ async fn wait_holds_an_empty_page_until_an_event_arrives() {
         app.enterprise(&admin, 7, json!({})).await
     };
     let (resp, enterprise) = tokio::join!(waiting, writing);
-    let page: EventPage = resp.json();
-    assert_eq!(
-        types(&page.items),
-        [EventType::EnterpriseDesignated],
-        "answered after {:?}",
-        started.elapsed()
-    );
-    assert_eq!(page.items[0].enterprise_id, Some(enterprise.id));
-    // Held open until the event came (later than the write when another test's transaction
-    // on the same server was in flight: the feed waits for it).
+    let mut page: EventPage = resp.json();
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(500), "{waited:?}");
-    assert!(waited < Duration::from_secs(24), "{waited:?}");
+    assert!(
+        waited >= Duration::from_millis(500),
+        "held open: {waited:?}"
+    );
+    // The feed shows an event once every transaction that began before it has ended, on the
+    // whole PostgreSQL server (see the README). Another test's long transaction (a demo seed)
+    // can hold it back past the wait: then the page came back empty only at the wait's end, and
+    // the event arrives on a later wait.
+    if page.items.is_empty() {
+        assert!(
+            waited >= Duration::from_secs(24),
+            "empty before the wait ended: {waited:?}"
+        );
+        let (events, _) = follow_until(&app, &admin, Some(page.next_cursor.clone()), 1).await;
+        page.items = events;
+    }
+    assert_eq!(types(&page.items), [EventType::EnterpriseDesignated]);
+    assert_eq!(page.items[0].enterprise_id, Some(enterprise.id));
+    let (_, cursor) = follow(&app, &admin, Some(page.next_cursor)).await;
 
     // Nothing arrives: the empty page comes back after the wait, cursor unchanged.
-    let path = format!("/api/v1/events?wait=1&after={}", page.next_cursor);
+    let path = format!("/api/v1/events?wait=1&after={cursor}");
     let started = Instant::now();
     let empty: EventPage = app.get(&path, &admin.token).await.json();
     assert!(empty.items.is_empty());
-    assert_eq!(empty.next_cursor, page.next_cursor);
+    assert_eq!(empty.next_cursor, cursor);
     assert!(started.elapsed() >= Duration::from_millis(900));
 }
 

@@ -325,7 +325,12 @@ async fn overview_counts_coverage_money_and_benefits() {
     assert_eq!(e.total, 4);
     assert_eq!(
         e.by_status,
-        counts(&[("active", 3), ("suspended", 1), ("withdrawn", 0)])
+        counts(&[
+            ("active", 3),
+            ("candidate", 0),
+            ("suspended", 1),
+            ("withdrawn", 0)
+        ])
     );
     assert_eq!(
         e.by_size,
@@ -716,7 +721,12 @@ async fn overview_totals_follow_edits_transitions_and_concurrent_payments() {
     assert_eq!(e.total, 2);
     assert_eq!(
         e.by_status,
-        counts(&[("active", 1), ("suspended", 1), ("withdrawn", 0)])
+        counts(&[
+            ("active", 1),
+            ("candidate", 0),
+            ("suspended", 1),
+            ("withdrawn", 0)
+        ])
     );
     assert_eq!(
         e.by_size,

@@ -86,8 +86,7 @@ impl BatchFields {
     /// Every rule of the fields, at once.
     pub fn check(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let name = self.name.trim().chars().count();
-        if name == 0 || name > 100 {
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             errors.push(FieldError::new("name", "blank", "1 to 100 characters"));
         }
         if self

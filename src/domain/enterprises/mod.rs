@@ -4,6 +4,7 @@ pub mod batches;
 pub mod credit_code;
 pub mod designations;
 pub mod history;
+pub mod labels;
 pub mod list;
 pub mod model;
 pub mod references;

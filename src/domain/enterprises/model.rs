@@ -22,18 +22,6 @@ crate::text_enum! {
     }
 }
 
-impl EnterpriseSize {
-    /// The size's Chinese label (企业规模).
-    pub fn label(self) -> &'static str {
-        match self {
-            EnterpriseSize::Large => "大型",
-            EnterpriseSize::Medium => "中型",
-            EnterpriseSize::Small => "小型",
-            EnterpriseSize::Micro => "微型",
-        }
-    }
-}
-
 crate::text_enum! {
     /// Whether the enterprise is a contact point now.
     pub enum EnterpriseStatus {
