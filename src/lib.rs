@@ -16,8 +16,9 @@
 //!   [`domain::error`] (what went wrong, no HTTP in it) and [`domain::validation`]. Concepts
 //!   depend one way: enterprises ← contacts, visits, demands, support, policies, benefits,
 //!   indicators; demands ← visits; policies ← benefits; every concept ← exports, imports,
-//!   stats, timeline; demands and enterprises ← [`domain::supervision`] (督办, run by
-//!   `serve`); [`domain::webhooks`] sends the events on.
+//!   stats, timeline; stats ← [`domain::reports`] (the monthly 调度会 workbook); demands
+//!   and enterprises ← [`domain::supervision`] (督办, run by `serve`); [`domain::webhooks`]
+//!   sends the events on. Designation batches and withdrawals belong to enterprises.
 //! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the generated
 //!   [`db::schema`], column types ([`db::money`], [`db::quarter`], [`text_enum!`]), the China
 //!   clock ([`db::clock`]), the SQL functions of the migrations ([`db::functions`]). Imports
