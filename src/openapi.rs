@@ -42,7 +42,7 @@ impl Modify for BearerScheme {
         responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
         PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable, ImportRejected,
-        ExportFile
+        ExportFile, ReportFile
         )
     ),
     tags(
