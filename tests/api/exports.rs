@@ -15,6 +15,17 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// Header and data rows of a CSV export (after checking the BOM).
 pub fn csv_rows(resp: &Resp) -> (Vec<String>, Vec<Vec<String>>) {
     assert_eq!(resp.status, 200, "{}", resp.text);
+    // RFC 4180: records end with CRLF (a line break inside a quoted cell stays as written).
+    let header_end = resp.bytes.iter().position(|b| *b == b'\n').unwrap();
+    assert_eq!(
+        resp.bytes[header_end - 1],
+        b'\r',
+        "the header ends with CRLF"
+    );
+    assert!(
+        resp.bytes.ends_with(b"\r\n"),
+        "the last record ends with CRLF"
+    );
     assert!(
         resp.bytes.starts_with(BOM),
         "Excel needs the BOM to read UTF-8"

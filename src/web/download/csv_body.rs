@@ -38,7 +38,10 @@ fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn encode(rows: impl Iterator<Item = Vec<String>>, prefix: &[u8]) -> AppResult<Bytes> {
-    let mut writer = csv::Writer::from_writer(prefix.to_vec());
+    // RFC 4180: records end with CRLF (csv's default is LF).
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(prefix.to_vec());
     for row in rows {
         writer.write_record(&row).map_err(aborted)?;
     }
