@@ -236,16 +236,15 @@ fn filtered(
         query = query.filter(demands::due_on.lt(day));
     }
     // Whole days in China time; served by the created_at and resolved_at indexes.
-    let day_starts = |d: NaiveDate| china_midnight(d);
     let day_ends = |d: NaiveDate| china_midnight(d + chrono::Days::new(1));
     if let Some(day) = f.created_from {
-        query = query.filter(demands::created_at.ge(day_starts(day)));
+        query = query.filter(demands::created_at.ge(china_midnight(day)));
     }
     if let Some(day) = f.created_to {
         query = query.filter(demands::created_at.lt(day_ends(day)));
     }
     if let Some(day) = f.resolved_from {
-        query = query.filter(demands::resolved_at.ge(day_starts(day)));
+        query = query.filter(demands::resolved_at.ge(china_midnight(day)));
     }
     if let Some(day) = f.resolved_to {
         query = query.filter(demands::resolved_at.lt(day_ends(day)));

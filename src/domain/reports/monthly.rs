@@ -10,10 +10,11 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::clock::china_midnight;
 use crate::db::schema::{demands, departments, enterprises};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::stats::demands::{self as demand_stats, DemandStats};
-use crate::domain::stats::groups::{Grouping, Period, china_midnight};
+use crate::domain::stats::groups::{Grouping, Period};
 use crate::domain::stats::overview::{self, SupportSum};
 
 /// A calendar month, `YYYY-MM`.

@@ -5,6 +5,7 @@
 
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,18 +68,17 @@ fn expected(scope: &Scope) -> Expected {
 
 /// How many were expected to report, and how many did.
 pub async fn counts(conn: &mut AsyncPgConnection, scope: &Scope) -> AppResult<(i64, i64)> {
-    let quarter = scope.quarter.to_string();
-    let expected_count: i64 = expected(scope).count().get_result(conn).await?;
-    let reported: i64 = expected(scope)
-        .filter(exists(
-            indicators::table
-                .filter(indicators::enterprise_id.eq(enterprises::id))
-                .filter(indicators::quarter.eq(quarter)),
-        ))
-        .count()
+    // One pass over the expected enterprises for both counts.
+    let reported = diesel::dsl::sql::<BigInt>(
+        "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM indicators i \
+         WHERE i.enterprise_id = enterprises.id AND i.quarter = ",
+    )
+    .bind::<Text, _>(scope.quarter.to_string())
+    .sql("))");
+    Ok(expected(scope)
+        .select((diesel::dsl::count_star(), reported))
         .get_result(conn)
-        .await?;
-    Ok((expected_count, reported))
+        .await?)
 }
 
 /// A page (plus one row) of those that have not reported, by name.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use crate::db::clock::china_midnight;
+use crate::db::clock::china_midnight;
 use crate::db::schema::{categories, departments, regions, users};
 use crate::domain::demands::model::DemandCategory;
 use crate::domain::error::{AppError, AppResult};
