@@ -9,6 +9,7 @@
 //! endpoint / raw database, and `/healthz` gives the HTTP ceiling. The load generator, the server
 //! and PostgreSQL share the machine: ratios within one run are the numbers to compare.
 
+mod events_cost;
 mod http;
 mod report;
 mod scenarios;

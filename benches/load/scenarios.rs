@@ -9,6 +9,7 @@ use futures_util::future::join_all;
 use liaison::db::local;
 use tokio_postgres::types::ToSql;
 
+use crate::events_cost::events_cost;
 use crate::http::{Connection, request};
 use crate::setup::Server;
 
@@ -22,7 +23,7 @@ fn warmup() -> Duration {
     WARMUP.get().copied().unwrap_or_default()
 }
 
-fn skipped(name: &str) -> bool {
+pub(crate) fn skipped(name: &str) -> bool {
     ONLY.get()
         .and_then(Option::as_deref)
         .is_some_and(|only| !name.contains(only))
@@ -104,7 +105,7 @@ async fn with_rss<T>(pid: u32, work: impl Future<Output = T>) -> (T, f64) {
 /// Drives `addr` with `connections` keep-alive connections: first unmeasured for the warm-up
 /// (`--warmup`), so that caches hold the scenario's pages, then measured for `duration`. `make(n)`
 /// builds the n-th request; n keeps counting through both.
-async fn http_load(
+pub(crate) async fn http_load(
     name: &'static str,
     server: &Server,
     connections: usize,
@@ -531,14 +532,29 @@ pub async fn run_all(
         )
         .await,
     );
-    out.push(http_load("POST visit with two demands", server, connections, duration, &|n| {
+    let visit = |n: u64| {
         let body = serde_json::json!({"enterprise_id": gxw_active[n as usize % gxw_active.len()],
             "visited_on": today, "kind": "on_site", "officers": [officer],
             "summary": "基准测试走访：了解生产经营情况",
             "demands": [{"category": "financing", "title": "流动资金贷款", "assigned_department": "gxw"},
                         {"category": "talent", "title": "技术人才引进", "assigned_department": "kjt"}]}).to_string();
         request("POST", "/api/v1/visits", &liaison, Some(&body))
-    }).await);
+    };
+    out.push(
+        http_load(
+            "POST visit with two demands",
+            server,
+            connections,
+            duration,
+            &visit,
+        )
+        .await,
+    );
+    let names = (
+        "POST visit with two demands, events on (A/B)",
+        "POST visit with two demands, events off (A/B)",
+    );
+    out.extend(events_cost(server, &db, connections, duration, names, &visit).await?);
     out.push(
         webhook_write(
             server,
@@ -551,21 +567,38 @@ pub async fn run_all(
         .await?,
     );
     out.push(events_feed(server, &db, connections, duration, &analyst).await?);
+    // A voucher is recorded once per measure: numbered across every run of the scenario.
+    let vouchers = Cell::new(0u64);
+    let disburse = |_: u64| {
+        let serial = vouchers.get();
+        vouchers.set(serial + 1);
+        let body = serde_json::json!({"amount": "1.00", "paid_on": today,
+            "voucher_no": format!("BENCH-{run_id}-{serial}")})
+        .to_string();
+        let measure = measures[serial as usize % measures.len().max(1)];
+        request(
+            "POST",
+            &format!("/api/v1/support-measures/{measure}/disbursements"),
+            &finance,
+            Some(&body),
+        )
+    };
     out.push(
-        http_load("POST disbursement", server, connections, duration, &|n| {
-            let body = serde_json::json!({"amount": "1.00", "paid_on": today,
-            "voucher_no": format!("BENCH-{run_id}-{n}")})
-            .to_string();
-            let measure = measures[n as usize % measures.len().max(1)];
-            request(
-                "POST",
-                &format!("/api/v1/support-measures/{measure}/disbursements"),
-                &finance,
-                Some(&body),
-            )
-        })
+        http_load(
+            "POST disbursement",
+            server,
+            connections,
+            duration,
+            &disburse,
+        )
         .await,
     );
+    let names = (
+        "POST disbursement, events on (A/B)",
+        "POST disbursement, events off (A/B)",
+    );
+    let cost = events_cost(server, &db, connections, duration, names, &disburse);
+    out.extend(cost.await?);
     out.push(
         http_load("GET stats overview", server, connections, duration, &|_| {
             get("/api/v1/stats/overview".into(), &analyst)
