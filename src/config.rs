@@ -35,134 +35,81 @@ impl From<String> for Secret {
     }
 }
 
-/// Service configuration. Each field is a flag of its own and falls back to its variable.
+/// Where the database is: every command that touches it takes these.
 #[derive(Debug, Clone, clap::Args)]
-pub struct Config {
+pub struct DatabaseArgs {
     /// PostgreSQL URL. Unset: the local server (socket, then 127.0.0.1:5432), else a private
     /// cluster started from the machine's PostgreSQL binaries under the data directory.
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<Secret>,
 
     /// Database to use (created when missing) when `DATABASE_URL` is unset.
-    #[arg(
-        long,
-        env = "LIAISON_DB_NAME",
-        default_value = "liaison",
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_DB_NAME", default_value = "liaison")]
     pub db_name: String,
 
+    /// Directory for the generated JWT key and the private PostgreSQL cluster.
+    #[arg(long, env = "LIAISON_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+/// Service configuration (`serve`). Each field is a flag of its own and falls back to its
+/// variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
     /// Address the HTTP server listens on.
-    #[arg(
-        long,
-        env = "LIAISON_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
     /// HS256 key for access tokens, at least 32 bytes. Unset: generated once and kept in the
     /// data directory.
-    #[arg(
-        long,
-        env = "LIAISON_JWT_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
 
     /// `iss` claim of issued tokens, and the only one accepted.
-    #[arg(
-        long,
-        env = "LIAISON_JWT_ISSUER",
-        default_value = "liaison",
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_JWT_ISSUER", default_value = "liaison")]
     pub jwt_issuer: String,
 
     /// `aud` claim of issued tokens, and the only one accepted.
-    #[arg(
-        long,
-        env = "LIAISON_JWT_AUDIENCE",
-        default_value = "liaison-api",
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_JWT_AUDIENCE", default_value = "liaison-api")]
     pub jwt_audience: String,
 
     /// Lifetime of an access token, in seconds.
-    #[arg(
-        long,
-        env = "LIAISON_ACCESS_TOKEN_TTL",
-        default_value_t = 900,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl: i64,
 
     /// Lifetime of a refresh token, in seconds.
-    #[arg(
-        long,
-        env = "LIAISON_REFRESH_TOKEN_TTL",
-        default_value_t = 2_592_000,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_REFRESH_TOKEN_TTL", default_value_t = 2_592_000)]
     pub refresh_token_ttl: i64,
 
     /// Comma-separated origins allowed by CORS (e.g. `https://liaison.example.gov.cn`).
-    #[arg(long, env = "LIAISON_CORS_ORIGINS", default_value = "", global = true)]
+    #[arg(long, env = "LIAISON_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,
 
-    /// Directory for the generated JWT key and the private PostgreSQL cluster.
-    #[arg(
-        long,
-        env = "LIAISON_DATA_DIR",
-        default_value = "./data",
-        global = true
-    )]
-    pub data_dir: PathBuf,
-
     /// Largest number of pooled database connections.
-    #[arg(
-        long,
-        env = "LIAISON_DB_POOL_SIZE",
-        default_value_t = 16,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: usize,
 
     /// Longest a query may run, in milliseconds.
     #[arg(
         long,
         env = "LIAISON_DB_STATEMENT_TIMEOUT_MS",
-        default_value_t = 10_000,
-        global = true
+        default_value_t = 10_000
     )]
     pub db_statement_timeout_ms: u64,
 
     /// Alerts: an active enterprise not visited for this many days needs attention.
-    #[arg(
-        long,
-        env = "LIAISON_ALERT_UNVISITED_DAYS",
-        default_value_t = 90,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_ALERT_UNVISITED_DAYS", default_value_t = 90)]
     pub alert_unvisited_days: u32,
 
     /// Alerts: a year-on-year revenue fall larger than this share (0.2 = 20 %) needs attention.
-    #[arg(
-        long,
-        env = "LIAISON_ALERT_REVENUE_DROP",
-        default_value = "0.2",
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_ALERT_REVENUE_DROP", default_value = "0.2")]
     pub alert_revenue_drop: rust_decimal::Decimal,
 
     /// How long computed statistics (overview, indicator sums) are reused, in seconds (0: never).
-    #[arg(
-        long,
-        env = "LIAISON_STATS_CACHE_SECS",
-        default_value_t = 10,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_STATS_CACHE_SECS", default_value_t = 10)]
     pub stats_cache_secs: u64,
 
     /// Largest import file, in bytes (exports have no limit: they stream).
@@ -170,8 +117,7 @@ pub struct Config {
         long,
         env = "LIAISON_IMPORT_MAX_BYTES",
         default_value_t = 32 * 1024 * 1024,
-        global = true
-    )]
+            )]
     pub import_max_bytes: usize,
 
     /// Supervision: a demand this many days overdue is escalated (level 1; level 2 at twice as
@@ -181,17 +127,11 @@ pub struct Config {
         env = "LIAISON_ESCALATE_AFTER_DAYS",
         default_value_t = 7,
         value_parser = clap::value_parser!(u32).range(1..=365),
-        global = true
-    )]
+            )]
     pub escalate_after_days: u32,
 
     /// Supervision: seconds between two checks (overdue, escalation, unvisited); 0: never.
-    #[arg(
-        long,
-        env = "LIAISON_SUPERVISE_EVERY_SECS",
-        default_value_t = 60,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_SUPERVISE_EVERY_SECS", default_value_t = 60)]
     pub supervise_every_secs: u64,
 
     /// Events: the longest an empty page of the feed is held open, in seconds (a `wait` above it
@@ -201,18 +141,12 @@ pub struct Config {
         env = "LIAISON_EVENTS_MAX_WAIT_SECS",
         default_value_t = 30,
         value_parser = clap::value_parser!(u64).range(0..=30),
-        global = true
-    )]
+            )]
     pub events_max_wait_secs: u64,
 
     /// Webhooks: allow URLs that resolve to loopback, private or link-local addresses
     /// (on-premise networks, tests).
-    #[arg(
-        long,
-        env = "LIAISON_WEBHOOK_ALLOW_PRIVATE",
-        default_value_t = false,
-        global = true
-    )]
+    #[arg(long, env = "LIAISON_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
     pub webhook_allow_private: bool,
 
     /// Webhooks: deliveries sent at once by this server instance (0: this instance sends none).
@@ -221,12 +155,11 @@ pub struct Config {
         env = "LIAISON_WEBHOOK_CONCURRENCY",
         default_value_t = 8,
         value_parser = clap::value_parser!(u32).range(0..=64),
-        global = true
-    )]
+            )]
     pub webhook_concurrency: u32,
 
     /// HTTP worker threads (0: one per core).
-    #[arg(long, env = "LIAISON_WORKERS", default_value_t = 0, global = true)]
+    #[arg(long, env = "LIAISON_WORKERS", default_value_t = 0)]
     pub workers: usize,
 }
 
@@ -251,10 +184,14 @@ impl Config {
 
     /// The defaults with a database URL and a JWT key (tests and tools).
     pub fn with_database(database_url: &str, jwt_secret: &str) -> Result<Self, clap::Error> {
+        let defaults = Self::defaults()?;
         Ok(Config {
-            database_url: Some(Secret(database_url.to_owned())),
+            database: DatabaseArgs {
+                database_url: Some(Secret(database_url.to_owned())),
+                ..defaults.database
+            },
             jwt_secret: Some(Secret(jwt_secret.to_owned())),
-            ..Self::defaults()?
+            ..defaults
         })
     }
 }

@@ -50,7 +50,7 @@ pub mod web;
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
+use actix_web::middleware::{Compress, Condition, DefaultHeaders, Logger, from_fn};
 use actix_web::web::Data;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -112,16 +112,21 @@ pub fn build_app(
         .openapi(openapi::ApiDoc::openapi())
         .configure(crate::web::routes::mount)
         .split_for_parts();
+    let document = openapi::finish(document);
     let known = Data::new(KnownRoutes::from_document(&document));
     app.app_data(state)
         .app_data(known)
         // `/openapi.json` (the document) and `/docs` (Swagger UI, served from the binary).
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        // A tail parameter the metrics middleware can name (`{_:.*}` made it warn per asset).
+        .service(SwaggerUi::new("/docs/{tail}*").url("/openapi.json", document))
         .service(actix_web::web::redirect("/docs", "/docs/"))
         .default_service(actix_web::web::to(unmatched))
         .wrap(from_fn(crate::web::caller::record_refusals))
         .wrap(from_fn(crate::web::idempotency::idempotent))
         .wrap(from_fn(crate::web::fallback::problem_for_plain_errors))
+        .wrap(from_fn(crate::web::assets::shared_documents))
+        .wrap(Compress::default())
+        .wrap(from_fn(crate::web::conditional::conditional))
         .wrap(security_headers())
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         .wrap(metrics)

@@ -5,7 +5,7 @@ use std::io::Read;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use liaison::config::Config;
+use liaison::config::{Config, DatabaseArgs};
 use liaison::db::local::PrivateCluster;
 use liaison::domain::actor::Role;
 use liaison::domain::error::AppError;
@@ -20,8 +20,6 @@ use liaison::{build_app, db, seeds};
     about = "Key-enterprise liaison system (重点企业联系制度) API"
 )]
 struct Cli {
-    #[command(flatten)]
-    config: Config,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,9 +27,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database, then serve the API until SIGTERM/SIGINT.
-    Serve,
+    Serve {
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Apply pending migrations.
-    Migrate,
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Load reference data (idempotent); `--demo` adds the fictional demo set; `--synthetic`
     /// fills an empty database with generated data for benchmarks.
     Seed {
@@ -46,6 +50,8 @@ enum Command {
         /// With --synthetic: visits (default: ten per enterprise).
         #[arg(long, requires = "synthetic")]
         visits: Option<usize>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Manage users.
     User {
@@ -76,6 +82,8 @@ enum UserAction {
         /// Read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
@@ -89,6 +97,8 @@ enum ClientAction {
         department: String,
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
@@ -117,10 +127,15 @@ fn parse_roles(texts: &[String]) -> anyhow::Result<Vec<Role>> {
 }
 
 /// The database ready for use: found or started, migrated.
-async fn prepare_database(config: &Config) -> anyhow::Result<(String, Option<PrivateCluster>)> {
-    let configured = config.database_url.as_ref().map(|s| s.expose().to_owned());
+async fn prepare_database(
+    database: &DatabaseArgs,
+) -> anyhow::Result<(String, Option<PrivateCluster>)> {
+    let configured = database
+        .database_url
+        .as_ref()
+        .map(|s| s.expose().to_owned());
     let (url, cluster) =
-        db::local::resolve_database(configured.as_deref(), &config.db_name, &config.data_dir)
+        db::local::resolve_database(configured.as_deref(), &database.db_name, &database.data_dir)
             .await?;
     let applied = db::migrate::run_migrations(&url)
         .await
@@ -145,21 +160,31 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config;
-    if let Command::Openapi = cli.command {
-        print!("{}", liaison::openapi::document_json());
-        return Ok(());
-    }
+    let database = match &cli.command {
+        Command::Openapi => {
+            print!("{}", liaison::openapi::document_json());
+            return Ok(());
+        }
+        Command::Serve { config } => config.database.clone(),
+        Command::Migrate { database }
+        | Command::Seed { database, .. }
+        | Command::User {
+            action: UserAction::Create { database, .. },
+        }
+        | Command::Client {
+            action: ClientAction::Create { database, .. },
+        } => database.clone(),
+    };
     // Check the signing key before touching the database: a weak key must stop `serve` early.
-    let secret = match cli.command {
-        Command::Serve => Some(auth::jwt::resolve_secret(
+    let secret = match &cli.command {
+        Command::Serve { config } => Some(auth::jwt::resolve_secret(
             config.jwt_secret.as_ref().map(|s| s.expose()),
-            &config.data_dir,
+            &config.database.data_dir,
         )?),
         _ => None,
     };
-    let (url, cluster) = prepare_database(&config).await?;
-    let result = dispatch(cli.command, config, &url, secret).await;
+    let (url, cluster) = prepare_database(&database).await?;
+    let result = dispatch(cli.command, &url, secret).await;
     if let Some(cluster) = cluster {
         cluster.stop();
     }
@@ -167,15 +192,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs one command on the prepared database at `url`.
-async fn dispatch(
-    command: Command,
-    config: Config,
-    url: &str,
-    secret: Option<Vec<u8>>,
-) -> anyhow::Result<()> {
+async fn dispatch(command: Command, url: &str, secret: Option<Vec<u8>>) -> anyhow::Result<()> {
     match command {
-        Command::Serve => serve(config, url, secret.unwrap_or_default()).await,
-        Command::Migrate => Ok(()),
+        Command::Serve { config } => serve(*config, url, secret.unwrap_or_default()).await,
+        Command::Migrate { .. } | Command::Openapi => Ok(()),
         Command::Seed {
             synthetic: true,
             enterprises,
@@ -197,6 +217,7 @@ async fn dispatch(
                     roles,
                     display_name,
                     password_stdin,
+                    ..
                 },
         } => {
             create_user(
@@ -215,9 +236,9 @@ async fn dispatch(
                     name,
                     department,
                     roles,
+                    ..
                 },
         } => create_client(url, name, department, roles).await,
-        Command::Openapi => Ok(()),
     }
 }
 

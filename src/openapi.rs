@@ -2,12 +2,15 @@
 //! served at `/openapi.json`
 //! and committed as `openapi/openapi.json` (a test fails when the two drift apart).
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 use crate::web::problem::*;
 
-/// Adds the bearer security scheme.
+/// Adds the security schemes: a bearer token, and the OAuth 2.0 password flow that issues it
+/// (so Swagger UI's Authorize dialog logs in by itself).
 struct BearerScheme;
 
 impl Modify for BearerScheme {
@@ -22,6 +25,14 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+        let password = Password::new("/api/v1/auth/token", Scopes::new());
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(password)],
+                "Log in with a username and password (the token endpoint's password grant).",
+            )),
+        );
     }
 }
 
@@ -35,14 +46,15 @@ impl Modify for BearerScheme {
         description = "重点企业联系制度: contact-point enterprises of Jiangxi's emergency industry, visits, demands, support and policy benefits."
     ),
     modifiers(&BearerScheme),
-    // Every operation needs a bearer token unless its own annotation says `security()`.
-    security(("bearer" = [])),
+    // Every operation needs a bearer token (from any grant, or from the password flow) unless
+    // its own annotation says `security()`.
+    security(("bearer" = []), ("oauth2" = [])),
     components(
         schemas(Problem, ImportProblem),
         responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
         PayloadTooLarge, UnsupportedMediaType, Unprocessable, Unavailable, ImportRejected,
-        ExportFile, ReportFile
+        ExportFile, ReportFile, ServerError
         )
     ),
     tags(
@@ -74,7 +86,67 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::web::routes::mount)
         .split_for_parts();
+    finish(document)
+}
+
+/// What the route registrations cannot say: each list page's items refer to the resource's
+/// own schema (`Page_Enterprise.items` is an array of `$ref: Enterprise`), so that generated
+/// clients type list items as the resource, not as a class of their own; and the problems any
+/// operation may meet.
+pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    if let Some(components) = document.components.as_mut() {
+        refer_page_items(components);
+    }
+    declare_server_problems(&mut document);
     document
+}
+
+/// `Page_X.items` as an array of `$ref: X`.
+fn refer_page_items(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    use utoipa::openapi::{Ref, RefOr};
+    let known: Vec<String> = components.schemas.keys().cloned().collect();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name
+            .strip_prefix("Page_")
+            .filter(|i| known.iter().any(|k| k == i))
+        else {
+            continue;
+        };
+        let RefOr::T(Schema::Object(page)) = schema else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+            items.items =
+                ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
+}
+
+/// What any operation may meet besides its own problems: 503 where the database is needed
+/// (every `/api/` operation) and an unexpected error (`default`, 500).
+fn declare_server_problems(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for (path, item) in document.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            if path.starts_with("/api/") {
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+            }
+            responses
+                .entry("default".into())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerError")));
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline (the committed form).

@@ -231,11 +231,29 @@ fn flatten_validation(
     }
 }
 
-/// Checks a version demanded by `If-Match` against the current one: a stale version is
+/// The versions a change may apply to, from `If-Match` (RFC 9110 §13.1.1): one or more tags
+/// the caller read; absent or `*`, any version.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Expected {
+    #[default]
+    Any,
+    OneOf(Vec<i32>),
+}
+
+impl Expected {
+    /// Exactly this version.
+    pub fn version(version: i32) -> Self {
+        Expected::OneOf(vec![version])
+    }
+}
+
+/// Checks the versions demanded by `If-Match` against the current one: a stale version is
 /// `PreconditionFailed`.
-pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
+pub fn check_version(expected: &Expected, current: i32) -> AppResult<()> {
     match expected {
-        Some(v) if v != current => Err(AppError::PreconditionFailed),
+        Expected::OneOf(versions) if !versions.contains(&current) => {
+            Err(AppError::PreconditionFailed)
+        }
         _ => Ok(()),
     }
 }

@@ -13,6 +13,7 @@ use crate::db::clock::today_in_china;
 use crate::db::money::Money;
 use crate::db::quarter::Quarter;
 use crate::db::schema::{enterprises, indicators};
+use crate::domain::error::Expected;
 use crate::domain::indicators::model::Figures;
 use crate::domain::indicators::store;
 
@@ -83,7 +84,7 @@ pub async fn load(conn: &mut AsyncPgConnection, credit_codes: &[String]) -> anyh
                 figures: figures(i, k, *employees),
                 confirm: false,
             };
-            store::put(conn, &reporter, *enterprise_id, report, None)
+            store::put(conn, &reporter, *enterprise_id, report, Expected::Any)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo indicators: {e:?}"))?;
             reported += 1;

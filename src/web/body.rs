@@ -114,8 +114,12 @@ pub fn declared_length(req: &HttpRequest) -> Option<usize> {
         .ok()
 }
 
-/// Reads the whole body, refusing more than `limit` bytes (413).
-pub async fn read_limited(mut payload: Payload, limit: usize) -> AppResult<web::Bytes> {
+/// Reads the whole body (or one part of a multipart body), refusing more than `limit` bytes
+/// (413).
+pub async fn read_limited<E>(
+    mut payload: impl futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    limit: usize,
+) -> AppResult<web::Bytes> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk =

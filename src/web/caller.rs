@@ -13,6 +13,7 @@ use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::domain::actor::Actor;
 use crate::domain::error::{AppError, AppResult};
+use crate::web::problem::NO_TOKEN;
 use crate::web::state::AppState;
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
@@ -33,8 +34,7 @@ impl FromRequest for Actor {
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let token =
-                token.ok_or_else(|| AppError::Unauthorized("a bearer token is required".into()))?;
+            let token = token.ok_or_else(|| AppError::Unauthorized(NO_TOKEN.into()))?;
             let claims = state
                 .keys
                 .verify(&token)

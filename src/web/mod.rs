@@ -3,8 +3,10 @@
 //! `api/<concept>.rs` with the handlers and their request and response types.
 
 pub mod api;
+pub mod assets;
 pub mod body;
 pub mod caller;
+pub mod conditional;
 pub mod download;
 pub mod event_watch;
 pub mod fallback;

@@ -128,8 +128,8 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
-            AppError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"liaison\""));
+            AppError::Unauthorized(why) => {
+                response.insert_header((header::WWW_AUTHENTICATE, bearer_challenge(why)));
             }
             AppError::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
@@ -143,6 +143,19 @@ impl ResponseError for AppError {
             _ => {}
         }
         response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// Why a request without any bearer token is refused.
+pub const NO_TOKEN: &str = "a bearer token is required";
+
+/// The RFC 6750 §3 challenge: a request without a token gets none of the error attributes, a
+/// bad token gets `invalid_token` (the reasons are ASCII without quotes).
+fn bearer_challenge(why: &str) -> String {
+    if why == NO_TOKEN {
+        "Bearer realm=\"liaison\"".into()
+    } else {
+        format!("Bearer realm=\"liaison\", error=\"invalid_token\", error_description=\"{why}\"")
     }
 }
 
@@ -277,6 +290,14 @@ pub struct ImportRejected(pub ImportProblem);
     content_type = "application/problem+json"
 )]
 pub struct Unavailable(pub Problem);
+
+/// Anything unforeseen: logged with the request id, never shown (no SQL, no stack trace).
+#[derive(ToResponse)]
+#[response(
+    description = "Unexpected error (logged with the request id)",
+    content_type = "application/problem+json"
+)]
+pub struct ServerError(pub Problem);
 
 /// A named set of problem responses: each status refers to the reusable response of that name,
 /// so an operation lists its success responses and one set.

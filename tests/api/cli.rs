@@ -476,3 +476,41 @@ async fn serve_folds_the_overview_totals_into_one_row_per_key() {
     }
     assert_eq!(rows, [("2026-01-01".to_owned(), 5)]);
 }
+
+/// The text of `liaison <args> --help`.
+fn help(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_liaison"))
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?} --help");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn each_command_helps_with_its_own_options_and_server_settings_only_under_serve() {
+    let create = help(&["client", "create"]);
+    for own in ["--name", "--department", "--role", "--database-url"] {
+        assert!(
+            create.contains(own),
+            "client create --help lists {own}:\n{create}"
+        );
+    }
+    for server in ["--bind", "--jwt-secret", "--db-pool-size", "--cors-origins"] {
+        assert!(
+            !create.contains(server),
+            "client create --help lists {server}:\n{create}"
+        );
+        assert!(
+            help(&["serve"]).contains(server),
+            "serve --help lists {server}"
+        );
+    }
+    assert!(help(&["user", "create"]).contains("--password-stdin"));
+    assert!(!help(&["migrate"]).contains("--bind"));
+    assert!(
+        !help(&[]).contains("--bind"),
+        "the top level lists commands, not settings"
+    );
+}

@@ -292,8 +292,8 @@ async fn every_secured_operation_requires_a_token() {
     let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
     assert_eq!(
         doc["security"],
-        json!([{"bearer": []}]),
-        "bearer is the default"
+        json!([{"bearer": []}, {"oauth2": []}]),
+        "a bearer token (or the password flow that issues one) is the default"
     );
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {

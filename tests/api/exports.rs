@@ -212,6 +212,9 @@ async fn support_measure_xlsx_has_typed_cells() {
         other => panic!("not a date cell: {other:?}"),
     }
     assert_eq!(row[col("文号")], Data::String("赣财企〔2025〕12号".into()));
+    // Money shows thousands separators.
+    let styles = xlsx_part(&resp.bytes, "xl/styles.xml");
+    assert!(styles.contains(r##"formatCode="#,##0.00""##), "{styles}");
     let none = w
         .app
         .get(
@@ -292,11 +295,25 @@ fn memory_kib(pid: u32) -> (u64, u64) {
 }
 
 /// Downloads `path` chunk by chunk without keeping it; returns the byte count.
-async fn download(client: &awc::Client, url: &str, token: &str) -> usize {
+/// The text of one part of an XLSX file (`xl/workbook.xml`, `xl/worksheets/sheet1.xml` …).
+pub fn xlsx_part(file: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(file.to_vec())).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// Downloads `url`, asking for `coding` (`identity`, `br` …); the bytes received, decoded.
+async fn download(client: &awc::Client, url: &str, token: &str, coding: &str) -> usize {
     use futures_util::StreamExt;
     let mut res = client
         .get(url)
         .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Accept-Encoding", coding))
         .timeout(std::time::Duration::from_secs(600))
         .send()
         .await
@@ -306,6 +323,9 @@ async fn download(client: &awc::Client, url: &str, token: &str) -> usize {
         res.headers().get("content-length").is_none(),
         "streamed, not sized up front"
     );
+    // CSV comes compressed when asked (chunk by chunk); a workbook (a zip) never.
+    let coded = res.headers().get("content-encoding").is_some();
+    assert_eq!(coded, coding != "identity" && !url.contains("xlsx"));
     let mut bytes = 0;
     while let Some(chunk) = res.next().await {
         bytes += chunk.unwrap().len();
@@ -314,7 +334,7 @@ async fn download(client: &awc::Client, url: &str, token: &str) -> usize {
 }
 
 #[actix_web::test]
-async fn a_large_export_streams_in_flat_memory() {
+async fn a_large_export_streams_in_flat_memory_compressed_too() {
     const ROWS: i64 = 100_000;
     let app = TestApp::new().await;
     let admin = app.admin().await;
@@ -335,41 +355,15 @@ async fn a_large_export_streams_in_flat_memory() {
         .await
         .unwrap();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = crate::common::Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", &app.db.url)
-            .env("LIAISON_JWT_SECRET", crate::common::JWT_SECRET)
-            .env("LIAISON_WORKERS", "2")
-            .env("LIAISON_DB_POOL_SIZE", "5")
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let env = [
+        ("LIAISON_WORKERS", "2"),
+        ("LIAISON_DB_POOL_SIZE", "5"),
+        ("RUST_LOG", "warn"),
+    ];
+    let (server, base) =
+        crate::common::serve_binary(&app.db.url, &env, std::process::Stdio::null()).await;
     let pid = server.0.id();
-    let base = format!("http://127.0.0.1:{port}");
     let client = awc::Client::default();
-    let mut up = false;
-    for _ in 0..300 {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server did not start");
     let warm = client
         .get(format!("{base}/api/v1/enterprises?limit=200"))
         .insert_header(("Authorization", format!("Bearer {}", admin.token)))
@@ -379,38 +373,42 @@ async fn a_large_export_streams_in_flat_memory() {
     assert_eq!(warm.status().as_u16(), 200);
     let (_, before) = memory_kib(pid);
 
-    let csv_bytes = download(
-        &client,
-        &format!("{base}/api/v1/exports/enterprises"),
-        &admin.token,
-    )
-    .await;
+    let csv_url = format!("{base}/api/v1/exports/enterprises");
+    let csv_bytes = download(&client, &csv_url, &admin.token, "identity").await;
     let (csv_peak, _) = memory_kib(pid);
     assert!(csv_bytes > 40_000_000, "a file of {csv_bytes} bytes");
-    let xlsx_bytes = download(
-        &client,
-        &format!("{base}/api/v1/exports/enterprises?format=xlsx"),
-        &admin.token,
-    )
-    .await;
+    // Compressed as a browser asks (brotli first): the encoder's window and tables cost a
+    // fixed amount, whatever the file's size.
+    let br_bytes = download(&client, &csv_url, &admin.token, "br, gzip").await;
+    let (br_peak, _) = memory_kib(pid);
+    assert_eq!(br_bytes, csv_bytes, "the same file, decoded");
+    let xlsx_url = format!("{base}/api/v1/exports/enterprises?format=xlsx");
+    let xlsx_bytes = download(&client, &xlsx_url, &admin.token, "br, gzip").await;
     let (xlsx_peak, _) = memory_kib(pid);
     assert!(xlsx_bytes > 5_000_000, "a workbook of {xlsx_bytes} bytes");
     eprintln!(
-        "export of {ROWS} rows: csv {csv_bytes} B, xlsx {xlsx_bytes} B; server RSS before {before} KiB, peak after csv {csv_peak} KiB, after xlsx {xlsx_peak} KiB"
+        "export of {ROWS} rows: csv {csv_bytes} B, xlsx {xlsx_bytes} B; server RSS before {before} KiB, peak after csv {csv_peak} KiB, after compressed csv {br_peak} KiB, after xlsx {xlsx_peak} KiB"
     );
     // The whole CSV is over 40 MB: a server that held it would be far above this.
-    assert!(
-        csv_peak < 100 * 1024,
-        "peak RSS {csv_peak} KiB during the CSV export"
-    );
-    assert!(
-        xlsx_peak < 100 * 1024,
-        "peak RSS {xlsx_peak} KiB during the XLSX export"
-    );
+    for (what, peak) in [
+        ("CSV", csv_peak),
+        ("compressed CSV", br_peak),
+        ("XLSX", xlsx_peak),
+    ] {
+        assert!(
+            peak < 100 * 1024,
+            "peak RSS {peak} KiB during the {what} export"
+        );
+    }
     assert!(
         csv_peak.saturating_sub(before) * 1024 < csv_bytes as u64 / 4,
         "memory grew by {} KiB for a {csv_bytes}-byte file",
         csv_peak - before
+    );
+    assert!(
+        br_peak.saturating_sub(before) < 32 * 1024,
+        "memory grew by {} KiB while compressing",
+        br_peak - before
     );
     // Each of the two workers has a pool of its own: five connections shared out, three each.
     let mut metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
@@ -555,5 +553,38 @@ async fn the_demand_ledger_exports_a_period_with_labels() {
         none.page::<liaison::domain::demands::model::Demand>()
             .items
             .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn an_xlsx_export_prints_landscape_one_page_wide_with_its_header_and_a_filter() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    for seed in 1..=60 {
+        app.enterprise(&admin, seed, json!({})).await;
+    }
+    let resp = app
+        .get("/api/v1/exports/enterprises?format=xlsx", &admin.token)
+        .await;
+    assert_eq!(resp.status, 200);
+    let xml = xlsx_part(&resp.bytes, "xl/worksheets/sheet1.xml");
+    for setting in [
+        r#"orientation="landscape""#,
+        r#"paperSize="9""#,
+        r#"fitToPage="1""#,
+        r#"fitToHeight="0""#,
+    ] {
+        assert!(xml.contains(setting), "{setting} in the sheet");
+    }
+    let filter = xml.split("<autoFilter ref=\"").nth(1).unwrap_or_default();
+    let range = filter.split('"').next().unwrap_or_default();
+    assert!(
+        range.starts_with("A1:") && range.ends_with("61"),
+        "the filter covers the header and 60 rows: {range}"
+    );
+    let workbook = xlsx_part(&resp.bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("_xlnm.Print_Titles"),
+        "the header row repeats"
     );
 }

@@ -420,3 +420,67 @@ async fn a_city_sheet_with_labels_and_blank_cells_loses_nothing() {
     let col = headers.iter().position(|h| h == "联络员").unwrap();
     assert!(rows.iter().any(|r| r[col] == officer.username), "{rows:?}");
 }
+
+/// A browser's form upload of `file` (named `name`, labelled `content_type`).
+fn form_upload(name: &str, content_type: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----liaisonFormBoundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n季度更新\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[actix_web::test]
+async fn a_browser_form_upload_and_the_types_browsers_send_are_imported() {
+    let (app, admin, _) = world().await;
+    let csv = format!("统一社会信用代码,企业名称\n{},表单上传\n", credit_code(1)).into_bytes();
+    let (content_type, body) = form_upload("企业名录.csv", "application/vnd.ms-excel", &csv);
+    let resp = import(&app, &admin, "?dry_run=true", &content_type, body).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(
+        counts(&resp),
+        json!({"created": 0, "updated": 1, "unchanged": 0})
+    );
+
+    // The exported workbook, uploaded through the form: told from CSV by its content.
+    let exported = app
+        .get("/api/v1/exports/enterprises?format=xlsx", &admin.token)
+        .await;
+    let (content_type, body) =
+        form_upload("企业名录.xlsx", "application/octet-stream", &exported.bytes);
+    let resp = import(&app, &admin, "", &content_type, body).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(
+        counts(&resp),
+        json!({"created": 0, "updated": 0, "unchanged": 3})
+    );
+
+    // A raw .csv body as Windows labels it.
+    let resp = import(&app, &admin, "", "application/vnd.ms-excel", csv).await;
+    assert_eq!(
+        counts(&resp),
+        json!({"created": 0, "updated": 1, "unchanged": 0})
+    );
+    let renamed = app
+        .get(
+            &format!("/api/v1/enterprises?q={}", credit_code(1)),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(renamed.page::<Enterprise>().items[0].name, "表单上传");
+
+    // A form without a file part says so.
+    let (content_type, _) = form_upload("x.csv", "text/csv", b"");
+    let boundary = content_type.split("boundary=").nth(1).unwrap();
+    let no_file = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nx\r\n--{boundary}--\r\n"
+    );
+    let resp = import(&app, &admin, "", &content_type, no_file.into_bytes()).await;
+    assert_eq!(resp.status, 400, "{}", resp.text);
+    assert!(resp.problem().detail.contains("file"), "{}", resp.text);
+}

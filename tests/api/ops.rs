@@ -18,7 +18,7 @@ async fn health_and_readiness_answer_without_a_token() {
 async fn readiness_and_requests_are_503_problems_when_the_database_is_unreachable() {
     // Nothing listens on port 1: the pool cannot connect, as when the database has gone away.
     let app = TestApp::with_config(|c| {
-        c.database_url = Some(
+        c.database.database_url = Some(
             "host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2"
                 .to_owned()
                 .into(),
@@ -135,6 +135,44 @@ async fn openapi_document_is_served_and_matches_the_committed_file() {
     let mut dangling = Vec::new();
     dangling_refs(&served.body, &served.body, &mut dangling);
     assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    generators_find_what_they_need(&served.body);
+}
+
+/// What client generators and Swagger UI read: list items typed as the resource, the server's
+/// own problems declared on every operation, and a login flow for the Authorize dialog.
+fn generators_find_what_they_need(document: &serde_json::Value) {
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<&String> = schemas.keys().filter(|k| k.starts_with("Page_")).collect();
+    assert!(pages.len() >= 20, "{pages:?}");
+    for page in pages {
+        let item = &schemas[page]["properties"]["items"]["items"]["$ref"];
+        assert_eq!(
+            item,
+            &format!("#/components/schemas/{}", &page[5..]),
+            "{page}"
+        );
+    }
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            assert!(
+                responses["default"].is_object(),
+                "{method} {path}: no default problem"
+            );
+            if path.starts_with("/api/") {
+                assert!(responses["503"].is_object(), "{method} {path}: no 503");
+            }
+        }
+    }
+    let flow = &document["components"]["securitySchemes"]["oauth2"]["flows"]["password"];
+    assert_eq!(flow["tokenUrl"], "/api/v1/auth/token");
+    let token = &document["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"];
+    let types: Vec<&String> = token.as_object().unwrap().keys().collect();
+    assert_eq!(
+        types,
+        ["application/x-www-form-urlencoded"],
+        "one request type for generators"
+    );
 }
 
 /// Every `$ref` of `node` that names no part of `document` (generators and schemathesis stop
@@ -250,4 +288,28 @@ fn no_route_is_registered_by_hand_outside_the_documented_ones() {
         "routes registered by hand:\n{}",
         found.join("\n")
     );
+}
+
+#[actix_web::test]
+async fn the_docs_assets_leave_no_warning_in_the_log() {
+    let db = crate::common::TestDb::new().await;
+    let log = std::env::temp_dir().join(format!("liaison-log-{}", uuid::Uuid::new_v4()));
+    let file = std::fs::File::create(&log).unwrap();
+    let (server, base) =
+        crate::common::serve_binary(&db.url, &[("RUST_LOG", "warn")], file.into()).await;
+    let client = awc::Client::default();
+    for asset in [
+        "/docs/",
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
+        let mut res = client.get(format!("{base}{asset}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{asset}");
+        res.body().limit(8 * 1024 * 1024).await.unwrap();
+    }
+    drop(server);
+    let written = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(!written.contains("WARN"), "{written}");
 }

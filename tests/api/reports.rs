@@ -1,7 +1,7 @@
 //! The monthly 调度会 workbook: opened as a spreadsheet program would, every sheet's title and
 //! columns checked, and its figures against the API's own statistics for the same month.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -10,6 +10,7 @@ use liaison::domain::stats::demands::DemandStats;
 use serde_json::json;
 
 use crate::common::TestApp;
+use crate::exports::xlsx_part;
 
 /// The last month that has ended, as (first day, last day).
 fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -178,14 +179,9 @@ async fn the_monthly_workbook_says_what_the_statistics_say() {
     assert_eq!(czt[5], Data::Float(0.4));
 
     // Printable: landscape A4, one page wide, title and header rows on every page.
-    let mut zip = zip::ZipArchive::new(Cursor::new(resp.bytes.clone())).unwrap();
     for i in 1..=5 {
-        let mut xml = String::new();
         let name = format!("xl/worksheets/sheet{i}.xml");
-        zip.by_name(&name)
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
+        let xml = xlsx_part(&resp.bytes, &name);
         for setting in [
             r#"orientation="landscape""#,
             r#"paperSize="9""#,
@@ -194,11 +190,7 @@ async fn the_monthly_workbook_says_what_the_statistics_say() {
             assert!(xml.contains(setting), "{name}: {setting}");
         }
     }
-    let mut workbook = String::new();
-    zip.by_name("xl/workbook.xml")
-        .unwrap()
-        .read_to_string(&mut workbook)
-        .unwrap();
+    let workbook = xlsx_part(&resp.bytes, "xl/workbook.xml");
     assert_eq!(
         workbook.matches("_xlnm.Print_Titles").count(),
         5,

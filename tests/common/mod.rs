@@ -335,6 +335,7 @@ impl TestApp {
         config.stats_cache_secs = 0;
         adjust(&mut config);
         let url = config
+            .database
             .database_url
             .as_ref()
             .map(|s| s.expose().to_owned())
@@ -460,9 +461,35 @@ impl TestApp {
         body: Option<(&str, Vec<u8>)>,
     ) -> Resp {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self
+        let req = self
             .client
             .request(method, format!("{}{}", self.base, path));
+        self.exchange(req, token, headers, body).await
+    }
+
+    /// Sends a request and keeps the body as it came over the wire (compressed, if it was).
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .no_decompress();
+        self.exchange(req, token, headers, None).await
+    }
+
+    async fn exchange(
+        &self,
+        mut req: awc::ClientRequest,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Resp {
         if let Some(token) = token {
             req = req.insert_header(("Authorization", format!("Bearer {token}")));
         }
@@ -592,4 +619,39 @@ impl Drop for Child {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// The release-like server: `liaison serve` of the real binary on `db_url`, on a free port, with
+/// `env` added and its standard error going to `stderr`; returns once `/healthz` answers.
+pub async fn serve_binary(
+    db_url: &str,
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", db_url)
+            .env("LIAISON_JWT_SECRET", JWT_SECRET)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::default();
+    for _ in 0..300 {
+        let up = client.get(format!("{base}/healthz")).send().await;
+        if up.is_ok_and(|r| r.status().is_success()) {
+            return (server, base);
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
 }

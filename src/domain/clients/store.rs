@@ -13,7 +13,7 @@ use crate::domain::audit::{self, AuditEntry};
 use crate::domain::auth::secrets;
 use crate::domain::departments;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::error::{AppError, AppResult, Expected};
 
 /// A client as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -188,7 +188,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     change: ClientChange,
-    expected_version: Option<i32>,
+    expected_version: Expected,
 ) -> AppResult<ApiClient> {
     conn.transaction(async move |conn| {
         let before = api_clients::table
@@ -199,7 +199,7 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| AppError::NotFound("no such client".into()))?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         let after: ClientRow = diesel::update(api_clients::table.find(id))
             .set((
                 ClientChangeset::of(change),

@@ -14,7 +14,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::enterprises::store::{lock, may_edit};
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::error::{AppError, AppResult, Expected};
 
 /// A contact as stored.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -129,7 +129,7 @@ pub async fn update(
     actor: &Actor,
     enterprise_id: Uuid,
     id: Uuid,
-    expected_version: Option<i32>,
+    expected_version: Expected,
     change: impl FnOnce(&mut ContactFields) + Send,
 ) -> AppResult<ContactRow> {
     conn.transaction(async move |conn| {
@@ -147,7 +147,7 @@ pub async fn update(
         change(&mut fields);
         // Bad input is reported before a stale version: fixing it is the caller's next step.
         invalid_if_any(check(&fields))?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         let after: ContactRow = diesel::update(enterprise_contacts::table.find(id))
             .set((
                 &fields,
@@ -170,7 +170,7 @@ pub async fn delete(
     actor: &Actor,
     enterprise_id: Uuid,
     id: Uuid,
-    expected_version: Option<i32>,
+    expected_version: Expected,
 ) -> AppResult<()> {
     conn.transaction(async move |conn| {
         let enterprise = lock(conn, enterprise_id).await?;
@@ -178,7 +178,7 @@ pub async fn delete(
             return Err(forbidden());
         }
         let before = get(conn, enterprise_id, id).await?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         diesel::delete(enterprise_contacts::table.find(id))
             .execute(conn)
             .await?;

@@ -10,7 +10,7 @@ use crate::db::schema::{departments, regions};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError};
 
 /// Every department, by code.
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Department>> {
@@ -130,7 +130,7 @@ pub async fn update(
     actor: &Actor,
     code: &str,
     mut change: DepartmentChange,
-    expected_version: Option<i32>,
+    expected_version: Expected,
 ) -> AppResult<Department> {
     change.name = change.name.map(|n| n.trim().to_owned());
     change.aliases = change.aliases.map(clean_aliases);
@@ -143,7 +143,7 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| AppError::NotFound(format!("no department `{code}`")))?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         if change.is_empty() {
             return Ok(before);
         }

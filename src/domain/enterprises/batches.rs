@@ -16,7 +16,7 @@ use super::model::{Enterprise, EnterpriseStatus};
 use crate::db::schema::{designation_batches, enterprises};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
-use crate::domain::error::{AppError, AppResult, FieldError, check_version};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, check_version};
 
 crate::text_enum! {
     /// Where a batch stands: 拟认定, 公示中, 已认定.
@@ -190,7 +190,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
     change: impl FnOnce(&mut BatchFields) + Send,
     today: NaiveDate,
 ) -> AppResult<DesignationBatch> {
@@ -209,7 +209,7 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         if !before.status.may_become(f.status) {
             return Err(AppError::Conflict(format!(
                 "a {} batch cannot become {}",

@@ -13,7 +13,7 @@ use super::store::lock;
 use crate::db::schema::enterprises;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
-use crate::domain::error::{AppResult, FieldError, check_version};
+use crate::domain::error::{AppResult, Expected, FieldError, check_version};
 
 /// The longest reason and 文号, in characters.
 pub const REASON_MAX: usize = 1000;
@@ -76,13 +76,13 @@ pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected_version: Option<i32>,
+    expected_version: Expected,
     w: Withdrawal,
     today: NaiveDate,
 ) -> AppResult<Enterprise> {
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         if before.status == EnterpriseStatus::Withdrawn {
             return Ok(before);
         }

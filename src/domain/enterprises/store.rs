@@ -14,7 +14,7 @@ use crate::db::schema::enterprises;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::error::{AppError, AppResult, Expected};
 
 /// Fields only admins change: status, designation and assignments.
 pub const ADMIN_ONLY_FIELDS: [&str; 7] = [
@@ -144,7 +144,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected_version: Option<i32>,
+    expected_version: Expected,
     touched: Vec<&'static str>,
     change: impl FnOnce(&mut EnterpriseDraft) + Send,
 ) -> AppResult<Enterprise> {
@@ -176,7 +176,7 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         if draft == original {
             return Ok(before);
         }

@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::error::{AppError, AppResult, Expected};
 
 /// What `put` did.
 pub struct Put {
@@ -36,7 +36,7 @@ pub async fn put(
     actor: &Actor,
     enterprise_id: Uuid,
     report: Report,
-    expected_version: Option<i32>,
+    expected_version: Expected,
 ) -> AppResult<Put> {
     conn.transaction(async move |conn| {
         check_report(conn, actor, enterprise_id, &report).await?;
@@ -47,7 +47,7 @@ pub async fn put(
         let audit_id = format!("{enterprise_id}/{key}");
         if let Some(created) = insert_new(conn, actor, enterprise_id, &key, &figures).await? {
             // If-Match names a version of something that did not exist.
-            check_version(expected_version, 0)?;
+            check_version(&expected_version, 0)?;
             audit::created(conn, Some(actor), "indicator", audit_id, &created).await?;
             return Ok(Put {
                 indicator: created,
@@ -61,7 +61,7 @@ pub async fn put(
             .for_update()
             .first(conn)
             .await?;
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         if Figures::of(&before) == figures {
             return Ok(Put {
                 indicator: before,

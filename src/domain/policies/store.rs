@@ -16,7 +16,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseSize};
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError};
 
 /// A policy.
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
@@ -234,7 +234,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
     change: impl FnOnce(&mut PolicyFields) + Send,
 ) -> AppResult<Policy> {
     conn.transaction(async move |conn| {
@@ -252,7 +252,7 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         let after: Policy = diesel::update(policies::table.find(id))
             .set((
                 f.trimmed(),

@@ -14,7 +14,7 @@ use crate::db::schema::support_measures;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError};
 
 /// The writable fields of a measure: inserted with a new measure, set by an edit.
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -198,7 +198,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
     change: impl FnOnce(&mut MeasureFields) + Send,
 ) -> AppResult<SupportMeasure> {
     conn.transaction(async move |conn| {
@@ -214,7 +214,7 @@ pub async fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         check_status_change(&original, &f, before.disbursed_amount)?;
         check_document_free(conn, before.enterprise_id, &f, Some(id)).await?;
         settle(&mut f, before.disbursed_amount);

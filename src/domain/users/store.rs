@@ -13,7 +13,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::departments;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::error::{AppError, AppResult, Expected};
 use crate::domain::validation::canonical_username;
 
 /// A user as stored (the hash never leaves this module's callers in auth).
@@ -217,7 +217,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     change: UserChange,
-    expected_version: Option<i32>,
+    expected_version: Expected,
 ) -> AppResult<User> {
     conn.transaction(async move |conn| {
         let before: UserRow = users::table
@@ -236,7 +236,7 @@ pub async fn update(
         {
             return Err(unknown_department(department));
         }
-        check_version(expected_version, before.version)?;
+        check_version(&expected_version, before.version)?;
         let after = write_change(conn, id, &change).await?;
         if after.disabled || change.password_hash.is_some() {
             revoke_all_refresh_tokens(conn, id).await?;

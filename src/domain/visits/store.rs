@@ -15,7 +15,7 @@ use crate::domain::demands::model::DemandRow;
 use crate::domain::demands::store::{self as demands, NewDemand, check_active_enterprise};
 use crate::domain::departments::store::check_assignable;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError};
 use crate::domain::validation::dedup_keep_order;
 
 /// Officers must be active users of the visiting department.
@@ -166,7 +166,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
     change: impl FnOnce(&mut VisitFields) + Send,
 ) -> AppResult<Visit> {
     conn.transaction(async move |conn| {
@@ -187,7 +187,7 @@ pub async fn update(
             return Err(AppError::Validation(errors));
         }
         // Bad input is reported before a stale version.
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         let after: Visit = diesel::update(visits::table.find(id))
             .set((
                 fields.trimmed(),
@@ -208,11 +208,11 @@ pub async fn delete(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
 ) -> AppResult<()> {
     conn.transaction(async move |conn| {
         let before = lock_for_edit(conn, actor, id).await?;
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         diesel::delete(visits::table.find(id)).execute(conn).await?;
         audit::deleted(conn, Some(actor), "visit", id, &before).await?;
         Ok(())

@@ -13,7 +13,7 @@ use crate::db::schema::{webhook_deliveries, webhooks};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::departments::store::check_assignable;
-use crate::domain::error::{AppError, AppResult, FieldError, check_version};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, check_version};
 use crate::keyset_after;
 
 /// How long the old secret keeps signing after a rotation.
@@ -106,7 +106,7 @@ pub async fn list(
 pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
-    (id, expected): (Uuid, Option<i32>),
+    (id, expected): (Uuid, Expected),
     change: impl FnOnce(&mut WebhookFields) + Send,
     allow_private: bool,
 ) -> AppResult<Webhook> {
@@ -118,7 +118,7 @@ pub async fn update(
     check(conn, &f, allow_private).await?;
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         let after: Webhook = diesel::update(webhooks::table.find(id))
             .set((
                 &f,
@@ -152,11 +152,11 @@ pub async fn delete(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    expected: Option<i32>,
+    expected: Expected,
 ) -> AppResult<()> {
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
-        check_version(expected, before.version)?;
+        check_version(&expected, before.version)?;
         diesel::delete(webhooks::table.find(id))
             .execute(conn)
             .await?;

@@ -144,6 +144,7 @@ fn shown_once(
 ) -> HttpResponse {
     builder
         .insert_header(etag(c.version))
+        .insert_header(actix_web::http::header::ContentEncoding::Identity)
         .insert_header(("Cache-Control", "no-store"))
         .json(CreatedClient {
             id: c.id,

@@ -90,6 +90,8 @@ pub async fn monthly_report(
             format!("attachment; filename=\"{name}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        // A workbook is a zip already: not compressed again.
+        .insert_header(header::ContentEncoding::Identity)
         .streaming(monthly_xlsx::stream(summary, rx)))
 }
 

@@ -5,7 +5,7 @@ pub mod monthly_xlsx;
 mod xlsx_body;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::header::{self, Header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -41,7 +41,7 @@ pub enum Labels {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FormatParam {
-    /// `csv` (default) or `xlsx`.
+    /// `csv` or `xlsx`; when absent, the `Accept` header chooses (CSV by default).
     #[param(inline)]
     pub format: Option<Format>,
     /// `code` (default) or `zh`: Chinese labels instead of codes.
@@ -54,17 +54,30 @@ impl<F: DeserializeOwned + 'static> FromRequest for ExportQuery<F> {
     type Future = std::future::Ready<AppResult<Self>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_export_query(req.query_string()))
+        std::future::ready(parse_export_query(req))
     }
 }
 
-fn parse_export_query<F: DeserializeOwned>(query: &str) -> AppResult<ExportQuery<F>> {
-    let (presentation, filter) = split_query(query, &["format", "labels"])?;
+fn parse_export_query<F: DeserializeOwned>(req: &HttpRequest) -> AppResult<ExportQuery<F>> {
+    let (presentation, filter) = split_query(req.query_string(), &["format", "labels"])?;
     let presentation = parse_query::<FormatParam>(&presentation)?.0;
     Ok(ExportQuery {
         filter: parse_query::<F>(&filter)?.0,
-        format: presentation.format.unwrap_or_default(),
+        format: presentation
+            .format
+            .or_else(|| accepted_format(req))
+            .unwrap_or_default(),
         labels: presentation.labels == Some(Labels::Zh),
+    })
+}
+
+/// The format `Accept` ranks first (RFC 9110 §12.5.1) when the query names none.
+fn accepted_format(req: &HttpRequest) -> Option<Format> {
+    let ranked = header::Accept::parse(req).ok()?.ranked();
+    ranked.iter().find_map(|media| match media.essence_str() {
+        "text/csv" => Some(Format::Csv),
+        XLSX_MEDIA_TYPE => Some(Format::Xlsx),
+        _ => None,
     })
 }
 
@@ -97,6 +110,9 @@ pub async fn respond<S: Source>(
         .insert_header((header::CACHE_CONTROL, "no-store"));
     Ok(match format {
         Format::Csv => response.streaming(csv_body::stream(columns, first, pages)),
-        Format::Xlsx => response.streaming(xlsx_body::stream(S::SHEET, columns, first, pages)),
+        // A workbook is a zip already: not compressed again.
+        Format::Xlsx => response
+            .insert_header(header::ContentEncoding::Identity)
+            .streaming(xlsx_body::stream(S::SHEET, columns, first, pages)),
     })
 }

@@ -104,6 +104,16 @@ fn write_row(
     Ok(())
 }
 
+/// How the sheet prints: A4 landscape, as wide as one page, the header row on every page.
+fn print_setup(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    const A4: u8 = 9;
+    sheet.set_paper_size(A4);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
 /// Builds the workbook from the pages and writes it into `out`. Runs on a blocking thread.
 fn build(
     sheet_name: &str,
@@ -116,7 +126,7 @@ fn build(
         header: Format::new().set_bold(),
         date: Format::new().set_num_format("yyyy-mm-dd"),
         time: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
-        money: Format::new().set_num_format("0.00"),
+        money: Format::new().set_num_format("#,##0.00"),
     };
     let mut workbook = Workbook::new();
     let sheet = workbook
@@ -132,6 +142,7 @@ fn build(
             .map_err(aborted)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(aborted)?;
+    print_setup(sheet).map_err(aborted)?;
     let mut row: u32 = 1;
     let mut batch = Some(Ok(first));
     while let Some(page) = batch {
@@ -144,6 +155,11 @@ fn build(
         }
         batch = pages.blocking_recv();
     }
+    // A filter on the header row, over every row written.
+    let last_column = columns.len().saturating_sub(1) as u16;
+    sheet
+        .autofilter(0, 0, row.saturating_sub(1), last_column)
+        .map_err(aborted)?;
     workbook.save_to_writer(&mut *out).map_err(aborted)?;
     out.send().map_err(aborted)
 }

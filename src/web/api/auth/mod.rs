@@ -4,8 +4,6 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,11 +21,14 @@ use crate::web::body::{MAX_BODY_BYTES, NoParams, StrictQuery, content_type, read
 use crate::web::problem::{CallerErrors, PayloadTooLarge, UnsupportedMediaType};
 use crate::web::state::AppState;
 
+mod client_auth;
 mod grants;
 
-/// Token request, as form fields or JSON.
+use client_auth::ClientRefusal;
+
+/// Token request. Parameters this server does not use (`code`, `redirect_uri`, …) are ignored,
+/// as RFC 6749 §3.2 says.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// `password`, `refresh_token` or `client_credentials`.
     #[schema(max_length = 64)]
@@ -87,15 +88,30 @@ pub struct OAuthError {
     pub error_description: String,
 }
 
-/// Revocation request (RFC 7009).
+/// Revocation request (RFC 7009). Parameters this server does not use are ignored.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     /// The refresh token whose login ends.
     #[schema(max_length = 512)]
     pub token: String,
     #[schema(max_length = 64)]
     pub token_type_hint: Option<String>,
+    /// A public client naming itself; with `client_secret`, a client proving itself.
+    #[schema(max_length = 64)]
+    pub client_id: Option<String>,
+    #[schema(write_only, max_length = 512)]
+    pub client_secret: Option<String>,
+}
+
+impl RevokeRequest {
+    /// Whether a parameter is longer than the document allows (refused before any work).
+    fn overlong(&self) -> bool {
+        let longer = |value: Option<&String>, max: usize| value.is_some_and(|v| v.len() > max);
+        longer(Some(&self.token), 512)
+            || longer(self.token_type_hint.as_ref(), 64)
+            || longer(self.client_id.as_ref(), 64)
+            || longer(self.client_secret.as_ref(), 512)
+    }
 }
 
 /// The caller.
@@ -163,18 +179,6 @@ async fn parse_form_or_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// `client_id:client_secret` from an HTTP Basic header.
-fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
-}
-
 fn client_address(req: &HttpRequest) -> String {
     // The peer address, not X-Forwarded-For: that header is the client's to forge.
     req.peer_addr()
@@ -186,10 +190,11 @@ fn client_address(req: &HttpRequest) -> String {
 #[utoipa::path(
     tag = "auth",
     security(),
-    request_body(content(
-        (TokenRequest = "application/x-www-form-urlencoded"),
-        (TokenRequest = "application/json"),
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "Form fields (RFC 6749); the same fields as a JSON object are accepted too",
+    ),
     responses(
         (status = 200, body = TokenResponse),
         (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
@@ -216,22 +221,50 @@ pub async fn token(
             "`{field}` is longer than allowed"
         )));
     }
-    let addr = client_address(&req);
-    match form.grant_type.as_str() {
-        "password" => grants::password_grant(&state, form, &addr).await,
-        "refresh_token" => grants::refresh_grant(&state, form).await,
-        "client_credentials" => {
-            if let Some((id, secret)) = basic_credentials(&req) {
-                form.client_id = Some(id);
-                form.client_secret = Some(secret);
-            }
-            grants::client_grant(&state, form, &addr).await
-        }
-        _ => Ok(oauth_error(
+    if !matches!(
+        form.grant_type.as_str(),
+        "password" | "refresh_token" | "client_credentials"
+    ) {
+        return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "use password, refresh_token or client_credentials",
+        ));
+    }
+    let addr = client_address(&req);
+    let (id, secret) = (form.client_id.take(), form.client_secret.take());
+    let client = match client_auth::presented(&req, id, secret) {
+        Ok(client) => client,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
+    // A secret, when sent, is checked whatever the grant.
+    let verified = match client_auth::verify(&state, &client, &addr).await? {
+        Ok(verified) => verified,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
+    match (form.grant_type.as_str(), verified) {
+        ("password", _) => grants::password_grant(&state, form, &addr).await,
+        ("refresh_token", _) => grants::refresh_grant(&state, form).await,
+        (_, Some(client)) => grants::client_grant(&state, client).await,
+        (_, None) => Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id and client_secret are required",
         )),
+    }
+}
+
+/// The OAuth error for a refused client.
+fn refused(refusal: ClientRefusal) -> HttpResponse {
+    match refusal {
+        ClientRefusal::TwoMethods => {
+            invalid_request("authenticate the client one way: HTTP Basic or form fields")
+        }
+        ClientRefusal::Invalid => oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client or wrong secret",
+        ),
     }
 }
 
@@ -239,13 +272,16 @@ pub async fn token(
 #[utoipa::path(
     tag = "auth",
     security(),
-    request_body(content(
-        (RevokeRequest = "application/x-www-form-urlencoded"),
-        (RevokeRequest = "application/json"),
-    )),
+    request_body(
+        content = RevokeRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "Form fields (RFC 7009); the same fields as a JSON object are accepted too",
+    ),
     responses(
         (status = 200, description = "Revoked (or was not a live token)"),
         (status = 400, description = "invalid_request", body = OAuthError),
+        (status = 401, description = "invalid_client: a client secret was sent and is wrong",
+            body = OAuthError),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
     )
@@ -257,7 +293,7 @@ pub async fn revoke(
     payload: web::Payload,
     _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
-    let form: RevokeRequest = match parse_form_or_json(&req, payload).await? {
+    let mut form: RevokeRequest = match parse_form_or_json(&req, payload).await? {
         Ok(form) => form,
         Err(e) => {
             return Ok(invalid_request(&format!(
@@ -265,10 +301,16 @@ pub async fn revoke(
             )));
         }
     };
-    if form.token.len() > 512 || form.token_type_hint.as_ref().is_some_and(|h| h.len() > 64) {
-        return Ok(invalid_request(
-            "`token` or `token_type_hint` is longer than allowed",
-        ));
+    if form.overlong() {
+        return Ok(invalid_request("a parameter is longer than allowed"));
+    }
+    let client =
+        match client_auth::presented(&req, form.client_id.take(), form.client_secret.take()) {
+            Ok(client) => client,
+            Err(refusal) => return Ok(refused(refusal)),
+        };
+    if let Err(refusal) = client_auth::verify(&state, &client, &client_address(&req)).await? {
+        return Ok(refused(refusal));
     }
     let mut conn = state.pool.get().await?;
     conn.transaction(async move |conn| {
