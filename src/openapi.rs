@@ -2,6 +2,7 @@
 //! served at `/openapi.json`
 //! and committed as `openapi/openapi.json` (a test fails when the two drift apart).
 
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{
     Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
 };
@@ -22,15 +23,22 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT access token: HS256 only, issuer, audience and expiry checked, \
+                         as RFC8725 advises; valid 15 minutes by default.",
+                    ))
                     .build(),
             ),
         );
-        let password = Password::new("/api/v1/auth/token", Scopes::new());
+        // A refresh token renews the short-lived access token at the same endpoint.
+        let password =
+            Password::with_refresh_url("/api/v1/auth/token", Scopes::new(), "/api/v1/auth/token");
         components.add_security_scheme(
             "oauth2",
             SecurityScheme::OAuth2(OAuth2::with_description(
                 [Flow::Password(password)],
-                "Log in with a username and password (the token endpoint's password grant).",
+                "Log in with a username and password (the token endpoint's password grant); the \
+                 access token is a JWT checked as RFC8725 advises, renewed with the refresh token.",
             )),
         );
     }
@@ -43,8 +51,11 @@ impl Modify for BearerScheme {
     info(
         title = "Key-enterprise liaison API",
         version = "1.0.0",
-        description = "重点企业联系制度: contact-point enterprises of Jiangxi's emergency industry, visits, demands, support and policy benefits."
+        description = "重点企业联系制度: contact-point enterprises of Jiangxi's emergency industry, visits, demands, support and policy benefits.",
+        contact(name = "江西省工业和信息化厅 · 重点企业联系制度")
     ),
+    // Relative: the document describes the server that serves it.
+    servers((url = "/", description = "This server")),
     modifiers(&BearerScheme),
     // Every operation needs a bearer token (from any grant, or from the password flow) unless
     // its own annotation says `security()`.
@@ -98,7 +109,51 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
         refer_page_items(components);
     }
     declare_server_problems(&mut document);
+    split_summaries(&mut document);
     document
+}
+
+/// The operations of a path.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// A handler's doc comment is one paragraph: its first sentence becomes the summary (what the
+/// operation does), the rest the description (who may call it, what it honours).
+fn split_summaries(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        for operation in operations(item).filter(|o| o.description.is_none()) {
+            let Some(summary) = operation.summary.take() else {
+                continue;
+            };
+            let (first, rest) = summary.split_at(first_sentence_end(&summary));
+            operation.summary = Some(first.trim().to_owned());
+            operation.description = Some(rest.trim().to_owned()).filter(|r| !r.is_empty());
+        }
+    }
+}
+
+/// Where the first sentence ends: a `.`, `;` or `:` followed by a space (or a line break) and a
+/// capital letter,
+/// a backtick or a parenthesis (the whole text when there is none).
+fn first_sentence_end(text: &str) -> usize {
+    let starts_sentence = |c: char| c.is_ascii_uppercase() || c == '`' || c == '(';
+    text.char_indices()
+        .find(|&(i, c)| {
+            let mut next = text[i + c.len_utf8()..].chars();
+            matches!(c, '.' | ';' | ':')
+                && next.next().is_some_and(char::is_whitespace)
+                && next.next().is_some_and(starts_sentence)
+        })
+        .map_or(text.len(), |(i, c)| i + c.len_utf8())
 }
 
 /// `Page_X.items` as an array of `$ref: X`.
@@ -124,27 +179,22 @@ fn refer_page_items(components: &mut utoipa::openapi::Components) {
 }
 
 /// What any operation may meet besides its own problems: 503 where the database is needed
-/// (every `/api/` operation) and an unexpected error (`default`, 500).
+/// (every `/api/` operation) and an unexpected error (500, and `default` for anything else).
 fn declare_server_problems(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Ref, RefOr};
     for (path, item) in document.paths.paths.iter_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations(item) {
             let responses = &mut operation.responses.responses;
             if path.starts_with("/api/") {
                 responses
                     .entry("503".into())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
             }
-            responses
-                .entry("default".into())
-                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerError")));
+            for status in ["500", "default"] {
+                responses
+                    .entry(status.into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerError")));
+            }
         }
     }
 }

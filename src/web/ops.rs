@@ -19,6 +19,9 @@ pub struct HealthStatus {
 }
 
 /// The process is up.
+///
+/// Liveness for probes and load balancers: answers without touching the database, and needs no
+/// token.
 #[utoipa::path(tag = "operations", security(), responses((status = 200, body = HealthStatus)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -28,6 +31,9 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers (503 when it does not).
+///
+/// Readiness for probes: one query on a pooled connection; a replica that cannot reach
+/// PostgreSQL is taken out of rotation by the 503. No token needed.
 #[utoipa::path(
     tag = "operations",
     security(),

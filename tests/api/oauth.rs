@@ -108,6 +108,17 @@ async fn a_client_secret_is_verified_whatever_the_grant() {
             .starts_with("Basic")
     );
 
+    // Blank client fields, as Swagger UI's Authorize dialog sends them: no client named.
+    let blank = basic("", "");
+    let resp = form(
+        &app,
+        "/api/v1/auth/token",
+        &[("Authorization", &blank)],
+        body.clone(),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+
     // The right secret: the user's token, as asked.
     let good = basic(&id, &secret);
     let resp = form(

@@ -159,6 +159,13 @@ fn generators_find_what_they_need(document: &serde_json::Value) {
                 responses["default"].is_object(),
                 "{method} {path}: no default problem"
             );
+            assert!(responses["500"].is_object(), "{method} {path}: no 500");
+            let described = operation["description"].as_str().unwrap_or_default();
+            let summary = operation["summary"].as_str().unwrap_or_default();
+            assert!(
+                !described.is_empty() && !summary.is_empty(),
+                "{method} {path}: undescribed"
+            );
             if path.starts_with("/api/") {
                 assert!(responses["503"].is_object(), "{method} {path}: no 503");
             }

@@ -37,7 +37,12 @@ pub fn presented(
     client_id: Option<String>,
     client_secret: Option<String>,
 ) -> Result<ClientAuth, ClientRefusal> {
-    match (basic_credentials(req), client_id, client_secret) {
+    // Empty values name no client: Swagger UI's password flow sends `Basic :` when its client
+    // fields are left blank.
+    let basic = basic_credentials(req).filter(|(id, _)| !id.is_empty());
+    let client_id = client_id.filter(|id| !id.is_empty());
+    let client_secret = client_secret.filter(|secret| !secret.is_empty());
+    match (basic, client_id, client_secret) {
         (Some(_), _, Some(_)) => Err(ClientRefusal::TwoMethods),
         (Some((id, secret)), None, None) => Ok(ClientAuth::Confidential { id, secret }),
         // The same id in the form as in the header says nothing more.

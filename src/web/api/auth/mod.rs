@@ -269,6 +269,9 @@ fn refused(refusal: ClientRefusal) -> HttpResponse {
 }
 
 /// Ends the login a refresh token belongs to (RFC 7009: 200 even for an unknown token).
+///
+/// The refresh token and the ones rotated from it stop working; access tokens already issued
+/// run out on their own (15 minutes by default). A client secret, when sent, is verified.
 #[utoipa::path(
     tag = "auth",
     security(),
