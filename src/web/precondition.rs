@@ -44,7 +44,7 @@ fn tagged<T: Serialize>(
 #[into_params(parameter_in = Header)]
 pub struct IfMatch {
     /// ETag of the version being changed (a list of them, or `*`)
-    #[param(rename = "If-Match", value_type = Option<String>, max_length = 200)]
+    #[param(rename = "If-Match", value_type = Option<String>)]
     pub version: Expected,
 }
 
