@@ -12,6 +12,8 @@ use actix_web::middleware::Next;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 /// How the shared documents are cached: the page and the API document are revalidated on every
 /// use (they say which API this server speaks); the bundles are kept.
@@ -44,13 +46,24 @@ pub async fn shared_documents(
         Ok(bytes) => bytes,
         Err(streamed) => return Ok(ServiceResponse::new(req, head.set_body(streamed))),
     };
-    let digest = Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest[..12]));
+    let tag = tag_of(req.path(), &bytes);
     let mut response = head.set_body(BoxBody::new(bytes));
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    if let Ok(tag) = HeaderValue::from_str(&tag) {
-        headers.insert(header::ETAG, tag);
-    }
+    headers.insert(header::ETAG, tag);
     Ok(ServiceResponse::new(req, response))
+}
+
+/// The ETag of a shared document: a hash of its bytes, computed once per path (the documents
+/// are fixed for the life of the process; the Swagger bundle alone is 1.4 MB to hash).
+fn tag_of(path: &str, bytes: &[u8]) -> HeaderValue {
+    static TAGS: LazyLock<Mutex<HashMap<String, HeaderValue>>> = LazyLock::new(Default::default);
+    let mut tags = TAGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    tags.entry(path.to_owned())
+        .or_insert_with(|| {
+            let digest = Sha256::digest(bytes);
+            let tag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest[..12]));
+            HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+        })
+        .clone()
 }

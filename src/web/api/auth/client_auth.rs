@@ -14,7 +14,7 @@ use crate::domain::error::AppResult;
 use crate::web::state::AppState;
 
 /// The client a request presents.
-pub enum ClientAuth {
+enum ClientAuth {
     /// No client named: a frontend with the user's own credentials.
     None,
     /// A `client_id` without a secret: a public client naming itself (accepted, not verified).
@@ -31,8 +31,24 @@ pub enum ClientRefusal {
     Invalid,
 }
 
+/// The client of a token or revocation request, checked: `None` when it names no client or
+/// a public one, the client when its secret is right; refused otherwise. A wrong secret counts
+/// against `addr`, as a failed login does.
+pub async fn client_of(
+    state: &AppState,
+    req: &HttpRequest,
+    addr: &str,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> AppResult<Result<Option<clients::ClientRow>, ClientRefusal>> {
+    match presented(req, client_id, client_secret) {
+        Ok(client) => verify(state, &client, addr).await,
+        Err(refusal) => Ok(Err(refusal)),
+    }
+}
+
 /// The client of a request, from its `Authorization: Basic` header or its form fields.
-pub fn presented(
+fn presented(
     req: &HttpRequest,
     client_id: Option<String>,
     client_secret: Option<String>,
@@ -57,9 +73,8 @@ pub fn presented(
     }
 }
 
-/// Checks a confidential client's secret (a failure counts against the caller's address, as a
-/// failed login does); no client or a public one passes.
-pub async fn verify(
+/// Checks a confidential client's secret; no client or a public one passes.
+async fn verify(
     state: &AppState,
     client: &ClientAuth,
     addr: &str,

@@ -232,13 +232,9 @@ pub async fn token(
         ));
     }
     let addr = client_address(&req);
-    let (id, secret) = (form.client_id.take(), form.client_secret.take());
-    let client = match client_auth::presented(&req, id, secret) {
-        Ok(client) => client,
-        Err(refusal) => return Ok(refused(refusal)),
-    };
     // A secret, when sent, is checked whatever the grant.
-    let verified = match client_auth::verify(&state, &client, &addr).await? {
+    let (id, secret) = (form.client_id.take(), form.client_secret.take());
+    let verified = match client_auth::client_of(&state, &req, &addr, id, secret).await? {
         Ok(verified) => verified,
         Err(refusal) => return Ok(refused(refusal)),
     };
@@ -307,12 +303,9 @@ pub async fn revoke(
     if form.overlong() {
         return Ok(invalid_request("a parameter is longer than allowed"));
     }
-    let client =
-        match client_auth::presented(&req, form.client_id.take(), form.client_secret.take()) {
-            Ok(client) => client,
-            Err(refusal) => return Ok(refused(refusal)),
-        };
-    if let Err(refusal) = client_auth::verify(&state, &client, &client_address(&req)).await? {
+    let (id, secret) = (form.client_id.take(), form.client_secret.take());
+    let addr = client_address(&req);
+    if let Err(refusal) = client_auth::client_of(&state, &req, &addr, id, secret).await? {
         return Ok(refused(refusal));
     }
     let mut conn = state.pool.get().await?;
