@@ -57,6 +57,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::web::fallback::{KnownRoutes, unmatched};
+use crate::web::parameter_limits::ParameterLimits;
 use actix_web::{App, Error};
 
 use crate::web::state::AppState;
@@ -114,13 +115,18 @@ pub fn build_app(
         .split_for_parts();
     let document = openapi::finish(document);
     let known = Data::new(KnownRoutes::from_document(&document));
+    let limits = Data::new(ParameterLimits::from_document(
+        &serde_json::to_value(&document).unwrap_or_default(),
+    ));
     app.app_data(state)
         .app_data(known)
+        .app_data(limits)
         // `/openapi.json` (the document) and `/docs` (Swagger UI, served from the binary).
         // A tail parameter the metrics middleware can name (`{_:.*}` made it warn per asset).
         .service(SwaggerUi::new("/docs/{tail}*").url("/openapi.json", document))
         .service(actix_web::web::redirect("/docs", "/docs/"))
         .default_service(actix_web::web::to(unmatched))
+        .wrap(from_fn(crate::web::parameter_limits::enforce))
         .wrap(from_fn(crate::web::caller::record_refusals))
         .wrap(from_fn(crate::web::idempotency::idempotent))
         .wrap(from_fn(crate::web::fallback::problem_for_plain_errors))

@@ -10,6 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::web::problem::*;
 
+mod limits;
+
 /// Adds the security schemes: a bearer token, and the OAuth 2.0 password flow that issues it
 /// (so Swagger UI's Authorize dialog logs in by itself).
 struct BearerScheme;
@@ -55,7 +57,7 @@ impl Modify for BearerScheme {
         contact(name = "江西省工业和信息化厅 · 重点企业联系制度")
     ),
     // Relative: the document describes the server that serves it.
-    servers((url = "/", description = "This server")),
+    servers((url = "/", description = "This server: the deployment (production, staging, test or local) that serves this document")),
     modifiers(&BearerScheme),
     // Every operation needs a bearer token (from any grant, or from the password flow) unless
     // its own annotation says `security()`.
@@ -110,7 +112,13 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
     }
     declare_server_problems(&mut document);
     split_summaries(&mut document);
-    document
+    // The limits are filled in on the JSON form, which every schema shares.
+    let Ok(mut json) = serde_json::to_value(&document) else {
+        return document;
+    };
+    limits::declare(&mut json);
+    declare_cors_and_audience(&mut json);
+    serde_json::from_value(json).unwrap_or(document)
 }
 
 /// The operations of a path.
@@ -196,6 +204,32 @@ fn declare_server_problems(document: &mut utoipa::openapi::OpenApi) {
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerError")));
             }
         }
+    }
+}
+
+/// Every response that names headers also names `Access-Control-Allow-Origin` (sent when
+/// the request's `Origin` is configured, `LIAISON_CORS_ORIGINS`); the servers are internal:
+/// government systems and frontends call them, not the public.
+fn declare_cors_and_audience(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    fn walk(node: &mut Value) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::Object(headers)) = map.get_mut("headers") {
+                    headers.entry("Access-Control-Allow-Origin").or_insert(json!({
+                        "description": "The request's `Origin`, when it is one of the configured origins",
+                        "schema": {"type": "string", "maxLength": 2048}
+                    }));
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(document);
+    for server in document["servers"].as_array_mut().into_iter().flatten() {
+        server["x-internal"] = Value::Bool(true);
     }
 }
 

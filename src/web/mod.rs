@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod ops;
 pub mod pagination;
+pub mod parameter_limits;
 pub mod patch;
 pub mod precondition;
 pub mod problem;

@@ -117,11 +117,15 @@ impl ResponseError for AppError {
             type_: format!("urn:liaison:problem:{slug}"),
             title: title.into(),
             status: status.as_u16(),
-            detail: self.public_detail(),
+            detail: capped(self.public_detail(), 2000),
             request_id,
             errors: match self {
-                AppError::Validation(errors) => Some(ProblemErrors::Fields(errors.clone())),
-                AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(errors.clone())),
+                AppError::Validation(errors) => Some(ProblemErrors::Fields(
+                    errors.iter().map(capped_field).collect(),
+                )),
+                AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(
+                    errors.iter().map(capped_cell).collect(),
+                )),
                 _ => None,
             },
         };
@@ -143,6 +147,32 @@ impl ResponseError for AppError {
             _ => {}
         }
         response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// `text` cut to at most `max` characters. A detail, a field's path or a column's header may
+/// quote what the client sent; the document declares these limits (see `openapi::limits`).
+fn capped(mut text: String, max: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        text.truncate(cut);
+    }
+    text
+}
+
+fn capped_field(error: &FieldError) -> FieldError {
+    FieldError {
+        field: capped(error.field.clone(), 200),
+        code: capped(error.code.clone(), 64),
+        message: capped(error.message.clone(), 500),
+    }
+}
+
+fn capped_cell(error: &RowError) -> RowError {
+    RowError {
+        row: error.row,
+        column: capped(error.column.clone(), 200),
+        code: capped(error.code.clone(), 64),
+        message: capped(error.message.clone(), 500),
     }
 }
 

@@ -152,3 +152,55 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Every query and header parameter the document limits (`maxLength`) is refused one character
+/// past its limit, naming the parameter: the contract generated clients and schemathesis rely on.
+#[actix_web::test]
+async fn every_declared_parameter_limit_is_enforced() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let doc: Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            for param in &params {
+                let (name, place) = (param["name"].as_str().unwrap(), param["in"].as_str());
+                let Some(max) = param["schema"]["maxLength"].as_u64() else {
+                    continue;
+                };
+                let over = "x".repeat(max as usize + 1);
+                let method = method.to_uppercase();
+                let resp = match place {
+                    Some("query") => {
+                        let query = serde_urlencoded::to_string([(name, &over)]).unwrap();
+                        let target = format!("{}?{query}", concrete(path));
+                        app.call(&method, &target, Some(&admin.token), None).await
+                    }
+                    Some("header") => {
+                        let headers = [(name, over.as_str())];
+                        app.send(&method, &concrete(path), Some(&admin.token), &headers, None)
+                            .await
+                    }
+                    _ => continue,
+                };
+                checked += 1;
+                let named = resp.body["errors"][0]["field"] == name
+                    || resp.body["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains(name));
+                if !matches!(resp.status, 400 | 422) || !named {
+                    failures.push(format!(
+                        "{method} {path} {name} ({} characters): {} {}",
+                        max + 1,
+                        resp.status,
+                        resp.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 60, "only {checked} limited parameters");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
