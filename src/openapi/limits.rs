@@ -61,7 +61,8 @@ const TEXTS: &[(&str, u64)] = &[
     ("credit_code", 18),
     ("username", 64),
     ("client_id", 64),
-    ("entity_id", 64),
+    // An id, a code, a route or a username as typed at a failed login (kept to 100).
+    ("entity_id", 100),
     ("id", 64),
     ("event_id", 64),
     // Texts people write, at their rules' limits.
@@ -115,7 +116,7 @@ const TEXTS: &[(&str, u64)] = &[
     ("column", 200),
     ("error", 64),
     ("error_description", 500),
-    ("request_id", 64),
+    ("request_id", 128),
     ("last_error", 500),
     ("client_secret", 128),
     ("client_secret_note", 500),

@@ -218,7 +218,8 @@ async fn send(sender: &Sender, c: Claimed) -> Outcome {
             outcome.status_code = Some(i32::from(code));
             outcome.error = Some(format!("the receiver answered HTTP {code}"));
         }
-        Err(e) => outcome.error = Some(e),
+        // Shown to subscribers as `last_error`: at most 500 characters, as documented.
+        Err(e) => outcome.error = Some(e.chars().take(500).collect()),
     }
     outcome
 }
