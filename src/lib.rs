@@ -136,6 +136,7 @@ pub fn build_app(
         .wrap(security_headers())
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         .wrap(metrics)
+        .wrap(from_fn(crate::web::language::negotiate))
         .wrap(from_fn(crate::web::request_id::assign))
         .wrap(Logger::new("%{x-request-id}o \"%r\" %s %b %Dms").log_target("liaison::request"))
 }

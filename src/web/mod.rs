@@ -12,6 +12,8 @@ pub mod event_watch;
 pub mod fallback;
 pub mod fields;
 pub mod idempotency;
+pub mod language;
+pub mod messages;
 pub mod metrics;
 pub mod ops;
 pub mod pagination;

@@ -10,7 +10,8 @@ use utoipa::openapi::{self, Ref, RefOr};
 use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 use crate::domain::error::{AppError, FieldError, RowError};
-use crate::web::request_id;
+use crate::web::language;
+use crate::web::{messages, request_id};
 
 /// The `errors` of a problem: bad fields of a body, or bad cells of an import file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,27 +114,39 @@ impl ResponseError for AppError {
             _ => {}
         }
         let (slug, title) = self.slug_and_title();
+        let language = language::current();
         let problem = Problem {
             type_: format!("urn:liaison:problem:{slug}"),
-            title: title.into(),
+            title: messages::title(slug, title, language),
             status: status.as_u16(),
-            detail: capped(self.public_detail(), 2000),
+            detail: messages::detail(slug, &self.public_detail(), language),
             request_id,
             errors: match self {
                 AppError::Validation(errors) => Some(ProblemErrors::Fields(
-                    errors.iter().map(capped_field).collect(),
+                    errors
+                        .iter()
+                        .map(|e| messages::field(e, language))
+                        .collect(),
                 )),
                 AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(
-                    errors.iter().map(capped_cell).collect(),
+                    errors.iter().map(|e| messages::cell(e, language)).collect(),
                 )),
                 _ => None,
             },
         };
         let mut response = HttpResponse::build(status);
-        response.content_type("application/problem+json");
+        response
+            .content_type("application/problem+json")
+            .insert_header((header::CONTENT_LANGUAGE, language.tag()))
+            .insert_header((header::VARY, "Accept-Language"));
         match self {
             AppError::Unauthorized(why) => {
                 response.insert_header((header::WWW_AUTHENTICATE, bearer_challenge(why)));
+            }
+            // RFC 6750 §3.1: the token is good, its holder's rights are not enough.
+            AppError::Forbidden(_) => {
+                let challenge = "Bearer realm=\"liaison\", error=\"insufficient_scope\"";
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
             AppError::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
@@ -147,32 +160,6 @@ impl ResponseError for AppError {
             _ => {}
         }
         response.body(serde_json::to_string(&problem).unwrap_or_default())
-    }
-}
-
-/// `text` cut to at most `max` characters. A detail, a field's path or a column's header may
-/// quote what the client sent; the document declares these limits (see `openapi::limits`).
-fn capped(mut text: String, max: usize) -> String {
-    if let Some((cut, _)) = text.char_indices().nth(max) {
-        text.truncate(cut);
-    }
-    text
-}
-
-fn capped_field(error: &FieldError) -> FieldError {
-    FieldError {
-        field: capped(error.field.clone(), 200),
-        code: capped(error.code.clone(), 64),
-        message: capped(error.message.clone(), 500),
-    }
-}
-
-fn capped_cell(error: &RowError) -> RowError {
-    RowError {
-        row: error.row,
-        column: capped(error.column.clone(), 200),
-        code: capped(error.code.clone(), 64),
-        message: capped(error.message.clone(), 500),
     }
 }
 
@@ -210,7 +197,8 @@ pub struct Unauthorized(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "Forbidden for this role or department",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Bearer, error=\"insufficient_scope\""))
 )]
 pub struct Forbidden(pub Problem);
 

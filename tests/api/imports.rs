@@ -484,3 +484,34 @@ async fn a_browser_form_upload_and_the_types_browsers_send_are_imported() {
     assert_eq!(resp.status, 400, "{}", resp.text);
     assert!(resp.problem().detail.contains("file"), "{}", resp.text);
 }
+
+/// A form streamed without `Content-Length`: the parts before the file count against the upload
+/// limit, so a huge other field cannot make the server read on and on.
+#[actix_web::test]
+async fn the_fields_before_the_file_count_against_the_upload_limit() {
+    let app = TestApp::with_config(|c| c.import_max_bytes = 4096).await;
+    let admin = app.admin().await;
+    let boundary = "----liaisonFormBoundaryChunked";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n统一社会信用代码\r\n--{boundary}--\r\n",
+        "注".repeat(5000)
+    )
+    .into_bytes();
+    let chunks: Vec<Result<actix_web::web::Bytes, std::io::Error>> = body
+        .chunks_mut(1024)
+        .map(|c| Ok(actix_web::web::Bytes::copy_from_slice(c)))
+        .collect();
+    let resp = awc::Client::new()
+        .post(format!("{}/api/v1/imports/enterprises", app.base))
+        .bearer_auth(&admin.token)
+        .insert_header((
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        ))
+        .send_stream(futures_util::stream::iter(chunks))
+        .await
+        .expect("sent");
+    assert_eq!(resp.status().as_u16(), 413);
+}

@@ -29,6 +29,7 @@ mod idempotency;
 mod imports;
 mod indicator_stats;
 mod indicators;
+mod language;
 mod money;
 mod oauth;
 mod ops;

@@ -193,3 +193,16 @@ async fn a_bad_bearer_token_is_named_invalid_token_and_a_missing_one_is_not() {
         "RFC 6750 §3.1: no error without a token"
     );
 }
+
+#[actix_web::test]
+async fn a_token_without_the_rights_is_named_insufficient_scope() {
+    let app = TestApp::new().await;
+    let liaison = app.user("gxw", &[Role::Liaison]).await;
+    let resp = app.get("/api/v1/users", &liaison.token).await;
+    assert_eq!(resp.status, 403, "{}", resp.text);
+    assert_eq!(
+        resp.header("www-authenticate").as_deref(),
+        Some("Bearer realm=\"liaison\", error=\"insufficient_scope\""),
+        "RFC 6750 §3.1"
+    );
+}

@@ -285,7 +285,7 @@ impl Resp {
     }
 
     /// The bad fields of a validation problem (none for another body).
-    fn field_errors(&self) -> Vec<FieldError> {
+    pub fn field_errors(&self) -> Vec<FieldError> {
         match serde_json::from_str::<Problem>(&self.text).map(|p| p.errors) {
             Ok(Some(ProblemErrors::Fields(errors))) => errors,
             _ => Vec::new(),

@@ -105,19 +105,23 @@ pub async fn import_enterprises(
     Ok(HttpResponse::Ok().json(outcome))
 }
 
-/// The file of a form upload: its `file` part, or the first part with a file name.
+/// The file of a form upload: its `file` part, or the first part with a file name. The parts
+/// before it count against the same limit, and a form has at most 16 parts.
 async fn file_part(req: &HttpRequest, payload: web::Payload, limit: usize) -> AppResult<Bytes> {
     let unreadable = |_| AppError::BadRequest("the form upload could not be read".into());
     let mut form = Multipart::new(req.headers(), payload.into_inner());
-    while let Some(part) = form.next().await {
+    let mut left = limit;
+    for _ in 0..16 {
+        let Some(part) = form.next().await else { break };
         let part = part.map_err(unreadable)?;
         let named_file = part.name() == Some("file")
             || part
                 .content_disposition()
                 .is_some_and(|d| d.get_filename().is_some());
         if named_file {
-            return read_limited(part, limit).await;
+            return read_limited(part, left).await;
         }
+        left -= read_limited(part, left).await?.len();
     }
     Err(AppError::BadRequest(
         "the form upload has no file part (name it `file`)".into(),
