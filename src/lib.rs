@@ -5,8 +5,10 @@
 //!
 //! - [`web`]: the HTTP face (actix-web, utoipa). Extractors ([`web::caller`] for the bearer
 //!   token, [`web::body`] and [`web::fields`] for bodies, [`web::pagination`] for cursors,
-//!   [`web::precondition`] for `If-Match`), RFC 9457 problems and the grouped problem
-//!   responses ([`web::problem`]), idempotency, request ids, metrics, the shared
+//!   [`web::precondition`] for `If-Match`), the document's parameter limits enforced
+//!   ([`web::parameter_limits`]), RFC 9457 problems and the grouped problem responses
+//!   ([`web::problem`]) in the reader's language ([`web::language`], [`web::messages`]: the
+//!   Chinese text of every message), idempotency, request ids, metrics, the shared
 //!   [`web::state`], and [`web::api`]: one file per concept with its handlers, their request
 //!   and response types, and `routes()`. An api file never imports another.
 //! - [`domain`]: the rules and the records, no actix-web. One folder per concept (`model.rs`:
@@ -26,10 +28,11 @@
 //!
 //! Beside them: [`config`] (typed configuration, defaults written once), [`seeds`] (reference,
 //! demo and synthetic data, through the stores), and on top [`openapi`] (info, tags, security
-//! schemes), [`build_app`] and `main.rs`, which nothing imports.
+//! schemes, and the limits the annotations leave open), [`build_app`] and `main.rs`, which
+//! nothing imports.
 //!
-//! A request's way: middleware (request id, logging, metrics, CORS, security headers, problem
-//! fallback, idempotency) → the route, registered once with its OpenAPI entry by the handler's
+//! A request's way: middleware (request id, language, logging, metrics, CORS, security headers,
+//! problem fallback, idempotency, parameter limits) → the route, registered once with its OpenAPI entry by the handler's
 //! own attributes ([`web::routes`] mounts each concept's `routes()`) → the handler in
 //! `web/api/<concept>.rs` (role check first, then the body, every bad field at once) → the
 //! concept's `store.rs` (one transaction: rows and audit event together) → JSON, or the domain

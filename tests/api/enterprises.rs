@@ -330,6 +330,21 @@ async fn withdrawal_keeps_the_record_and_is_admin_only() {
         )
         .await;
     assert_eq!(stale.status, 412);
+    // Bad input is named before a stale version: fixing it is the caller's next step.
+    let long_reason = json!({"reason": "理".repeat(1001)}).to_string();
+    let stale_and_bad = app
+        .send(
+            "DELETE",
+            &path,
+            Some(&admin.token),
+            &[("If-Match", "\"7\"")],
+            Some(("application/json", long_reason)),
+        )
+        .await;
+    assert_eq!(
+        (stale_and_bad.status, stale_and_bad.error_fields()),
+        (422, vec!["reason".to_owned()])
+    );
     assert_eq!(
         app.call("DELETE", &path, Some(&admin.token), None)
             .await

@@ -82,13 +82,14 @@ pub async fn withdraw(
 ) -> AppResult<Enterprise> {
     conn.transaction(async move |conn| {
         let before = lock(conn, id).await?;
-        check_version(&expected_version, before.version)?;
-        if before.status == EnterpriseStatus::Withdrawn {
-            return Ok(before);
-        }
+        // Bad input is reported before a stale version: fixing it is the caller's next step.
         let errors = w.check(before.designated_on, today);
         if !errors.is_empty() {
             return Err(crate::domain::error::AppError::Validation(errors));
+        }
+        check_version(&expected_version, before.version)?;
+        if before.status == EnterpriseStatus::Withdrawn {
+            return Ok(before);
         }
         let (reason, document_no) = (trimmed(w.reason), trimmed(w.document_no));
         let on = w.withdrawn_on.unwrap_or(today);
