@@ -133,6 +133,7 @@ const TEXTS: &[(&str, u64)] = &[
     ("Content-Disposition", 300),
     ("WWW-Authenticate", 1000),
     ("Retry-After", 16),
+    ("Content-Language", 16),
     ("Access-Control-Allow-Origin", 2048),
 ];
 

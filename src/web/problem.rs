@@ -180,7 +180,8 @@ fn bearer_challenge(why: &str) -> String {
 #[derive(ToResponse)]
 #[response(
     description = "Malformed request",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct BadRequest(pub Problem);
 
@@ -189,7 +190,7 @@ pub struct BadRequest(pub Problem);
 #[response(
     description = "Missing, invalid or expired token",
     content_type = "application/problem+json",
-    headers(("WWW-Authenticate" = String, description = "Bearer"))
+    headers(("WWW-Authenticate" = String, description = "Bearer"), ("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct Unauthorized(pub Problem);
 
@@ -198,7 +199,10 @@ pub struct Unauthorized(pub Problem);
 #[response(
     description = "Forbidden for this role or department",
     content_type = "application/problem+json",
-    headers(("WWW-Authenticate" = String, description = "Bearer, error=\"insufficient_scope\""))
+    headers(
+        ("WWW-Authenticate" = String, description = "Bearer, error=\"insufficient_scope\""),
+        ("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers")
+    )
 )]
 pub struct Forbidden(pub Problem);
 
@@ -206,20 +210,26 @@ pub struct Forbidden(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "No such resource",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct NotFound(pub Problem);
 
 /// Duplicate or not allowed in the current state.
 #[derive(ToResponse)]
-#[response(description = "Conflict", content_type = "application/problem+json")]
+#[response(
+    description = "Conflict",
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
+)]
 pub struct Conflict(pub Problem);
 
 /// Stale `If-Match`.
 #[derive(ToResponse)]
 #[response(
     description = "The resource changed since it was read",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct PreconditionFailed(pub Problem);
 
@@ -227,7 +237,8 @@ pub struct PreconditionFailed(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "Body too large",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct PayloadTooLarge(pub Problem);
 
@@ -235,7 +246,8 @@ pub struct PayloadTooLarge(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "Unsupported content type",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct UnsupportedMediaType(pub Problem);
 
@@ -243,7 +255,8 @@ pub struct UnsupportedMediaType(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "Validation failed; `errors` lists every bad field",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct Unprocessable(pub Problem);
 
@@ -297,7 +310,8 @@ pub struct ImportProblem {
 #[derive(ToResponse)]
 #[response(
     description = "The file has bad cells; nothing was written. `errors` lists each with its row and column",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct ImportRejected(pub ImportProblem);
 
@@ -305,7 +319,8 @@ pub struct ImportRejected(pub ImportProblem);
 #[derive(ToResponse)]
 #[response(
     description = "Database unavailable",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct Unavailable(pub Problem);
 
@@ -313,7 +328,8 @@ pub struct Unavailable(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "Unexpected error (logged with the request id)",
-    content_type = "application/problem+json"
+    content_type = "application/problem+json",
+    headers(("Content-Language" = String, description = "`zh-CN` or `en`, as `Accept-Language` prefers"))
 )]
 pub struct ServerError(pub Problem);
 

@@ -30,6 +30,12 @@ async fn problems_speak_chinese_to_those_who_prefer_it() {
     );
     assert_eq!(zh.header("content-language").as_deref(), Some("zh-CN"));
     assert_eq!(en.header("content-language").as_deref(), Some("en"));
+    let varies = zh.headers.get_all("vary").filter_map(|v| v.to_str().ok());
+    assert!(
+        varies.into_iter().any(|v| v.contains("Accept-Language")),
+        "{:?}",
+        zh.headers
+    );
 
     // A body with three bad fields: the same fields and codes, messages in each language.
     let bad = enterprise_body(

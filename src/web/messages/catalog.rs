@@ -65,6 +65,12 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("the value is not allowed", "该值不被允许"),
     ("refers to a record that does not exist", "引用的记录不存在"),
     ("fails the `{}` rule", "不符合 `{}` 规则"),
+    // A parser's own words (serde), where their shape is known.
+    ("unknown variant `{}`, expected one of {}", "`{}` 不是可选的值，可选：{}"),
+    ("unknown variant `{}`, expected {}", "`{}` 不是可选的值，应为 {}"),
+    ("invalid type: {}, expected {}", "类型不对：{}，应为 {}"),
+    ("invalid value: {}, expected {}", "取值无效：{}，应为 {}"),
+    ("invalid length {}, expected {}", "长度不对：{}，应为 {}"),
     ("2 to 32 characters: a lower-case letter, then letters, digits or '_'", "2 至 32 个字符：小写字母开头，其后为小写字母、数字或 '_'"),
     ("3 to 32 digits, spaces, '+', '-', '(' or ')'", "3 至 32 个字符：数字、空格、'+'、'-'、'(' 或 ')'"),
     ("3 to 64 letters, digits, '.', '_' or '-'", "3 至 64 个字符：字母、数字、'.'、'_' 或 '-'"),

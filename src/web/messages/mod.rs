@@ -169,10 +169,14 @@ mod tests {
             detail("not-found", "no such demand", Language::English),
             "no such demand"
         );
-        // Unknown to the catalog: the code's meaning leads the English words.
+        // A parser's words of a known shape, and of an unknown one (the code's meaning leads).
         assert_eq!(
             field_message("type", "invalid type: integer `5`, expected a string", zh),
-            "类型不对：invalid type: integer `5`, expected a string"
+            "类型不对：integer `5`，应为 a string"
+        );
+        assert_eq!(
+            field_message("invalid", "trailing characters", zh),
+            "取值无效：trailing characters"
         );
         // Written in both already: Chinese readers get the Chinese half, English ones both.
         let both = "撤销须写明原因 (a withdrawal states why)";
