@@ -32,8 +32,8 @@
 //! nothing imports.
 //!
 //! A request's way: middleware (request id, language, logging, metrics, CORS, security headers,
-//! problem fallback, idempotency, parameter limits) → the route, registered once with its OpenAPI entry by the handler's
-//! own attributes ([`web::routes`] mounts each concept's `routes()`) → the handler in
+//! problem fallback, idempotency, parameter limits) → the route, registered once with its
+//! OpenAPI entry by the handler's own attributes ([`web::routes`] mounts each concept's `routes()`) → the handler in
 //! `web/api/<concept>.rs` (role check first, then the body, every bad field at once) → the
 //! concept's `store.rs` (one transaction: rows and audit event together) → JSON, or the domain
 //! error rendered as a problem.

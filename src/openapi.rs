@@ -116,8 +116,8 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
     let Ok(mut json) = serde_json::to_value(&document) else {
         return document;
     };
-    limits::declare(&mut json);
     declare_cors_and_audience(&mut json);
+    limits::declare(&mut json);
     serde_json::from_value(json).unwrap_or(document)
 }
 
@@ -218,7 +218,7 @@ fn declare_cors_and_audience(document: &mut serde_json::Value) {
                 if let Some(Value::Object(headers)) = map.get_mut("headers") {
                     headers.entry("Access-Control-Allow-Origin").or_insert(json!({
                         "description": "The request's `Origin`, when it is one of the configured origins",
-                        "schema": {"type": "string", "maxLength": 2048}
+                        "schema": {"type": "string"}
                     }));
                 }
                 map.values_mut().for_each(walk);

@@ -53,8 +53,11 @@ impl ParameterLimits {
     fn violation(&self, req: &ServiceRequest) -> Option<AppError> {
         let pattern = req.match_pattern()?;
         let limits = self.0.get(&(pattern, req.method().as_str().to_owned()))?;
-        let query: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        // Read only where a query parameter is limited.
+        let query: Vec<(String, String)> = match limits.iter().any(|l| l.place == Place::Query) {
+            true => serde_urlencoded::from_str(req.query_string()).unwrap_or_default(),
+            false => Vec::new(),
+        };
         limits.iter().find_map(|limit| match limit.place {
             Place::Query => query
                 .iter()
