@@ -23,8 +23,9 @@
 //!   sends the events on. Designation batches and withdrawals belong to enterprises.
 //! - [`db`]: pool, embedded migrations, finding or starting PostgreSQL, the generated
 //!   [`db::schema`], column types ([`db::money`], [`db::quarter`], [`text_enum!`]), the China
-//!   clock ([`db::clock`]), the SQL functions of the migrations ([`db::functions`]). Imports
-//!   nothing of ours.
+//!   clock ([`db::clock`]), the SQL functions of the migrations ([`db::functions`]), and the
+//!   two macros every list is written with: [`filter_present!`] (each query parameter given
+//!   narrows the query) and [`keyset_page!`] (order, cursor and limit). Imports nothing of ours.
 //!
 //! Beside them: [`config`] (typed configuration, defaults written once), [`seeds`] (reference,
 //! demo and synthetic data, through the stores), and on top [`openapi`] (info, tags, security

@@ -74,6 +74,29 @@ macro_rules! keyset_after {
     }};
 }
 
+/// A boxed query cut to one page of a fixed-order list: the rows after `after`
+/// (`Option<(value, id)>`), ordered by `(column, id)` ascending or descending, and one row more
+/// than `limit`, which tells that more follow (see [`page`]).
+///
+/// `keyset_page!(query by visits::visited_on, visits::id, desc; after, limit).load(conn)`
+#[macro_export]
+macro_rules! keyset_page {
+    ($query:ident by $column:expr, $id_column:expr, $direction:ident; $after:expr, $limit:expr) => {{
+        let mut query = $query;
+        if let Some((value, id)) = $after {
+            query = query.filter($crate::keyset_after!(
+                $direction,
+                $column,
+                $id_column,
+                (value, id)
+            ));
+        }
+        query
+            .order(($column.$direction(), $id_column.$direction()))
+            .limit($limit + 1)
+    }};
+}
+
 /// A boxed query filtered to the rows after `after` (`Some((value, id))`) and ordered by
 /// `(column, id)`, ascending or descending: one keyset page of a sort the caller chose.
 ///

@@ -1,6 +1,7 @@
 //! Database access: the connection pool, embedded migrations, finding or starting a server.
 
 pub mod clock;
+pub mod filters;
 pub mod functions;
 pub mod keyset;
 pub mod local;

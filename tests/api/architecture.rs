@@ -16,7 +16,13 @@
 use std::path::{Path, PathBuf};
 
 /// Macros of `src/db/`, exported at the crate's root.
-const DB_MACROS: [&str; 3] = ["keyset_after", "keyset_sorted", "text_enum"];
+const DB_MACROS: [&str; 5] = [
+    "filter_present",
+    "keyset_after",
+    "keyset_page",
+    "keyset_sorted",
+    "text_enum",
+];
 
 /// Shared domain modules any concept may use.
 const DOMAIN_SHARED: [&str; 7] = [

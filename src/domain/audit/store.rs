@@ -57,43 +57,20 @@ pub async fn list(
     let mut query = audit_events::table
         .select(AuditEventRow::as_select())
         .into_boxed();
-    if let Some(entity) = f.entity {
-        query = query.filter(audit_events::entity.eq(entity));
-    }
-    if let Some(entity_id) = f.entity_id {
-        query = query.filter(audit_events::entity_id.eq(entity_id));
-    }
-    if let Some(actor) = f.actor {
-        query = query.filter(audit_events::actor.eq(actor));
-    }
-    if let Some(from) = f.from {
-        query = query.filter(audit_events::at.ge(from));
-    }
-    if let Some(to) = f.to {
-        query = query.filter(audit_events::at.lt(to));
-    }
-    if let Some((at, id)) = page.after {
-        query = if page.newest_first {
-            query.filter(crate::keyset_after!(
-                desc,
-                audit_events::at,
-                audit_events::id,
-                (at, id)
-            ))
-        } else {
-            query.filter(crate::keyset_after!(
-                asc,
-                audit_events::at,
-                audit_events::id,
-                (at, id)
-            ))
-        };
-    }
-    query = if page.newest_first {
-        query.order((audit_events::at.desc(), audit_events::id.desc()))
-    } else {
-        query.order((audit_events::at.asc(), audit_events::id.asc()))
-    };
+    crate::filter_present!(query,
+        f.entity => |entity| audit_events::entity.eq(entity),
+        f.entity_id => |entity_id| audit_events::entity_id.eq(entity_id),
+        f.actor => |actor| audit_events::actor.eq(actor),
+        f.from => |from| audit_events::at.ge(from),
+        f.to => |to| audit_events::at.lt(to),
+    );
+    crate::keyset_sorted!(
+        query,
+        audit_events::at,
+        audit_events::id,
+        page.after,
+        page.newest_first
+    );
     query.limit(page.limit + 1).load(conn).await
 }
 

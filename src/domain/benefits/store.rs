@@ -331,32 +331,15 @@ pub async fn list(
     let mut query = policy_benefits::table
         .select(PolicyBenefit::as_select())
         .into_boxed();
-    if let Some(id) = f.enterprise_id {
-        query = query.filter(policy_benefits::enterprise_id.eq(id));
-    }
-    if let Some(id) = f.policy_id {
-        query = query.filter(policy_benefits::policy_id.eq(id));
-    }
-    if let Some(dept) = f.responsible_department {
-        query = query.filter(policy_benefits::responsible_department.eq(dept));
-    }
-    if let Some(status) = f.status {
-        query = query.filter(policy_benefits::status.eq(status.as_str()));
-    }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
-            policy_benefits::created_at,
-            policy_benefits::id,
-            (at, id)
-        ));
-    }
-    query
-        .order((
-            policy_benefits::created_at.desc(),
-            policy_benefits::id.desc(),
-        ))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    crate::filter_present!(query,
+        f.enterprise_id => |id| policy_benefits::enterprise_id.eq(id),
+        f.policy_id => |id| policy_benefits::policy_id.eq(id),
+        f.responsible_department => |dept| policy_benefits::responsible_department.eq(dept),
+        f.status => |status| policy_benefits::status.eq(status.as_str()),
+    );
+    crate::keyset_page!(
+        query by policy_benefits::created_at, policy_benefits::id, desc; after, limit
+    )
+    .load(conn)
+    .await
 }

@@ -164,20 +164,10 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<ClientRow>> {
-    let mut query = api_clients::table
+    let query = api_clients::table
         .select(ClientRow::as_select())
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            asc,
-            api_clients::created_at,
-            api_clients::id,
-            (at, id)
-        ));
-    }
-    query
-        .order((api_clients::created_at, api_clients::id))
-        .limit(limit + 1)
+    crate::keyset_page!(query by api_clients::created_at, api_clients::id, asc; after, limit)
         .load(conn)
         .await
 }

@@ -56,23 +56,15 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<ContactRow>> {
-    let mut query = enterprise_contacts::table
+    let query = enterprise_contacts::table
         .filter(enterprise_contacts::enterprise_id.eq(enterprise_id))
         .select(ContactRow::as_select())
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            asc,
-            enterprise_contacts::created_at,
-            enterprise_contacts::id,
-            (at, id)
-        ));
-    }
-    query
-        .order((enterprise_contacts::created_at, enterprise_contacts::id))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    crate::keyset_page!(
+        query by enterprise_contacts::created_at, enterprise_contacts::id, asc; after, limit
+    )
+    .load(conn)
+    .await
 }
 
 /// One contact of an enterprise.

@@ -203,12 +203,10 @@ fn filtered(
     f: DemandFilter,
     today: NaiveDate,
 ) -> ListQuery<'static> {
-    if let Some(id) = f.enterprise_id {
-        query = query.filter(demands::enterprise_id.eq(id));
-    }
-    if let Some(dept) = f.assigned_department {
-        query = query.filter(demands::assigned_department.eq(dept));
-    }
+    crate::filter_present!(query,
+        f.enterprise_id => |id| demands::enterprise_id.eq(id),
+        f.assigned_department => |dept| demands::assigned_department.eq(dept),
+    );
     if let Some(Statuses(statuses)) = f.status {
         query = query.filter(demands::status.eq_any(statuses));
     }
@@ -226,32 +224,20 @@ fn filtered(
             .filter(demands::status.eq_any([DemandStatus::Open, DemandStatus::Accepted]))
             .filter(demands::escalation_level.is_not_null());
     }
-    if let Some(user) = f.raised_by {
-        query = query.filter(demands::raised_by.eq(user));
-    }
-    if let Some(dept) = f.co_department {
-        query = query.filter(demands::co_departments.contains(vec![dept]));
-    }
-    if let Some(day) = f.due_before {
-        query = query.filter(demands::due_on.lt(day));
-    }
+    crate::filter_present!(query,
+        f.raised_by => |user| demands::raised_by.eq(user),
+        f.co_department => |dept| demands::co_departments.contains(vec![dept]),
+        f.due_before => |day| demands::due_on.lt(day),
+    );
     // Whole days in China time; served by the created_at and resolved_at indexes.
     let day_ends = |d: NaiveDate| china_midnight(d + chrono::Days::new(1));
-    if let Some(day) = f.created_from {
-        query = query.filter(demands::created_at.ge(china_midnight(day)));
-    }
-    if let Some(day) = f.created_to {
-        query = query.filter(demands::created_at.lt(day_ends(day)));
-    }
-    if let Some(day) = f.resolved_from {
-        query = query.filter(demands::resolved_at.ge(china_midnight(day)));
-    }
-    if let Some(day) = f.resolved_to {
-        query = query.filter(demands::resolved_at.lt(day_ends(day)));
-    }
-    if let Some(at) = f.updated_since {
-        query = query.filter(demands::updated_at.ge(at));
-    }
+    crate::filter_present!(query,
+        f.created_from => |day| demands::created_at.ge(china_midnight(day)),
+        f.created_to => |day| demands::created_at.lt(day_ends(day)),
+        f.resolved_from => |day| demands::resolved_at.ge(china_midnight(day)),
+        f.resolved_to => |day| demands::resolved_at.lt(day_ends(day)),
+        f.updated_since => |at| demands::updated_at.ge(at),
+    );
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(demands::title.ilike(like_pattern(q)));
     }

@@ -164,25 +164,14 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<DesignationBatch>> {
-    let mut query = designation_batches::table
+    let query = designation_batches::table
         .select(DesignationBatch::as_select())
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
-            designation_batches::created_at,
-            designation_batches::id,
-            (at, id)
-        ));
-    }
-    query
-        .order((
-            designation_batches::created_at.desc(),
-            designation_batches::id.desc(),
-        ))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    crate::keyset_page!(
+        query by designation_batches::created_at, designation_batches::id, desc; after, limit
+    )
+    .load(conn)
+    .await
 }
 
 /// Changes a batch; designating it makes its candidate enterprises active (as of `today`).

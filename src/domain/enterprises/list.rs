@@ -112,30 +112,16 @@ fn filtered(mut query: ListQuery, f: EnterpriseFilter) -> ListQuery {
             .select(regions::code);
         query = query.filter(enterprises::region_code.eq_any(in_region));
     }
-    if let Some(category) = f.category {
-        query = query.filter(enterprises::category.eq(category));
-    }
-    if let Some(size) = f.size {
-        query = query.filter(enterprises::size.eq(size));
-    }
-    if let Some(status) = f.status {
-        query = query.filter(enterprises::status.eq(status));
-    }
-    if let Some(department) = f.department {
-        query = query.filter(enterprises::assigned_departments.contains(vec![department]));
-    }
-    if let Some(officer) = f.officer {
-        query = query.filter(enterprises::liaison_officers.contains(vec![officer]));
-    }
-    if let Some(tag) = f.tag {
-        query = query.filter(enterprises::tags.contains(vec![tag]));
-    }
-    if let Some(from) = f.designated_from {
-        query = query.filter(enterprises::designated_on.ge(from));
-    }
-    if let Some(to) = f.designated_to {
-        query = query.filter(enterprises::designated_on.le(to));
-    }
+    crate::filter_present!(query,
+        f.category => |category| enterprises::category.eq(category),
+        f.size => |size| enterprises::size.eq(size),
+        f.status => |status| enterprises::status.eq(status),
+        f.department => |department| enterprises::assigned_departments.contains(vec![department]),
+        f.officer => |officer| enterprises::liaison_officers.contains(vec![officer]),
+        f.tag => |tag| enterprises::tags.contains(vec![tag]),
+        f.designated_from => |from| enterprises::designated_on.ge(from),
+        f.designated_to => |to| enterprises::designated_on.le(to),
+    );
     query
 }
 

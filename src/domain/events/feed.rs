@@ -78,12 +78,10 @@ pub async fn read(
         let types: Vec<&str> = filter.types.iter().map(|t| t.as_str()).collect();
         query = query.filter(events::type_.eq_any(types));
     }
-    if let Some(id) = filter.enterprise_id {
-        query = query.filter(events::enterprise_id.eq(id));
-    }
-    if let Some(department) = &filter.department {
-        query = query.filter(events::department.eq(department.clone()));
-    }
+    crate::filter_present!(query,
+        filter.enterprise_id => |id| events::enterprise_id.eq(id),
+        &filter.department => |department| events::department.eq(department.clone()),
+    );
     let rows: Vec<EventRow> = query.load(conn).await?;
     let next = rows.last().map_or(after, |r| Position {
         txid: r.txid,

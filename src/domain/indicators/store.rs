@@ -178,11 +178,9 @@ pub async fn history(
         .filter(indicators::enterprise_id.eq(enterprise_id))
         .select(Indicator::as_select())
         .into_boxed();
-    if let Some(from) = from {
-        query = query.filter(indicators::quarter.ge(from.to_string()));
-    }
-    if let Some(to) = to {
-        query = query.filter(indicators::quarter.le(to.to_string()));
-    }
+    crate::filter_present!(query,
+        from => |from| indicators::quarter.ge(from.to_string()),
+        to => |to| indicators::quarter.le(to.to_string()),
+    );
     Ok(query.order(indicators::quarter.asc()).load(conn).await?)
 }

@@ -280,18 +280,8 @@ pub async fn list(
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Policy>> {
-    let mut query = policies::table.select(Policy::as_select()).into_boxed();
-    if let Some((on, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
-            policies::issued_on,
-            policies::id,
-            (on, id)
-        ));
-    }
-    query
-        .order((policies::issued_on.desc(), policies::id.desc()))
-        .limit(limit + 1)
+    let query = policies::table.select(Policy::as_select()).into_boxed();
+    crate::keyset_page!(query by policies::issued_on, policies::id, desc; after, limit)
         .load(conn)
         .await
 }

@@ -322,38 +322,17 @@ pub async fn list(
     let mut query = support_measures::table
         .select(SupportMeasure::as_select())
         .into_boxed();
-    if let Some(id) = f.enterprise_id {
-        query = query.filter(support_measures::enterprise_id.eq(id));
-    }
-    if let Some(dept) = f.department {
-        query = query.filter(support_measures::department.eq(dept));
-    }
-    if let Some(kind) = f.kind {
-        query = query.filter(support_measures::kind.eq(kind.as_str()));
-    }
-    if let Some(status) = f.status {
-        query = query.filter(support_measures::status.eq(status.as_str()));
-    }
-    if let Some(year) = f.fiscal_year {
-        query = query.filter(support_measures::fiscal_year.eq(year));
-    }
-    if let Some(policy) = f.policy_id {
-        query = query.filter(support_measures::policy_id.eq(policy));
-    }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
-            support_measures::created_at,
-            support_measures::id,
-            (at, id)
-        ));
-    }
-    query
-        .order((
-            support_measures::created_at.desc(),
-            support_measures::id.desc(),
-        ))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    crate::filter_present!(query,
+        f.enterprise_id => |id| support_measures::enterprise_id.eq(id),
+        f.department => |dept| support_measures::department.eq(dept),
+        f.kind => |kind| support_measures::kind.eq(kind.as_str()),
+        f.status => |status| support_measures::status.eq(status.as_str()),
+        f.fiscal_year => |year| support_measures::fiscal_year.eq(year),
+        f.policy_id => |policy| support_measures::policy_id.eq(policy),
+    );
+    crate::keyset_page!(
+        query by support_measures::created_at, support_measures::id, desc; after, limit
+    )
+    .load(conn)
+    .await
 }

@@ -61,25 +61,14 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<DirectoryEntry>> {
     let mut query = users::table.select(DirectoryRow::as_select()).into_boxed();
-    if let Some(department) = f.department {
-        query = query.filter(users::department.eq(department));
-    }
-    if let Some(role) = f.role {
-        query = query.filter(users::roles.contains(vec![role.as_str().to_owned()]));
-    }
-    if let Some((department, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            asc,
-            users::department,
-            users::id,
-            (department, id)
-        ));
-    }
-    let rows: Vec<DirectoryRow> = query
-        .order((users::department, users::id))
-        .limit(limit + 1)
-        .load(conn)
-        .await?;
+    crate::filter_present!(query,
+        f.department => |department| users::department.eq(department),
+        f.role => |role| users::roles.contains(vec![role.as_str().to_owned()]),
+    );
+    let rows: Vec<DirectoryRow> =
+        crate::keyset_page!(query by users::department, users::id, asc; after, limit)
+            .load(conn)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|r| DirectoryEntry {

@@ -186,26 +186,12 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<UserRow>> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
-    if let Some(department) = f.department {
-        query = query.filter(users::department.eq(department));
-    }
-    if let Some(role) = f.role {
-        query = query.filter(users::roles.contains(vec![role.as_str().to_owned()]));
-    }
-    if let Some(disabled) = f.disabled {
-        query = query.filter(users::disabled.eq(disabled));
-    }
-    if let Some((username, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            asc,
-            users::username,
-            users::id,
-            (username, id)
-        ));
-    }
-    query
-        .order((users::username, users::id))
-        .limit(limit + 1)
+    crate::filter_present!(query,
+        f.department => |department| users::department.eq(department),
+        f.role => |role| users::roles.contains(vec![role.as_str().to_owned()]),
+        f.disabled => |disabled| users::disabled.eq(disabled),
+    );
+    crate::keyset_page!(query by users::username, users::id, asc; after, limit)
         .load(conn)
         .await
 }

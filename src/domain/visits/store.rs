@@ -246,35 +246,15 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<Visit>> {
     let mut query = visits::table.select(Visit::as_select()).into_boxed();
-    if let Some(id) = f.enterprise_id {
-        query = query.filter(visits::enterprise_id.eq(id));
-    }
-    if let Some(dept) = f.department {
-        query = query.filter(visits::department.eq(dept));
-    }
-    if let Some(officer) = f.officer {
-        query = query.filter(visits::officers.contains(vec![officer]));
-    }
-    if let Some(kind) = f.kind {
-        query = query.filter(visits::kind.eq(kind));
-    }
-    if let Some(from) = f.visited_from {
-        query = query.filter(visits::visited_on.ge(from));
-    }
-    if let Some(to) = f.visited_to {
-        query = query.filter(visits::visited_on.le(to));
-    }
-    if let Some((on, id)) = after {
-        query = query.filter(crate::keyset_after!(
-            desc,
-            visits::visited_on,
-            visits::id,
-            (on, id)
-        ));
-    }
-    query
-        .order((visits::visited_on.desc(), visits::id.desc()))
-        .limit(limit + 1)
+    crate::filter_present!(query,
+        f.enterprise_id => |id| visits::enterprise_id.eq(id),
+        f.department => |dept| visits::department.eq(dept),
+        f.officer => |officer| visits::officers.contains(vec![officer]),
+        f.kind => |kind| visits::kind.eq(kind),
+        f.visited_from => |from| visits::visited_on.ge(from),
+        f.visited_to => |to| visits::visited_on.le(to),
+    );
+    crate::keyset_page!(query by visits::visited_on, visits::id, desc; after, limit)
         .load(conn)
         .await
 }

@@ -14,7 +14,6 @@ use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::departments::store::check_assignable;
 use crate::domain::error::{AppError, AppResult, Expected, FieldError, check_version};
-use crate::keyset_after;
 
 /// How long the old secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
@@ -86,20 +85,12 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> AppResult<Vec<Webhook>> {
-    let mut query = webhooks::table.select(Webhook::as_select()).into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(keyset_after!(
-            asc,
-            webhooks::created_at,
-            webhooks::id,
-            (at, id)
-        ));
-    }
-    Ok(query
-        .order((webhooks::created_at, webhooks::id))
-        .limit(limit + 1)
-        .load(conn)
-        .await?)
+    let query = webhooks::table.select(Webhook::as_select()).into_boxed();
+    Ok(
+        crate::keyset_page!(query by webhooks::created_at, webhooks::id, asc; after, limit)
+            .load(conn)
+            .await?,
+    )
 }
 
 /// Changes a subscription under `If-Match`.
@@ -229,26 +220,15 @@ pub async fn deliveries(
     limit: i64,
 ) -> AppResult<Vec<Delivery>> {
     get(conn, webhook_id).await?;
-    let mut query = webhook_deliveries::table
+    let query = webhook_deliveries::table
         .select(DeliveryRow::as_select())
         .filter(webhook_deliveries::webhook_id.eq(webhook_id))
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(keyset_after!(
-            desc,
-            webhook_deliveries::created_at,
-            webhook_deliveries::id,
-            (at, id)
-        ));
-    }
-    let rows: Vec<DeliveryRow> = query
-        .order((
-            webhook_deliveries::created_at.desc(),
-            webhook_deliveries::id.desc(),
-        ))
-        .limit(limit + 1)
-        .load(conn)
-        .await?;
+    let rows: Vec<DeliveryRow> = crate::keyset_page!(
+        query by webhook_deliveries::created_at, webhook_deliveries::id, desc; after, limit
+    )
+    .load(conn)
+    .await?;
     Ok(rows.into_iter().map(Delivery::from).collect())
 }
 
