@@ -1,6 +1,8 @@
-//! The longest value the document allows each query and header parameter, enforced from the
-//! document itself, so that the limit a client reads is the limit it meets: a longer query
-//! value is 422 on that parameter, a longer header 400 — before any handler runs.
+//! The query and header parameters the document declares for each operation, enforced from the
+//! document itself, so that what a client reads is what it meets — before any handler runs:
+//! - an `/api/` operation refuses a query parameter it does not declare (400), so a handler
+//!   that takes no query parameters needs no extractor to say so;
+//! - a query value longer than its `maxLength` is 422 on that parameter, a longer header 400.
 
 use std::collections::HashMap;
 
@@ -27,8 +29,17 @@ struct Limit {
     max: usize,
 }
 
-/// The limited parameters of each operation, by its path pattern and method (`GET`, …).
-pub struct ParameterLimits(HashMap<(String, String), Vec<Limit>>);
+/// What the document declares of one operation's parameters.
+#[derive(Debug, Default)]
+struct Declared {
+    /// Every query parameter's name.
+    query: Vec<String>,
+    /// The parameters with a longest value.
+    limits: Vec<Limit>,
+}
+
+/// The declared parameters of each operation, by its path pattern and method (`GET`, …).
+pub struct ParameterLimits(HashMap<(String, String), Declared>);
 
 impl ParameterLimits {
     /// The limits of `document` (the OpenAPI document as JSON).
@@ -37,28 +48,47 @@ impl ParameterLimits {
         let paths = document["paths"].as_object().into_iter().flatten();
         for (path, item) in paths {
             for (method, operation) in item.as_object().into_iter().flatten() {
-                let limits = operation["parameters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(limit_of)
-                    .collect();
-                operations.insert((path.clone(), method.to_uppercase()), limits);
+                let parameters = operation["parameters"].as_array().into_iter().flatten();
+                let declared = Declared {
+                    query: parameters
+                        .clone()
+                        .filter(|p| p["in"] == "query")
+                        .filter_map(|p| Some(p["name"].as_str()?.to_owned()))
+                        .collect(),
+                    limits: parameters.filter_map(limit_of).collect(),
+                };
+                operations.insert((path.clone(), method.to_uppercase()), declared);
             }
         }
         ParameterLimits(operations)
     }
 
-    /// The first parameter of the request over its limit, as the error it gets.
+    /// The first parameter of the request the operation does not declare, or the first over
+    /// its limit, as the error it gets.
     fn violation(&self, req: &ServiceRequest) -> Option<AppError> {
         let pattern = req.match_pattern()?;
-        let limits = self.0.get(&(pattern, req.method().as_str().to_owned()))?;
-        // Read only where a query parameter is limited.
-        let query: Vec<(String, String)> = match limits.iter().any(|l| l.place == Place::Query) {
-            true => serde_urlencoded::from_str(req.query_string()).unwrap_or_default(),
-            false => Vec::new(),
+        let declared = self
+            .0
+            .get(&(pattern.clone(), req.method().as_str().to_owned()))?;
+        let query: Vec<(String, String)> = match req.query_string() {
+            "" => Vec::new(),
+            text => match serde_urlencoded::from_str(text) {
+                Ok(pairs) => pairs,
+                Err(e) => return Some(AppError::BadRequest(format!("invalid query string: {e}"))),
+            },
         };
-        limits.iter().find_map(|limit| match limit.place {
+        if pattern.starts_with("/api/") {
+            let unknown = query
+                .iter()
+                .find(|(name, _)| !declared.query.contains(name));
+            if let Some((name, _)) = unknown {
+                let name = name.replace('\0', "");
+                return Some(AppError::BadRequest(format!(
+                    "unknown query parameter `{name}`"
+                )));
+            }
+        }
+        declared.limits.iter().find_map(|limit| match limit.place {
             Place::Query => query
                 .iter()
                 .find(|(name, value)| *name == limit.name && value.chars().count() > limit.max)
@@ -94,7 +124,8 @@ fn limit_of(parameter: &Value) -> Option<Limit> {
     })
 }
 
-/// Middleware: refuses a request with a parameter over its limit.
+/// Middleware: refuses a request with a query parameter its operation does not declare, or a
+/// parameter over its limit.
 pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

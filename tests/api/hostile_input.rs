@@ -204,3 +204,46 @@ async fn every_declared_parameter_limit_is_enforced() {
     assert!(checked > 60, "only {checked} limited parameters");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every `/api/` operation refuses a query parameter its document entry does not declare, with
+/// a 400 that names it, and changes nothing (a write with one is refused before it runs).
+#[actix_web::test]
+async fn every_operation_refuses_an_undeclared_query_parameter() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let doc: Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            let target = format!("{}?not_declared=1", concrete(path));
+            let resp = app.call(&method, &target, Some(&admin.token), None).await;
+            checked += 1;
+            let named = resp.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("`not_declared`"));
+            if resp.status != 400 || !named {
+                failures.push(format!("{method} {path}: {} {}", resp.status, resp.text));
+            }
+        }
+    }
+    assert!(checked > 90, "only {checked} operations");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let departments = app.count("departments").await;
+    let body = serde_json::json!({"code": "qtest", "name": "测试部门"});
+    let refused = app
+        .post(
+            "/api/v1/departments?not_declared=1",
+            &admin.token,
+            body.clone(),
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(app.count("departments").await, departments);
+    let created = app.post("/api/v1/departments", &admin.token, body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+}

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::domain::actor::Actor;
 use crate::domain::audit::store::{self, AuditEventRow, AuditFilter, AuditPage};
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{NoParams, StrictQuery};
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
@@ -128,7 +127,6 @@ pub async fn get_audit_event(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;

@@ -12,7 +12,7 @@ use validator::Validate;
 use crate::domain::actor::Actor;
 use crate::domain::enterprises::batches::{self, BatchFields, BatchStatus, DesignationBatch};
 use crate::domain::error::AppResult;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
@@ -67,7 +67,6 @@ pub async fn create_batch(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: NewBatch = body.read().await?;
@@ -112,7 +111,6 @@ pub async fn get_batch(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let batch = batches::get(&mut conn, *id).await?;
@@ -134,7 +132,6 @@ pub async fn update_batch(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let p: BatchPatch = body.read().await?;

@@ -14,7 +14,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::benefits::model::{BenefitEvent, PolicyBenefit};
 use crate::domain::benefits::store::{self, BenefitFilter, BenefitMove, NewBenefit};
 use crate::domain::error::AppResult;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::precondition::{created, current};
@@ -56,7 +56,6 @@ pub async fn create_benefit(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let b: NewBenefitRequest = body.read().await?;
@@ -111,7 +110,6 @@ pub async fn get_benefit(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let found = store::get(&mut conn, *id).await?;
@@ -138,7 +136,6 @@ pub async fn transition_benefit(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Finance])?;
     let m: BenefitMove = body.read().await?;
@@ -161,7 +158,6 @@ pub async fn list_benefit_events(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;

@@ -13,7 +13,7 @@ use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::clients::store::{self, ApiClient, ClientChange};
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
@@ -119,7 +119,6 @@ pub async fn create_client(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let body: NewClientRequest = body.read().await?;
@@ -176,7 +175,6 @@ pub async fn rotate_client_secret(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -223,7 +221,6 @@ pub async fn get_client(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -251,7 +248,6 @@ pub async fn update_client(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: ClientPatch = body.read().await?;

@@ -16,7 +16,7 @@ use crate::domain::contacts::model::{Contact, ContactFields, contact_view, trimm
 use crate::domain::contacts::store;
 use crate::domain::enterprises::store::{self as enterprises, may_edit};
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
@@ -74,7 +74,6 @@ pub async fn create_contact(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let body: NewContact = body.read().await?;
@@ -142,7 +141,6 @@ pub async fn get_contact(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let (enterprise_id, contact_id) = path.into_inner();
     let mut conn = state.pool.get().await?;
@@ -174,7 +172,6 @@ pub async fn update_contact(
     path: web::Path<(Uuid, Uuid)>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let (enterprise_id, contact_id) = path.into_inner();
@@ -229,7 +226,6 @@ pub async fn delete_contact(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
     _req: HttpRequest,
-    _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;

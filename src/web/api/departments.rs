@@ -14,7 +14,7 @@ use crate::domain::departments::model::{
 use crate::domain::departments::store;
 use crate::domain::error::AppResult;
 use crate::domain::validation::{department_code, not_blank};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::Page;
 use crate::web::precondition::{IfMatch, created, current};
@@ -83,7 +83,6 @@ fn short_names(names: &[String]) -> Result<(), validator::ValidationError> {
 pub async fn list_departments(
     _actor: Actor,
     state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     Ok(HttpResponse::Ok().json(Page::all(store::list(&mut conn).await?)))
@@ -103,7 +102,6 @@ pub async fn get_department(
     _actor: Actor,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let department = store::get(&mut conn, &code).await?;
@@ -124,7 +122,6 @@ pub async fn create_department(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let body: NewDepartment = body.read().await?;
@@ -162,7 +159,6 @@ pub async fn update_department(
     code: web::Path<String>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: DepartmentPatch = body.read().await?;

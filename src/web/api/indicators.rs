@@ -13,7 +13,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::error::AppResult;
 use crate::domain::indicators::model::{Figures, Indicator, parse_quarter};
 use crate::domain::indicators::store;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, StrictQuery};
 use crate::web::pagination::Page;
 use crate::web::precondition::{IfMatch, created, current};
 use crate::web::problem::{ReadErrors, Unprocessable, UpdateErrors};
@@ -85,7 +85,6 @@ pub async fn put_indicators(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, String)>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;

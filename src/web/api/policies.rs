@@ -16,7 +16,7 @@ use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::policies::store::{self, Policy, PolicyFields};
 use crate::domain::support::model::SupportKind;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
@@ -193,7 +193,6 @@ pub async fn create_policy(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: NewPolicy = body.read().await?;
@@ -256,7 +255,6 @@ pub async fn get_policy(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let found = store::get(&mut conn, *id).await?;
@@ -283,7 +281,6 @@ pub async fn update_policy(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let p: PolicyPatch = body.read().await?;
@@ -308,7 +305,6 @@ pub async fn eligible_policies(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let enterprise = enterprises::get(&mut conn, *id).await?;

@@ -14,7 +14,7 @@ use crate::domain::demands::time_limits::{self, TimeLimit};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::reference::calendar::{self, CalendarYear};
 use crate::domain::reference::store::{self, Category, Region};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, StrictQuery};
 use crate::web::pagination::Page;
 use crate::web::problem::{CallerErrors, Unprocessable, UpdateErrors};
 use crate::web::state::AppState;
@@ -28,11 +28,7 @@ use crate::web::state::AppState;
     ),
 )]
 #[get("/reference/regions")]
-pub async fn list_regions(
-    _actor: Actor,
-    state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
-) -> AppResult<HttpResponse> {
+pub async fn list_regions(_actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     Ok(HttpResponse::Ok().json(Page::all(store::regions(&mut conn).await?)))
 }
@@ -46,11 +42,7 @@ pub async fn list_regions(
     ),
 )]
 #[get("/reference/categories")]
-pub async fn list_categories(
-    _actor: Actor,
-    state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
-) -> AppResult<HttpResponse> {
+pub async fn list_categories(_actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     Ok(HttpResponse::Ok().json(Page::all(store::categories(&mut conn).await?)))
 }
@@ -75,7 +67,6 @@ pub struct TimeLimitsBody {
 pub async fn list_time_limits(
     _actor: Actor,
     state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     Ok(HttpResponse::Ok().json(Page::all(time_limits::list(&mut conn).await?)))
@@ -91,7 +82,6 @@ pub async fn put_time_limits(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: TimeLimitsBody = body.read().await?;
@@ -141,7 +131,6 @@ pub async fn put_calendar(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let year: CalendarYear = body.read().await?;

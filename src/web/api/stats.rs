@@ -15,7 +15,7 @@ use crate::domain::stats::officers::{self, OfficerCoverage};
 use crate::domain::stats::overview::{self, Overview};
 use crate::domain::stats::window_days;
 use crate::domain::stats::workbench::{self, Workbench};
-use crate::web::body::{NoParams, StrictQuery};
+use crate::web::body::StrictQuery;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{CallerErrors, ListErrors};
 use crate::web::state::AppState;
@@ -147,11 +147,7 @@ pub async fn stats_alerts(
     responses((status = 200, body = Workbench), CallerErrors),
 )]
 #[get("/me/workbench")]
-pub async fn my_workbench(
-    actor: Actor,
-    state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
-) -> AppResult<HttpResponse> {
+pub async fn my_workbench(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let rules = AlertRules {
         today: state.clock.today(),
         unvisited_days: i64::from(state.config.alert_unvisited_days),

@@ -17,7 +17,7 @@ use crate::domain::support::model::{Disbursement, MeasureStatus, SupportKind, Su
 use crate::domain::support::payments::{self, NewDisbursement};
 use crate::domain::support::reversals;
 use crate::domain::support::store::{self, MeasureFields, MeasureFilter};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
@@ -146,7 +146,6 @@ pub async fn create_measure(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
     let b: NewMeasure = body.read().await?;
@@ -224,7 +223,6 @@ pub async fn get_measure(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let found = store::get(&mut conn, *id).await?;
@@ -252,7 +250,6 @@ pub async fn update_measure(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance, Role::Liaison, Role::Admin])?;
     let p: MeasurePatch = body.read().await?;
@@ -290,7 +287,6 @@ pub async fn create_disbursement(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance])?;
     let b: NewDisbursementRequest = body.read().await?;
@@ -334,7 +330,6 @@ pub async fn reverse_disbursement(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Finance])?;
     let b: ReversalRequest = body.read().await?;
@@ -362,7 +357,6 @@ pub async fn list_disbursements(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;

@@ -14,7 +14,7 @@ use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::users::directory::{self, DirectoryEntry, DirectoryFilter};
 use crate::domain::users::store::{self, NewUser, User, UserChange, UserFilter};
 use crate::domain::validation;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::present;
@@ -127,7 +127,6 @@ pub async fn create_user(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let body: NewUserRequest = body.read().await?;
@@ -187,7 +186,6 @@ pub async fn get_user(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -215,7 +213,6 @@ pub async fn update_user(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let patch: UserPatch = body.read().await?;

@@ -17,7 +17,7 @@ use crate::domain::demands::views;
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::visits::model::{Visit, VisitFields, VisitKind};
 use crate::domain::visits::store::{self, VisitFilter};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
@@ -223,7 +223,6 @@ pub async fn create_visit(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let b: NewVisit = body.read().await?;
@@ -295,7 +294,6 @@ pub async fn get_visit(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let found = store::get(&mut conn, *id).await?;
@@ -323,7 +321,6 @@ pub async fn update_visit(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let p: VisitPatch = body.read().await?;
@@ -353,7 +350,6 @@ pub async fn delete_visit(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     _req: HttpRequest,
-    _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;

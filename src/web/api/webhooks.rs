@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::error::AppResult;
 use crate::domain::webhooks::model::{CreatedWebhook, Delivery, Webhook, WebhookFields};
 use crate::domain::webhooks::store;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::patch::{Merge, present, set_if};
@@ -98,7 +98,6 @@ pub async fn create_webhook(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: NewWebhook = body.read().await?;
@@ -154,7 +153,6 @@ pub async fn get_webhook(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -176,7 +174,6 @@ pub async fn update_webhook(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let p: WebhookPatch = body.read().await?;
@@ -200,7 +197,6 @@ pub async fn delete_webhook(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -219,7 +215,6 @@ pub async fn rotate_webhook_secret(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -238,7 +233,6 @@ pub async fn test_webhook(
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
@@ -286,7 +280,6 @@ pub async fn retry_delivery(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;

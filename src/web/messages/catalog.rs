@@ -103,6 +103,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("malformed JSON at line {}, column {}", "JSON 格式错误（第 {} 行第 {} 列）"),
     ("invalid query string: {}", "查询参数无效：{}"),
     ("query parameter `{}` contains a NUL character", "查询参数 `{}` 含有 NUL 字符"),
+    ("unknown query parameter `{}`", "不接受查询参数 `{}`"),
     ("the {} header is longer than {} characters", "请求头 {} 超过 {} 个字符"),
     ("send the body as application/json", "请以 application/json 发送请求内容"),
     ("send application/x-www-form-urlencoded or application/json", "请以 application/x-www-form-urlencoded 或 application/json 发送"),

@@ -17,7 +17,7 @@ use crate::domain::auth::store;
 use crate::domain::clients::store as clients;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::users::store as users;
-use crate::web::body::{MAX_BODY_BYTES, NoParams, StrictQuery, content_type, read_limited};
+use crate::web::body::{MAX_BODY_BYTES, content_type, read_limited};
 use crate::web::problem::{CallerErrors, PayloadTooLarge, UnsupportedMediaType};
 use crate::web::state::AppState;
 
@@ -210,7 +210,6 @@ pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut form: TokenRequest = match parse_form_or_json(&req, payload).await? {
         Ok(form) => form,
@@ -290,7 +289,6 @@ pub async fn revoke(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut form: RevokeRequest = match parse_form_or_json(&req, payload).await? {
         Ok(form) => form,
@@ -341,11 +339,7 @@ pub async fn revoke(
     ),
 )]
 #[get("/me")]
-pub async fn me(
-    actor: Actor,
-    state: web::Data<AppState>,
-    _q: StrictQuery<NoParams>,
-) -> AppResult<HttpResponse> {
+pub async fn me(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let me = match actor.kind {
         ActorKind::User => {

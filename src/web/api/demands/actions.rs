@@ -16,7 +16,7 @@ use crate::domain::demands::follow_ups::{self, FollowUp, FollowUpMethod, NewFoll
 use crate::domain::demands::model::{Demand, Extension, Satisfaction};
 use crate::domain::demands::{store, supervision, views};
 use crate::domain::error::AppResult;
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::Page;
 use crate::web::problem::{ActionErrors, ReadErrors};
@@ -102,7 +102,6 @@ pub async fn note_progress(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Supervisor])?;
     let b: NoteBody = body.read().await?;
@@ -124,7 +123,6 @@ pub async fn urge_demand(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Supervisor])?;
     let b: NoteBody = body.read().await?;
@@ -146,7 +144,6 @@ pub async fn request_extension(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let b: ExtensionRequest = body.read().await?;
@@ -177,7 +174,6 @@ pub async fn decide_extension(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Supervisor])?;
     let b: ExtensionDecision = body.read().await?;
@@ -205,7 +201,6 @@ pub async fn create_follow_up(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Supervisor])?;
     let b: FollowUpRequest = body.read().await?;
@@ -232,7 +227,6 @@ pub async fn list_follow_ups(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;

@@ -26,7 +26,7 @@ use crate::domain::demands::moves::TransitionRequest;
 use crate::domain::demands::store::{self, NewDemand};
 use crate::domain::demands::{views, workflow};
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams, decode_cursor};
 use crate::web::precondition::{created, current};
@@ -79,7 +79,6 @@ pub async fn create_demand(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let b: NewDemandRequest = body.read().await?;
@@ -225,7 +224,6 @@ pub async fn get_demand(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = store::get(&mut conn, *id).await?;
@@ -253,7 +251,6 @@ pub async fn transition_demand(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison, Role::Supervisor])?;
     let request: TransitionRequest = body.read().await?;
@@ -276,7 +273,6 @@ pub async fn list_demand_events(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     store::get(&mut conn, *id).await?;

@@ -13,7 +13,7 @@ use crate::domain::enterprises::list::{self, After, EnterpriseFilter, SortKey};
 use crate::domain::enterprises::model::Enterprise;
 use crate::domain::enterprises::store;
 use crate::domain::error::{AppError, AppResult};
-use crate::web::body::{JsonBody, NoParams, StrictQuery};
+use crate::web::body::JsonBody;
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams, decode_cursor};
 use crate::web::precondition::{IfMatch, created, current};
@@ -43,7 +43,6 @@ pub async fn create_enterprise(
     actor: Actor,
     state: web::Data<AppState>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let b: NewEnterprise = body.read().await?;
@@ -128,7 +127,6 @@ pub async fn get_enterprise(
     _actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let enterprise = store::get(&mut conn, *id).await?;
@@ -156,7 +154,6 @@ pub async fn update_enterprise(
     id: web::Path<Uuid>,
     body: JsonBody,
     if_match: IfMatch,
-    _q: StrictQuery<NoParams>,
 ) -> AppResult<HttpResponse> {
     actor.require_any(&[Role::Admin, Role::Liaison])?;
     let p: EnterprisePatch = body.read().await?;
@@ -192,7 +189,6 @@ pub async fn withdraw_enterprise(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
@@ -223,7 +219,6 @@ pub async fn record_withdrawal(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: JsonBody,
-    _q: StrictQuery<NoParams>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
