@@ -81,19 +81,15 @@ macro_rules! keyset_after {
 /// `keyset_page!(query by visits::visited_on, visits::id, desc; after, limit).load(conn)`
 #[macro_export]
 macro_rules! keyset_page {
-    ($query:ident by $column:expr, $id_column:expr, $direction:ident; $after:expr, $limit:expr) => {{
+    ($query:ident by $column:expr, $id_column:expr, asc; $after:expr, $limit:expr) => {{
         let mut query = $query;
-        if let Some((value, id)) = $after {
-            query = query.filter($crate::keyset_after!(
-                $direction,
-                $column,
-                $id_column,
-                (value, id)
-            ));
-        }
-        query
-            .order(($column.$direction(), $id_column.$direction()))
-            .limit($limit + 1)
+        $crate::keyset_sorted!(query, $column, $id_column, $after, false);
+        query.limit($limit + 1)
+    }};
+    ($query:ident by $column:expr, $id_column:expr, desc; $after:expr, $limit:expr) => {{
+        let mut query = $query;
+        $crate::keyset_sorted!(query, $column, $id_column, $after, true);
+        query.limit($limit + 1)
     }};
 }
 

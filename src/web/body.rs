@@ -193,10 +193,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
     }
 }
 
+/// A query string's name–value pairs, decoded; a malformed one is 400.
+pub fn query_pairs(query: &str) -> AppResult<Vec<(String, String)>> {
+    serde_urlencoded::from_str(query)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))
+}
+
 /// Parses a query string strictly. NUL is refused up front: PostgreSQL cannot compare text with it.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-        .map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
+    let pairs = query_pairs(query)?;
     if let Some((name, _)) = pairs
         .iter()
         .find(|(name, value)| name.contains('\0') || value.contains('\0'))
@@ -223,8 +228,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> AppResult<StrictQuery<T>
 pub fn split_query(query: &str, names: &[&str]) -> AppResult<(String, String)> {
     let bad =
         |e: &dyn std::fmt::Display| AppError::BadRequest(format!("invalid query string: {e}"));
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| bad(&e))?;
-    let (taken, rest): (Vec<_>, Vec<_>) = pairs
+    let (taken, rest): (Vec<_>, Vec<_>) = query_pairs(query)?
         .into_iter()
         .partition(|(name, _)| names.contains(&name.as_str()));
     let encode =
@@ -232,7 +236,7 @@ pub fn split_query(query: &str, names: &[&str]) -> AppResult<(String, String)> {
     Ok((encode(&taken)?, encode(&rest)?))
 }
 
-/// For endpoints that take no query parameters at all.
+/// The filter of a list that has none (its query takes only the page's parameters).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}

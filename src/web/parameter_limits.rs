@@ -13,6 +13,7 @@ use actix_web::{Error, ResponseError, web};
 use serde_json::Value;
 
 use crate::domain::error::AppError;
+use crate::web::body::query_pairs;
 
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +31,7 @@ struct Limit {
 }
 
 /// What the document declares of one operation's parameters.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Declared {
     /// Every query parameter's name.
     query: Vec<String>,
@@ -67,17 +68,13 @@ impl ParameterLimits {
     /// its limit, as the error it gets.
     fn violation(&self, req: &ServiceRequest) -> Option<AppError> {
         let pattern = req.match_pattern()?;
-        let declared = self
-            .0
-            .get(&(pattern.clone(), req.method().as_str().to_owned()))?;
-        let query: Vec<(String, String)> = match req.query_string() {
-            "" => Vec::new(),
-            text => match serde_urlencoded::from_str(text) {
-                Ok(pairs) => pairs,
-                Err(e) => return Some(AppError::BadRequest(format!("invalid query string: {e}"))),
-            },
+        let api = pattern.starts_with("/api/");
+        let declared = self.0.get(&(pattern, req.method().as_str().to_owned()))?;
+        let query = match query_pairs(req.query_string()) {
+            Ok(pairs) => pairs,
+            Err(error) => return Some(error),
         };
-        if pattern.starts_with("/api/") {
+        if api {
             let unknown = query
                 .iter()
                 .find(|(name, _)| !declared.query.contains(name));
