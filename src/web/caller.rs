@@ -24,6 +24,16 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// Whether the request carries a bearer token this service signed and that has not expired
+/// (checked without the database: the caller's standing is the extractor's to read).
+pub fn has_valid_token(req: &HttpRequest) -> bool {
+    let state = req.app_data::<web::Data<AppState>>();
+    let token = bearer_token(req);
+    state
+        .zip(token)
+        .is_some_and(|(state, token)| state.keys.verify(&token).is_some())
+}
+
 impl FromRequest for Actor {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;

@@ -3,6 +3,9 @@
 //! - an `/api/` operation refuses a query parameter it does not declare (400), so a handler
 //!   that takes no query parameters needs no extractor to say so;
 //! - a query value longer than its `maxLength` is 422 on that parameter, a longer header 400.
+//!
+//! On an operation that needs a token, a request without a valid one is left to the handler,
+//! so that it is 401 first, as the contract orders.
 
 use std::collections::HashMap;
 
@@ -14,6 +17,7 @@ use serde_json::Value;
 
 use crate::domain::error::AppError;
 use crate::web::body::query_pairs;
+use crate::web::caller::has_valid_token;
 
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,6 +41,8 @@ struct Declared {
     query: Vec<String>,
     /// The parameters with a longest value.
     limits: Vec<Limit>,
+    /// Whether it is open to callers without a token (`security: []`).
+    public: bool,
 }
 
 /// The declared parameters of each operation, by its path pattern and method (`GET`, …).
@@ -57,11 +63,22 @@ impl ParameterLimits {
                         .filter_map(|p| Some(p["name"].as_str()?.to_owned()))
                         .collect(),
                     limits: parameters.filter_map(limit_of).collect(),
+                    public: operation["security"].as_array().is_some_and(Vec::is_empty),
                 };
                 operations.insert((path.clone(), method.to_uppercase()), declared);
             }
         }
         ParameterLimits(operations)
+    }
+
+    /// Whether the request's operation is open to callers without a token.
+    fn is_public(&self, req: &ServiceRequest) -> bool {
+        let operation = req
+            .match_pattern()
+            .map(|p| (p, req.method().as_str().to_owned()));
+        operation
+            .and_then(|o| self.0.get(&o))
+            .is_some_and(|d| d.public)
     }
 
     /// The first parameter of the request the operation does not declare, or the first over
@@ -122,14 +139,17 @@ fn limit_of(parameter: &Value) -> Option<Limit> {
 }
 
 /// Middleware: refuses a request with a query parameter its operation does not declare, or a
-/// parameter over its limit.
+/// parameter over its limit (on an operation that needs a token, only when a valid one came).
 pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let refusal = req
         .app_data::<web::Data<ParameterLimits>>()
-        .and_then(|limits| limits.violation(&req));
+        .and_then(|limits| {
+            let error = limits.violation(&req)?;
+            (limits.is_public(&req) || has_valid_token(req.request())).then_some(error)
+        });
     if let Some(error) = refusal {
         let (req, _) = req.into_parts();
         let response = error.error_response().map_into_right_body();

@@ -206,7 +206,8 @@ async fn every_declared_parameter_limit_is_enforced() {
 }
 
 /// Every `/api/` operation refuses a query parameter its document entry does not declare, with
-/// a 400 that names it, and changes nothing (a write with one is refused before it runs).
+/// a 400 that names it, and changes nothing (a write with one is refused before it runs). Without
+/// a token, an operation that needs one is 401 first, as the contract orders.
 #[actix_web::test]
 async fn every_operation_refuses_an_undeclared_query_parameter() {
     let app = TestApp::new().await;
@@ -228,6 +229,14 @@ async fn every_operation_refuses_an_undeclared_query_parameter() {
                 .is_some_and(|d| d.contains("`not_declared`"));
             if resp.status != 400 || !named {
                 failures.push(format!("{method} {path}: {} {}", resp.status, resp.text));
+            }
+            let public = item[method.to_lowercase()]["security"] == serde_json::json!([]);
+            let anonymous = app.call(&method, &target, None, None).await;
+            if anonymous.status != if public { 400 } else { 401 } {
+                failures.push(format!(
+                    "{method} {path} without a token: {}",
+                    anonymous.status
+                ));
             }
         }
     }
