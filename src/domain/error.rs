@@ -100,6 +100,21 @@ impl AppError {
     }
 }
 
+/// A query for one row whose absence is a 404 with a message naming what is missing:
+/// `….first(conn).await.or_not_found("no such visit")`.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, message: impl Into<String>) -> AppResult<T>;
+}
+
+impl<T> OrNotFound<T> for diesel::QueryResult<T> {
+    fn or_not_found(self, message: impl Into<String>) -> AppResult<T> {
+        match self {
+            Err(DieselError::NotFound) => Err(AppError::NotFound(message.into())),
+            other => Ok(other?),
+        }
+    }
+}
+
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
         match e {

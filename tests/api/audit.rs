@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit-events`: admin only, filters, append-only, same transaction as the change.
 
 use liaison::domain::actor::Role;
-use liaison::web::api::audit::AuditEvent;
+use liaison::domain::audit::store::AuditEvent;
 use serde_json::json;
 
 use crate::common::TestApp;

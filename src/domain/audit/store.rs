@@ -3,25 +3,43 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::audit_events;
+use crate::domain::error::{AppResult, OrNotFound};
 
-/// An audit event as stored.
-#[derive(Debug, Queryable, Selectable)]
+/// One recorded change.
+#[derive(Debug, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
-pub struct AuditEventRow {
+pub struct AuditEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
+    /// The acting user's or client's id; null for the command line.
     pub actor: Option<Uuid>,
+    /// `user`, `client`, `system`, or `anonymous` (a failed login).
     pub actor_kind: String,
+    /// The actor's department.
     pub department: Option<String>,
+    /// `create`, `update`, `delete`, `transition`, `login`, `logout`, …
     pub action: String,
+    /// `user`, `client`, `department`, …
     pub entity: String,
     pub entity_id: String,
+    /// `{field: {"before": …, "after": …}}`.
+    #[schema(value_type = Object)]
     pub changes: Value,
     pub request_id: Option<String>,
+}
+
+impl crate::db::keyset::Keyed for AuditEvent {
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn key(&self) -> Self::Key {
+        (self.at, self.id)
+    }
 }
 
 /// Filters of the audit list (its query parameters).
@@ -53,9 +71,9 @@ pub async fn list(
     conn: &mut AsyncPgConnection,
     f: AuditFilter,
     page: AuditPage,
-) -> QueryResult<Vec<AuditEventRow>> {
+) -> QueryResult<Vec<AuditEvent>> {
     let mut query = audit_events::table
-        .select(AuditEventRow::as_select())
+        .select(AuditEvent::as_select())
         .into_boxed();
     crate::filter_present!(query,
         f.entity => |entity| audit_events::entity.eq(entity),
@@ -75,11 +93,11 @@ pub async fn list(
 }
 
 /// One event.
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AuditEventRow>> {
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<AuditEvent> {
     audit_events::table
         .find(id)
-        .select(AuditEventRow::as_select())
+        .select(AuditEvent::as_select())
         .first(conn)
         .await
-        .optional()
+        .or_not_found("no such audit event")
 }

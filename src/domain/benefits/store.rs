@@ -13,7 +13,7 @@ use crate::db::schema::{benefit_events, departments, policies, policy_benefits};
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::enterprises::store::{get as get_enterprise, may_edit};
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, FieldError, OrNotFound};
 
 /// A new benefit record.
 #[derive(Insertable)]
@@ -215,8 +215,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<PolicyBene
         .select(PolicyBenefit::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))
+        .or_not_found("no such policy benefit")
 }
 
 /// Moves a benefit: liaison or finance staff of the responsible department, or an admin.
@@ -256,8 +255,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<PolicyBenefit
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such policy benefit".into()))
+        .or_not_found("no such policy benefit")
 }
 
 /// Admins, or liaison and finance staff of the responsible department, move a benefit.

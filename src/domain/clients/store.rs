@@ -13,7 +13,7 @@ use crate::domain::audit::{self, AuditEntry};
 use crate::domain::auth::secrets;
 use crate::domain::departments;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected};
+use crate::domain::error::{AppError, AppResult, Expected, OrNotFound};
 
 /// A client as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -141,8 +141,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<ClientRow>
         .select(ClientRow::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such client".into()))
+        .or_not_found("no such client")
 }
 
 /// One client by its `client_id`.
@@ -187,8 +186,7 @@ pub async fn update(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such client".into()))?;
+            .or_not_found("no such client")?;
         check_version(&expected_version, before.version)?;
         let after: ClientRow = diesel::update(api_clients::table.find(id))
             .set((
@@ -226,8 +224,7 @@ pub async fn rotate_secret(
                 .returning(ClientRow::as_returning())
                 .get_result(conn)
                 .await
-                .optional()?
-                .ok_or_else(|| AppError::NotFound("no such client".into()))?;
+                .or_not_found("no such client")?;
             let entry = AuditEntry {
                 action: "rotate_secret",
                 entity: "client",

@@ -13,7 +13,7 @@ use crate::db::schema::{demand_events, demands, enterprises, visits};
 use crate::domain::actor::{Actor, ActorKind};
 use crate::domain::audit;
 use crate::domain::departments::store::check_assignable;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, FieldError, OrNotFound};
 use crate::domain::events::{self, EventType, store::NewEvent};
 use crate::domain::reference::calendar;
 use crate::domain::validation::dedup_keep_order;
@@ -250,8 +250,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<DemandRow>
         .select(DemandRow::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such demand".into()))
+        .or_not_found("no such demand")
 }
 
 /// One demand, locked for a change until the transaction ends.
@@ -262,8 +261,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<DemandRow
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such demand".into()))
+        .or_not_found("no such demand")
 }
 
 /// The events of a demand, oldest first (the first is its creation).

@@ -10,7 +10,7 @@ use crate::db::schema::{departments, regions};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound};
 
 /// Every department, by code.
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Department>> {
@@ -28,8 +28,7 @@ pub async fn get(conn: &mut AsyncPgConnection, code: &str) -> AppResult<Departme
         .select(Department::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no department `{code}`")))
+        .or_not_found(format!("no department `{code}`"))
 }
 
 /// Whether a department exists (active or not: users and clients may belong to either).
@@ -141,8 +140,7 @@ pub async fn update(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound(format!("no department `{code}`")))?;
+            .or_not_found(format!("no department `{code}`"))?;
         check_version(&expected_version, before.version)?;
         if change.is_empty() {
             return Ok(before);

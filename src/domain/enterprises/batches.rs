@@ -16,7 +16,7 @@ use super::model::{Enterprise, EnterpriseStatus};
 use crate::db::schema::{designation_batches, enterprises};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError, check_version};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound, check_version};
 
 crate::text_enum! {
     /// Where a batch stands: 拟认定, 公示中, 已认定.
@@ -154,8 +154,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Designatio
         .select(DesignationBatch::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such designation batch".into()))
+        .or_not_found("no such designation batch")
 }
 
 /// A page (plus one row) of batches, newest first.
@@ -190,8 +189,7 @@ pub async fn update(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such designation batch".into()))?;
+            .or_not_found("no such designation batch")?;
         let mut f = BatchFields::of(&before);
         change(&mut f);
         let errors = f.check();

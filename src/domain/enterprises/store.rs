@@ -14,7 +14,7 @@ use crate::db::schema::enterprises;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected};
+use crate::domain::error::{AppError, AppResult, Expected, OrNotFound};
 
 /// Fields only admins change: status, designation and assignments.
 pub const ADMIN_ONLY_FIELDS: [&str; 7] = [
@@ -41,8 +41,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Enterprise
         .select(Enterprise::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such enterprise".into()))
+        .or_not_found("no such enterprise")
 }
 
 /// The enterprise, locked for the rest of the transaction.
@@ -53,8 +52,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Enterpris
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such enterprise".into()))
+        .or_not_found("no such enterprise")
 }
 
 fn credit_code_conflict(e: diesel::result::Error) -> AppError {

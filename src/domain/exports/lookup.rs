@@ -26,9 +26,7 @@ pub async fn enterprise_names(
     conn: &mut AsyncPgConnection,
     ids: impl Iterator<Item = Uuid>,
 ) -> AppResult<EnterpriseNames> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(ids);
     let rows: Vec<(Uuid, String, String)> = enterprises::table
         .filter(enterprises::id.eq_any(ids))
         .select((enterprises::id, enterprises::name, enterprises::credit_code))
@@ -46,9 +44,7 @@ pub async fn usernames(
     conn: &mut AsyncPgConnection,
     ids: impl Iterator<Item = Uuid>,
 ) -> AppResult<HashMap<Uuid, String>> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(ids);
     let rows: Vec<(Uuid, String)> = users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::username))
@@ -62,9 +58,7 @@ pub async fn user_names(
     conn: &mut AsyncPgConnection,
     ids: impl Iterator<Item = Uuid>,
 ) -> AppResult<HashMap<Uuid, String>> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(ids);
     let rows: Vec<(Uuid, String, Option<String>)> = users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::username, users::display_name))
@@ -74,4 +68,12 @@ pub async fn user_names(
         .into_iter()
         .map(|(id, username, display)| (id, display.unwrap_or(username)))
         .collect())
+}
+
+/// Each id once, for an `= ANY(…)` of bounded size.
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

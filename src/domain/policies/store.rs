@@ -16,7 +16,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseSize};
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound};
 
 /// A policy.
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
@@ -225,8 +225,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Policy> {
         .select(Policy::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such policy".into()))
+        .or_not_found("no such policy")
 }
 
 /// Changes a policy, honouring `If-Match`.
@@ -244,8 +243,7 @@ pub async fn update(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such policy".into()))?;
+            .or_not_found("no such policy")?;
         let mut f = PolicyFields::from(&before);
         change(&mut f);
         let errors = check(conn, &f).await?;

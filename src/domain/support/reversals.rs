@@ -15,7 +15,7 @@ use crate::db::money::Money;
 use crate::db::schema::disbursements;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
-use crate::domain::error::{AppError, AppResult, FieldError};
+use crate::domain::error::{AppError, AppResult, FieldError, OrNotFound};
 
 /// The longest reason, in characters.
 pub const REASON_MAX: usize = 500;
@@ -104,8 +104,7 @@ async fn reversible(
         .select(Disbursement::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such payment of this measure".into()))?;
+        .or_not_found("no such payment of this measure")?;
     if payment.reverses_id.is_some() {
         return Err(AppError::Conflict(
             "冲销记录不能再冲销 (a reversal cannot be reversed)".into(),

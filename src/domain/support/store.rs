@@ -14,7 +14,7 @@ use crate::db::schema::support_measures;
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound};
 
 /// The writable fields of a measure: inserted with a new measure, set by an edit.
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
@@ -166,8 +166,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMea
         .select(SupportMeasure::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such support measure".into()))
+        .or_not_found("no such support measure")
 }
 
 pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<SupportMeasure> {
@@ -177,8 +176,7 @@ pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Su
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such support measure".into()))
+        .or_not_found("no such support measure")
 }
 
 /// Only the granting department changes a measure, by the role that may record its kind

@@ -13,7 +13,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::departments;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected};
+use crate::domain::error::{AppError, AppResult, Expected, OrNotFound};
 use crate::domain::validation::canonical_username;
 
 /// A user as stored (the hash never leaves this module's callers in auth).
@@ -144,8 +144,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<UserRow> {
         .select(UserRow::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such user".into()))
+        .or_not_found("no such user")
 }
 
 /// One user by its canonical username (see [`canonical_username`]; rows stored before
@@ -212,8 +211,7 @@ pub async fn update(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such user".into()))?;
+            .or_not_found("no such user")?;
         if id == actor.id {
             check_own_change(&change)?;
         }

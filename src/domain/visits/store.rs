@@ -15,7 +15,7 @@ use crate::domain::demands::model::DemandRow;
 use crate::domain::demands::store::{self as demands, NewDemand, check_active_enterprise};
 use crate::domain::departments::store::check_assignable;
 use crate::domain::error::check_version;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound};
 use crate::domain::validation::dedup_keep_order;
 
 /// Officers must be active users of the visiting department.
@@ -136,8 +136,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Visit> {
         .select(Visit::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such visit".into()))
+        .or_not_found("no such visit")
 }
 
 fn may_edit(actor: &Actor, visit: &Visit) -> bool {
@@ -151,8 +150,7 @@ async fn lock_for_edit(conn: &mut AsyncPgConnection, actor: &Actor, id: Uuid) ->
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such visit".into()))?;
+        .or_not_found("no such visit")?;
     if !may_edit(actor, &visit) {
         return Err(AppError::Forbidden(
             "only the visit's department changes it".into(),

@@ -13,7 +13,7 @@ use crate::db::schema::{webhook_deliveries, webhooks};
 use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::departments::store::check_assignable;
-use crate::domain::error::{AppError, AppResult, Expected, FieldError, check_version};
+use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound, check_version};
 
 /// How long the old secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
@@ -75,8 +75,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Webhook> {
         .select(Webhook::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such webhook".into()))
+        .or_not_found("no such webhook")
 }
 
 /// A page (plus one row) of subscriptions, oldest first.
@@ -134,8 +133,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<Webhook> {
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::NotFound("no such webhook".into()))
+        .or_not_found("no such webhook")
 }
 
 /// Deletes a subscription and its delivery log.
@@ -247,8 +245,7 @@ pub async fn retry(
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| AppError::NotFound("no such delivery".into()))?;
+            .or_not_found("no such delivery")?;
         if before.status == DeliveryStatus::Delivered {
             return Err(AppError::Conflict("this delivery was delivered".into()));
         }

@@ -2,65 +2,17 @@
 
 use actix_web::get;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::audit::store::{self, AuditEventRow, AuditFilter, AuditPage};
-use crate::domain::error::{AppError, AppResult};
+use crate::domain::audit::store::{self, AuditEvent, AuditFilter, AuditPage};
+use crate::domain::error::AppResult;
 use crate::web::pagination::{Listing, Page, PageParams};
 use crate::web::problem::{Forbidden, ListErrors, ReadErrors};
 use crate::web::state::AppState;
-
-/// One recorded change.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: Uuid,
-    pub at: DateTime<Utc>,
-    /// The acting user's or client's id; null for the command line.
-    pub actor: Option<Uuid>,
-    /// `user`, `client`, `system`, or `anonymous` (a failed login).
-    pub actor_kind: String,
-    /// The actor's department.
-    pub department: Option<String>,
-    /// `create`, `update`, `delete`, `transition`, `login`, `logout`, …
-    pub action: String,
-    /// `user`, `client`, `department`, …
-    pub entity: String,
-    pub entity_id: String,
-    /// `{field: {"before": …, "after": …}}`.
-    #[schema(value_type = Object)]
-    pub changes: serde_json::Value,
-    pub request_id: Option<String>,
-}
-
-impl crate::db::keyset::Keyed for AuditEvent {
-    type Key = (DateTime<Utc>, Uuid);
-
-    fn key(&self) -> Self::Key {
-        (self.at, self.id)
-    }
-}
-
-impl From<AuditEventRow> for AuditEvent {
-    fn from(r: AuditEventRow) -> Self {
-        AuditEvent {
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            actor_kind: r.actor_kind,
-            department: r.department,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            changes: r.changes,
-            request_id: r.request_id,
-        }
-    }
-}
 
 /// Sort orders of the audit list.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
@@ -108,8 +60,7 @@ pub async fn list_audit_events(
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, query.filter, page).await?;
-    let page = Page::of(rows.into_iter().map(AuditEvent::from).collect(), limit);
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit)))
 }
 
 /// Reads one audit event. Admin only; events can never be changed or deleted (405).
@@ -130,10 +81,7 @@ pub async fn get_audit_event(
 ) -> AppResult<HttpResponse> {
     actor.require_admin()?;
     let mut conn = state.pool.get().await?;
-    let event = store::get(&mut conn, *id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such audit event".into()))?;
-    Ok(HttpResponse::Ok().json(AuditEvent::from(event)))
+    Ok(HttpResponse::Ok().json(store::get(&mut conn, *id).await?))
 }
 
 /// Mounts this file's routes, each with its OpenAPI entry.

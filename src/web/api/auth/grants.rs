@@ -45,24 +45,32 @@ pub(super) async fn password_grant(
         }
     };
     let mut conn = state.pool.get().await?;
-    let roles = Role::parse_all(&user.roles);
     let refresh_ttl = state.config.refresh_token_ttl;
     let actor = Actor {
         id: user.id,
         kind: ActorKind::User,
         department: user.department.clone(),
-        roles: roles.clone(),
+        roles: Role::parse_all(&user.roles),
     };
     let refresh_token = login::record_login(&mut conn, &actor, &user.username, refresh_ttl).await?;
+    token_for(state, &actor, Some(refresh_token))
+}
+
+/// The token response for `actor`: a fresh access token, with the refresh token if one came.
+fn token_for(
+    state: &AppState,
+    actor: &Actor,
+    refresh_token: Option<String>,
+) -> AppResult<HttpResponse> {
     let access_token = state
         .keys
-        .issue(user.id, ActorKind::User, &user.department, &roles)
+        .issue(actor.id, actor.kind, &actor.department, &actor.roles)
         .map_err(AppError::internal)?;
     Ok(token_ok(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs(),
-        refresh_token: Some(refresh_token),
+        refresh_token,
     }))
 }
 
@@ -110,17 +118,13 @@ pub(super) async fn refresh_grant(state: &AppState, form: TokenRequest) -> AppRe
             user,
             token: issued,
         } => {
-            let roles = Role::parse_all(&user.roles);
-            let access_token = state
-                .keys
-                .issue(user.id, ActorKind::User, &user.department, &roles)
-                .map_err(AppError::internal)?;
-            Ok(token_ok(TokenResponse {
-                access_token,
-                token_type: "Bearer".into(),
-                expires_in: state.keys.ttl_secs(),
-                refresh_token: Some(issued),
-            }))
+            let actor = Actor {
+                id: user.id,
+                kind: ActorKind::User,
+                roles: Role::parse_all(&user.roles),
+                department: user.department,
+            };
+            token_for(state, &actor, Some(issued))
         }
     }
 }
@@ -131,12 +135,11 @@ pub(super) async fn client_grant(
     client: clients::ClientRow,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let roles = Role::parse_all(&client.roles);
     let actor = Actor {
         id: client.id,
         kind: ActorKind::Client,
         department: client.department.clone(),
-        roles: roles.clone(),
+        roles: Role::parse_all(&client.roles),
     };
     audit::record(
         &mut conn,
@@ -150,14 +153,5 @@ pub(super) async fn client_grant(
         },
     )
     .await?;
-    let access_token = state
-        .keys
-        .issue(client.id, ActorKind::Client, &client.department, &roles)
-        .map_err(AppError::internal)?;
-    Ok(token_ok(TokenResponse {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: state.keys.ttl_secs(),
-        refresh_token: None,
-    }))
+    token_for(state, &actor, None)
 }
