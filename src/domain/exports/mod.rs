@@ -55,7 +55,8 @@ impl<K> Pager<K> {
     }
 
     /// Keeps the first [`PAGE_ROWS`] of `rows` (read as `PAGE_ROWS + 1`: the extra one only
-    /// says that more follow) and notes where the next page starts.
+    /// says that more follow) and notes where the next page starts. `key` is the row's place in
+    /// the list's order: `Keyed::key`, unless the export sorts otherwise than the list.
     pub fn page<T>(&mut self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
         self.done = rows.len() as i64 <= PAGE_ROWS;
         rows.truncate(PAGE_ROWS as usize);

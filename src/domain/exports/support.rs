@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::labels::Code;
 use super::lookup::enterprise_names;
 use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
+use crate::db::keyset::Keyed;
 use crate::domain::error::AppResult;
 use crate::domain::support::store::{self, MeasureFilter};
 
@@ -60,7 +61,7 @@ impl Source for MeasureExport {
             PAGE_ROWS,
         )
         .await?;
-        let rows = self.pager.page(rows, |m| (m.created_at, m.id));
+        let rows = self.pager.page(rows, Keyed::key);
         let enterprises = enterprise_names(conn, rows.iter().map(|m| m.enterprise_id)).await?;
         let batch = rows
             .iter()

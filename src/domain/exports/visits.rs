@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::labels::Code;
 use super::lookup::{enterprise_names, user_names};
 use super::{Batch, Cell, Column, PAGE_ROWS, Pager, Source, coded, col};
+use crate::db::keyset::Keyed;
 use crate::domain::error::AppResult;
 use crate::domain::visits::store::{self, VisitFilter};
 
@@ -60,7 +61,7 @@ impl Source for VisitExport {
             PAGE_ROWS,
         )
         .await?;
-        let rows = self.pager.page(rows, |v| (v.visited_on, v.id));
+        let rows = self.pager.page(rows, Keyed::key);
         let enterprises = enterprise_names(conn, rows.iter().map(|v| v.enterprise_id)).await?;
         let officers = user_names(conn, rows.iter().flat_map(|v| v.officers.clone())).await?;
         let batch = rows
