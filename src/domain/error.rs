@@ -108,10 +108,10 @@ pub trait OrNotFound<T> {
 
 impl<T> OrNotFound<T> for diesel::QueryResult<T> {
     fn or_not_found(self, message: impl Into<String>) -> AppResult<T> {
-        match self {
-            Err(DieselError::NotFound) => Err(AppError::NotFound(message.into())),
-            other => Ok(other?),
-        }
+        self.map_err(|e| match e {
+            DieselError::NotFound => AppError::NotFound(message.into()),
+            other => other.into(),
+        })
     }
 }
 

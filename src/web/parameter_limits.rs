@@ -43,6 +43,9 @@ struct Declared {
     limits: Vec<Limit>,
     /// Whether it is open to callers without a token (`security: []`).
     public: bool,
+    /// Whether a query parameter it does not declare is refused (the `/api/` operations; the
+    /// probes and the document ignore what they are sent).
+    strict_query: bool,
 }
 
 /// The declared parameters of each operation, by its path pattern and method (`GET`, …).
@@ -64,6 +67,7 @@ impl ParameterLimits {
                         .collect(),
                     limits: parameters.filter_map(limit_of).collect(),
                     public: operation["security"].as_array().is_some_and(Vec::is_empty),
+                    strict_query: path.starts_with("/api/"),
                 };
                 operations.insert((path.clone(), method.to_uppercase()), declared);
             }
@@ -71,30 +75,24 @@ impl ParameterLimits {
         ParameterLimits(operations)
     }
 
-    /// Whether the request's operation is open to callers without a token.
-    fn is_public(&self, req: &ServiceRequest) -> bool {
-        let operation = req
-            .match_pattern()
-            .map(|p| (p, req.method().as_str().to_owned()));
-        operation
-            .and_then(|o| self.0.get(&o))
-            .is_some_and(|d| d.public)
+    /// What the document declares of the request's operation.
+    fn of(&self, req: &ServiceRequest) -> Option<&Declared> {
+        let pattern = req.match_pattern()?;
+        self.0.get(&(pattern, req.method().as_str().to_owned()))
     }
+}
 
+impl Declared {
     /// The first parameter of the request the operation does not declare, or the first over
     /// its limit, as the error it gets.
     fn violation(&self, req: &ServiceRequest) -> Option<AppError> {
-        let pattern = req.match_pattern()?;
-        let api = pattern.starts_with("/api/");
-        let declared = self.0.get(&(pattern, req.method().as_str().to_owned()))?;
         let query = match query_pairs(req.query_string()) {
             Ok(pairs) => pairs,
-            Err(error) => return Some(error),
+            Err(error) if self.strict_query => return Some(error),
+            Err(_) => Vec::new(),
         };
-        if api {
-            let unknown = query
-                .iter()
-                .find(|(name, _)| !declared.query.contains(name));
+        if self.strict_query {
+            let unknown = query.iter().find(|(name, _)| !self.query.contains(name));
             if let Some((name, _)) = unknown {
                 let name = name.replace('\0', "");
                 return Some(AppError::BadRequest(format!(
@@ -102,7 +100,7 @@ impl ParameterLimits {
                 )));
             }
         }
-        declared.limits.iter().find_map(|limit| match limit.place {
+        self.limits.iter().find_map(|limit| match limit.place {
             Place::Query => query
                 .iter()
                 .find(|(name, value)| *name == limit.name && value.chars().count() > limit.max)
@@ -146,9 +144,10 @@ pub async fn enforce(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let refusal = req
         .app_data::<web::Data<ParameterLimits>>()
-        .and_then(|limits| {
-            let error = limits.violation(&req)?;
-            (limits.is_public(&req) || has_valid_token(req.request())).then_some(error)
+        .and_then(|limits| limits.of(&req))
+        .and_then(|declared| {
+            let error = declared.violation(&req)?;
+            (declared.public || has_valid_token(req.request())).then_some(error)
         });
     if let Some(error) = refusal {
         let (req, _) = req.into_parts();
