@@ -12,7 +12,7 @@ use validator::Validate;
 
 use crate::domain::error::{AppError, AppResult, FieldError};
 use crate::domain::validation::date_out_of_range;
-use crate::web::fields::typed_body;
+use crate::web::fields::{MAX_FIELD_ERRORS, typed_body};
 use crate::web::idempotency::claim_for_body;
 
 /// Largest accepted request body.
@@ -154,8 +154,12 @@ pub fn text_problem(text: &str) -> Option<(&'static str, &'static str)> {
     date_out_of_range(text).map(|message| ("out_of_range", message))
 }
 
-/// Every string of a body that breaks [`text_problem`], with its path.
+/// Every string of a body that breaks [`text_problem`], with its path (the first
+/// [`MAX_FIELD_ERRORS`]: a body of bad dates must not make a problem of thousands of items).
 fn find_bad_strings(value: &Value, path: &str, out: &mut Vec<FieldError>) {
+    if out.len() >= MAX_FIELD_ERRORS {
+        return;
+    }
     match value {
         Value::String(s) => {
             if let Some((code, message)) = text_problem(s) {

@@ -10,6 +10,7 @@ use utoipa::openapi::{self, Ref, RefOr};
 use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 use crate::domain::error::{AppError, FieldError, RowError};
+use crate::web::fields::MAX_FIELD_ERRORS;
 use crate::web::language;
 use crate::web::{messages, request_id};
 
@@ -122,9 +123,11 @@ impl ResponseError for AppError {
             detail: messages::detail(slug, &self.public_detail(), language),
             request_id,
             errors: match self {
+                // However many a path found, a problem lists at most the documented number.
                 AppError::Validation(errors) => Some(ProblemErrors::Fields(
                     errors
                         .iter()
+                        .take(MAX_FIELD_ERRORS)
                         .map(|e| messages::field(e, language))
                         .collect(),
                 )),

@@ -299,6 +299,20 @@ async fn dates_outside_1949_to_2099_are_refused_everywhere_they_enter() {
         assert_eq!(page.status, 400, "{}", page.text);
     }
 
+    // Thousands of bad dates: the first 50 problems, the array's own length first.
+    let calendar = json!({"year": 2026, "holidays": vec!["0001-01-01"; 5_000], "workdays": []});
+    let resp = app
+        .call(
+            "PUT",
+            "/api/v1/reference/calendar",
+            Some(&admin.token),
+            Some(&calendar),
+        )
+        .await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    let fields = resp.error_fields();
+    assert_eq!((fields.len(), fields[0].as_str()), (50, "holidays"));
+
     // An import cell: the dry run and the real run say the same.
     let csv = format!(
         "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门,认定日期\n{},甲公司,360100,rescue_disposal,medium,gxw,0001-01-01\n",
