@@ -8,6 +8,7 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
+use crate::web::download::files::{ExportFile, ReportFile};
 use crate::web::problem::*;
 
 mod limits;

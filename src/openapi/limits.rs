@@ -161,8 +161,6 @@ const LISTS: &[(&str, u64)] = &[
     ("matched", 3),
     ("departments", 50),
     ("event_types", 50),
-    // A validation problem names at most 50 fields; an import problem at most 1,000 cells.
-    ("errors", 1000),
     ("rows", 100_000),
     // A page: at most `limit` (200) items.
     ("items", 200),

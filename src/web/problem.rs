@@ -36,9 +36,9 @@ pub struct Problem {
     pub detail: String,
     /// The request's id, as in the `X-Request-Id` header.
     pub request_id: String,
-    /// Every bad field (validation problems only).
+    /// Every bad field (validation problems only): at most 50, the first by JSON path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<FieldError>>)]
+    #[schema(value_type = Option<Vec<FieldError>>, max_items = 50)]
     pub errors: Option<ProblemErrors>,
 }
 
@@ -122,20 +122,7 @@ impl ResponseError for AppError {
             status: status.as_u16(),
             detail: messages::detail(slug, &self.public_detail(), language),
             request_id,
-            errors: match self {
-                // However many a path found, a problem lists at most the documented number.
-                AppError::Validation(errors) => Some(ProblemErrors::Fields(
-                    errors
-                        .iter()
-                        .take(MAX_FIELD_ERRORS)
-                        .map(|e| messages::field(e, language))
-                        .collect(),
-                )),
-                AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(
-                    errors.iter().map(|e| messages::cell(e, language)).collect(),
-                )),
-                _ => None,
-            },
+            errors: problem_errors(self, language),
         };
         let mut response = HttpResponse::build(status);
         response
@@ -163,6 +150,24 @@ impl ResponseError for AppError {
             _ => {}
         }
         response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// The `errors` of a validation or import problem, in the caller's language. However many a
+/// check found, a problem lists at most the documented number.
+fn problem_errors(error: &AppError, language: language::Language) -> Option<ProblemErrors> {
+    match error {
+        AppError::Validation(errors) => Some(ProblemErrors::Fields(
+            errors
+                .iter()
+                .take(MAX_FIELD_ERRORS)
+                .map(|e| messages::field(e, language))
+                .collect(),
+        )),
+        AppError::ImportRejected(errors) => Some(ProblemErrors::Cells(
+            errors.iter().map(|e| messages::cell(e, language)).collect(),
+        )),
+        _ => None,
     }
 }
 
@@ -263,40 +268,6 @@ pub struct UnsupportedMediaType(pub Problem);
 )]
 pub struct Unprocessable(pub Problem);
 
-/// An export: CSV (UTF-8 with a BOM, Chinese headers) or an XLSX workbook, as `format` asks.
-#[derive(ToResponse)]
-#[response(
-    description = "The file, streamed",
-    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
-)]
-pub enum ExportFile {
-    Csv(#[content("text/csv")] String),
-    Xlsx(
-        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-        #[to_schema]
-        BinaryFile,
-    ),
-}
-
-/// A report: an XLSX workbook.
-#[derive(ToResponse)]
-#[response(
-    description = "The workbook, streamed",
-    headers(("Content-Disposition" = String, description = "attachment; filename=…"))
-)]
-pub enum ReportFile {
-    Xlsx(
-        #[content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-        #[to_schema]
-        BinaryFile,
-    ),
-}
-
-/// A binary file: an XLSX workbook.
-#[derive(ToSchema)]
-#[schema(value_type = String, format = Binary)]
-pub struct BinaryFile(pub Vec<u8>);
-
 /// The problem document of a rejected import: `errors` lists every bad cell.
 #[derive(serde::Serialize, serde::Deserialize, ToSchema)]
 pub struct ImportProblem {
@@ -306,6 +277,9 @@ pub struct ImportProblem {
     status: u16,
     detail: String,
     request_id: String,
+    /// The first 1,000 bad cells by row, then, where there were more, one `more_problems` item
+    /// that counts them all.
+    #[schema(max_items = 1001)]
     errors: Vec<RowError>,
 }
 

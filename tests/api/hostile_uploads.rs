@@ -147,6 +147,12 @@ async fn tables_past_the_limits_are_refused_and_problems_are_capped() {
     let errors = resp.cell_errors();
     assert_eq!(errors.len(), 1_001);
     assert_eq!(errors[1_000].code, "more_problems");
+    let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let documented = &doc["components"]["schemas"]["ImportProblem"]["properties"]["errors"];
+    assert_eq!(
+        documented["maxItems"], 1_001,
+        "the document allows what is sent"
+    );
     assert!(resp.text.len() < 400 * 1024, "{} bytes", resp.text.len());
 }
 

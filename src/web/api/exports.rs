@@ -25,7 +25,7 @@ use crate::web::state::AppState;
 #[utoipa::path(
     tag = "exports", params(EnterpriseFilter, FormatParam),
     responses(
-        (status = 200, response = crate::web::problem::ExportFile),
+        (status = 200, response = crate::web::download::files::ExportFile),
         ListErrors,
     ),
 )]
@@ -43,7 +43,7 @@ pub async fn export_enterprises(
 #[utoipa::path(
     tag = "exports", params(VisitFilter, FormatParam),
     responses(
-        (status = 200, response = crate::web::problem::ExportFile),
+        (status = 200, response = crate::web::download::files::ExportFile),
         ListErrors,
     ),
 )]
@@ -65,7 +65,7 @@ pub async fn export_visits(
 #[utoipa::path(
     tag = "exports", params(DemandFilter, FormatParam),
     responses(
-        (status = 200, response = crate::web::problem::ExportFile),
+        (status = 200, response = crate::web::download::files::ExportFile),
         ListErrors,
     ),
 )]
@@ -88,7 +88,7 @@ pub async fn export_demands(
 #[utoipa::path(
     tag = "exports", params(MeasureFilter, FormatParam),
     responses(
-        (status = 200, response = crate::web::problem::ExportFile),
+        (status = 200, response = crate::web::download::files::ExportFile),
         ListErrors,
     ),
 )]

@@ -60,7 +60,7 @@ const RAW_FILE_TYPES: [&str; 6] = [
     request_body(content(
         (ImportUpload = "multipart/form-data"),
         (String = "text/csv", example = "统一社会信用代码,企业名称,行政区划代码,行业类别,企业规模,牵头部门\n91360100MA35F0A13F,江西赣安应急装备有限公司,360100,rescue_disposal,medium,gxw\n"),
-        (crate::web::problem::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (crate::web::download::files::BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     responses(
         (status = 200, description = "Every row was valid (and, unless `dry_run`, written)", body = ImportOutcome),

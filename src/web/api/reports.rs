@@ -15,8 +15,9 @@ use crate::domain::exports::XLSX_MEDIA_TYPE;
 use crate::domain::reports::monthly::{self, Month};
 use crate::domain::stats::alerts::{self, AlertRules};
 use crate::web::body::StrictQuery;
+use crate::web::download::files::ReportFile;
 use crate::web::download::monthly_xlsx::{self, Feed};
-use crate::web::problem::{ListErrors, ReportFile};
+use crate::web::problem::ListErrors;
 use crate::web::state::AppState;
 
 /// Rows of a long list read per query.

@@ -1,6 +1,7 @@
 //! Exports as downloads: the rows of a domain export, streamed as CSV or XLSX.
 
 mod csv_body;
+pub mod files;
 pub mod monthly_xlsx;
 mod xlsx_body;
 
