@@ -135,6 +135,11 @@ async fn admins_add_departments_with_audit_and_others_get_403() {
     let mut fields = bad.error_fields();
     fields.sort();
     assert_eq!(fields, vec!["code", "name"]);
+    // The document states both rules, so that a generated form refuses the same before sending.
+    let doc: serde_json::Value = serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    let new = &doc["components"]["schemas"]["NewDepartment"]["properties"];
+    assert_eq!(new["code"]["pattern"], "^[a-z][a-z0-9_]{1,31}$");
+    assert_eq!(new["name"]["minLength"], 1);
 }
 
 #[actix_web::test]

@@ -27,7 +27,7 @@ use crate::web::state::AppState;
 pub struct NewClientRequest {
     /// What the system is, e.g. 省财政厅预算一体化系统.
     #[validate(required, custom(function = validation::not_blank), length(max = 100))]
-    #[schema(required = true, value_type = String, max_length = 100)]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Department code the client acts for.
     #[validate(required, length(max = 32))]

@@ -27,11 +27,11 @@ use crate::web::state::AppState;
 pub struct NewDepartment {
     /// 2 to 32 characters: a lower-case letter, then letters, digits or `_`.
     #[validate(required, custom(function = department_code), length(max = 32))]
-    #[schema(required = true, value_type = String, example = "sjt", max_length = 32)]
+    #[schema(required = true, value_type = String, example = "sjt", min_length = 2, max_length = 32, pattern = "^[a-z][a-z0-9_]{1,31}$")]
     pub code: Option<String>,
     /// Full name.
     #[validate(required, custom(function = not_blank), length(max = 100))]
-    #[schema(required = true, value_type = String, example = "南昌县工业和信息化局", max_length = 100)]
+    #[schema(required = true, value_type = String, example = "南昌县工业和信息化局", min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// `province` (the default), `city` or `county`.
     pub level: Option<DepartmentLevel>,
@@ -51,7 +51,7 @@ pub struct NewDepartment {
 pub struct DepartmentPatch {
     /// New full name (the old one is worth keeping in `aliases`).
     #[validate(custom(function = not_blank), length(max = 100))]
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Former names, replacing the list; at most 10 of at most 100 characters.
     #[validate(length(max = 10), custom(function = short_names))]
