@@ -138,6 +138,37 @@ async fn every_bad_field_is_named_at_once_and_nothing_is_stored() {
     );
 }
 
+/// The lead department counts among the assigned: twenty others and the lead are one too many,
+/// whether by create or by patch, and the enterprise shows at most the documented twenty.
+#[actix_web::test]
+async fn at_most_twenty_assigned_departments_the_lead_included() {
+    use liaison::domain::departments::model::Department;
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let departments = app.get("/api/v1/departments", &admin.token).await;
+    let others: Vec<String> = (departments.page::<Department>().items.into_iter())
+        .map(|d| d.code)
+        .filter(|code| code != "gxw")
+        .take(20)
+        .collect();
+    assert_eq!(others.len(), 20);
+    let body = enterprise_body(7, json!({"assigned_departments": others}));
+    let refused = app.post("/api/v1/enterprises", &admin.token, body).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.error_fields(), ["assigned_departments"]);
+    assert_eq!(app.count("enterprises").await, 0);
+
+    let body = enterprise_body(7, json!({"assigned_departments": others[..19]}));
+    let created = app.post("/api/v1/enterprises", &admin.token, body).await;
+    let enterprise = created.json::<Enterprise>();
+    assert_eq!(enterprise.assigned_departments.len(), 20);
+    let path = format!("/api/v1/enterprises/{}", enterprise.id);
+    let patch = json!({"lead_department": others[19]});
+    let resp = app.patch(&path, &admin.token, patch).await;
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    assert_eq!(resp.error_fields(), ["assigned_departments"]);
+}
+
 #[actix_web::test]
 async fn credit_codes_are_checked_and_only_admins_override() {
     let app = TestApp::new().await;

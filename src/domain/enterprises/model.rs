@@ -201,6 +201,8 @@ const MAX_TEXT: usize = 2000;
 const MAX_SHORT: usize = 200;
 /// Most entries of a list field.
 const MAX_ITEMS: usize = 50;
+/// Most assigned departments, and most liaison officers.
+const MAX_ASSIGNED: usize = 20;
 
 impl EnterpriseDraft {
     /// Normalizes what people type: trims text, upper-cases the credit code, puts the lead
@@ -254,14 +256,7 @@ impl EnterpriseDraft {
         for (field, value, max) in optional_texts {
             text_rule(&mut errors, field, value.as_deref(), false, max);
         }
-        for (field, list) in [("key_products", &self.key_products), ("tags", &self.tags)] {
-            if list.len() > MAX_ITEMS {
-                errors.push(FieldError::new(field, "too_many", "at most 50 entries"));
-            }
-            for (i, item) in list.iter().enumerate() {
-                text_rule(&mut errors, &format!("{field}[{i}]"), Some(item), true, 100);
-            }
-        }
+        self.check_lists(&mut errors);
         if self.employees.is_some_and(|n| n < 0) {
             errors.push(FieldError::new("employees", "range", "may not be negative"));
         }
@@ -283,6 +278,29 @@ impl EnterpriseDraft {
             ));
         }
         errors
+    }
+
+    /// The lists' lengths and entries. Assignments are counted after [`Self::normalize`] (the
+    /// lead department among them), whatever path they came by: a form, a patch or an import.
+    fn check_lists(&self, errors: &mut Vec<FieldError>) {
+        for (field, list) in [("key_products", &self.key_products), ("tags", &self.tags)] {
+            if list.len() > MAX_ITEMS {
+                errors.push(FieldError::new(field, "too_many", "at most 50 entries"));
+            }
+            for (i, item) in list.iter().enumerate() {
+                text_rule(errors, &format!("{field}[{i}]"), Some(item), true, 100);
+            }
+        }
+        let assignments = [
+            ("assigned_departments", self.assigned_departments.len()),
+            ("liaison_officers", self.liaison_officers.len()),
+        ];
+        for (field, count) in assignments {
+            if count > MAX_ASSIGNED {
+                let message = "at most 20 entries (the lead department counts among the assigned)";
+                errors.push(FieldError::new(field, "too_many", message));
+            }
+        }
     }
 }
 
@@ -312,80 +330,4 @@ fn text_rule(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::db::clock::today_in_china;
-
-    fn draft() -> EnterpriseDraft {
-        EnterpriseDraft {
-            name: " 江西赣安应急装备有限公司 ".into(),
-            credit_code: "91350100m000100y43".into(),
-            credit_code_override_reason: None,
-            region_code: "360100".into(),
-            category: "rescue_disposal".into(),
-            subcategory: None,
-            size: EnterpriseSize::Medium,
-            lead_department: "gxw".into(),
-            legal_representative: None,
-            address: None,
-            key_products: vec!["救生衣".into(), "救生衣".into()],
-            designated_on: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default(),
-            designation_batch: None,
-            status: EnterpriseStatus::Active,
-            assigned_departments: vec!["fgw".into()],
-            liaison_officers: vec![],
-            tags: vec![],
-            employees: Some(120),
-            visit_cadence_days: Some(60),
-            description: None,
-        }
-    }
-
-    #[test]
-    fn normalize_adds_the_lead_and_cleans_text() {
-        let mut d = draft();
-        d.normalize();
-        assert_eq!(d.name, "江西赣安应急装备有限公司");
-        assert_eq!(d.credit_code, "91350100M000100Y43");
-        assert_eq!(d.assigned_departments, vec!["gxw", "fgw"]);
-        assert_eq!(d.key_products, vec!["救生衣"]);
-        assert!(d.check(today_in_china()).is_empty());
-    }
-
-    #[test]
-    fn check_lists_every_problem() {
-        let mut d = draft();
-        d.name = "  ".into();
-        d.credit_code = "91350100M000100Y44".into();
-        d.employees = Some(-1);
-        d.designated_on = today_in_china() + chrono::Days::new(1);
-        d.tags = vec!["".into()];
-        d.normalize();
-        let fields: Vec<String> = d
-            .check(today_in_china())
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            vec![
-                "name",
-                "credit_code",
-                "tags[0]",
-                "employees",
-                "designated_on"
-            ]
-        );
-    }
-
-    #[test]
-    fn an_override_reason_allows_a_failing_check_character_only() {
-        let mut d = draft();
-        d.credit_code = "91350100M000100Y44".into();
-        d.credit_code_override_reason = Some("工商登记照面如此".into());
-        d.normalize();
-        assert!(d.check(today_in_china()).is_empty());
-        d.credit_code = "91350100M000100I44".into();
-        assert_eq!(d.check(today_in_china())[0].code, "invalid_character");
-    }
-}
+mod tests;
