@@ -291,15 +291,19 @@ impl EnterpriseDraft {
                 text_rule(errors, &format!("{field}[{i}]"), Some(item), true, 100);
             }
         }
-        let assignments = [
-            ("assigned_departments", self.assigned_departments.len()),
-            ("liaison_officers", self.liaison_officers.len()),
-        ];
-        for (field, count) in assignments {
-            if count > MAX_ASSIGNED {
-                let message = "at most 20 entries (the lead department counts among the assigned)";
-                errors.push(FieldError::new(field, "too_many", message));
-            }
+        if self.assigned_departments.len() > MAX_ASSIGNED {
+            errors.push(FieldError::new(
+                "assigned_departments",
+                "too_many",
+                "at most 20 departments, the lead included",
+            ));
+        }
+        if self.liaison_officers.len() > MAX_ASSIGNED {
+            errors.push(FieldError::new(
+                "liaison_officers",
+                "too_many",
+                "at most 20 entries",
+            ));
         }
     }
 }

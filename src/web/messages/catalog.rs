@@ -54,6 +54,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("at least {} characters", "至少 {} 个字符"),
     ("at most {} entries", "最多 {} 项"),
     ("at most {} departments", "最多 {} 个部门"),
+    ("at most {} departments, the lead included", "最多 {} 个部门（含牵头部门）"),
     ("{} to {} characters", "{} 至 {} 个字符"),
     ("1 to 365 working days", "1 至 365 个工作日"),
     ("1 to 3650 days", "1 至 3650 天"),
