@@ -1,7 +1,8 @@
 //! Load benchmark: `cargo bench --bench load [-- --scales 10000,100000 --seconds 5 --rounds 3]`.
 //!
 //! For each scale it loads synthetic data (`liaison seed --synthetic`, kept between runs in
-//! `liaison_bench_<n>`), starts the release server, and drives it over keep-alive HTTP with a
+//! `liaison_bench_<n>`), starts the release server on a fresh copy of it for every round (the
+//! write scenarios add rows), and drives it over keep-alive HTTP with a
 //! fixed number of connections (64), authenticated as liaison, finance and analyst users. Each
 //! scenario reports requests per second, p50/p99/max latency, errors and the server's peak RSS.
 //! The same SQL that the by-id and latest-visits endpoints run is also run straight against

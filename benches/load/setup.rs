@@ -44,34 +44,17 @@ fn liaison(db_name: &str) -> Command {
     command
 }
 
-/// A database with `scale` synthetic enterprises (ten visits each), then the server on it.
+/// A database with `scale` synthetic enterprises (ten visits each), then the server on a fresh
+/// copy of it: the write scenarios add rows, and a round on the rows an earlier round or run left
+/// would measure more data, not the code.
 pub async fn prepare(scale: usize) -> anyhow::Result<Server> {
     let db_name = format!("liaison_bench_{scale}");
     let admin = first_server("postgres").await?;
-    let db = admin.replace("dbname=postgres", &format!("dbname={db_name}"));
-    let loaded = match local::probe(&db).await {
-        Ok(client) => client
-            .query_one("SELECT count(*) FROM enterprises", &[])
-            .await
-            .map(|r| r.get::<_, i64>(0) as usize)
-            .unwrap_or(0),
-        Err(_) => 0,
-    };
-    if loaded != scale {
-        eprintln!("loading {scale} synthetic enterprises into {db_name} …");
-        let client = local::probe(&admin).await?;
-        client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
-            .await?;
-        let status = liaison(&db_name)
-            .args(["seed", "--synthetic", "--enterprises", &scale.to_string()])
-            .status()
-            .context("run liaison seed --synthetic")?;
-        if !status.success() {
-            bail!("liaison seed --synthetic failed");
-        }
-    }
-    let child = liaison(&db_name)
+    load_once(&admin, &db_name, scale).await?;
+    let run_name = format!("{db_name}_run");
+    copy_database(&admin, &db_name, &run_name).await?;
+    let db = admin.replace("dbname=postgres", &format!("dbname={run_name}"));
+    let child = liaison(&run_name)
         .args(["serve", "--bind", &format!("127.0.0.1:{PORT}")])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -89,6 +72,57 @@ pub async fn prepare(scale: usize) -> anyhow::Result<Server> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("the server did not start")
+}
+
+/// `to` as a copy of `from`, replacing an earlier one. PostgreSQL 15 and later copy the files
+/// (its default writes the whole database through the WAL, minutes for a few gigabytes).
+async fn copy_database(admin: &str, from: &str, to: &str) -> anyhow::Result<()> {
+    let client = local::probe(admin).await?;
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {to} WITH (FORCE)"))
+        .await?;
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await?
+        .get(0);
+    let strategy = if version >= 150_000 {
+        " STRATEGY = FILE_COPY"
+    } else {
+        ""
+    };
+    client
+        .batch_execute(&format!("CREATE DATABASE {to} TEMPLATE {from}{strategy}"))
+        .await
+        .with_context(|| format!("copy {from} to {to}"))?;
+    Ok(())
+}
+
+/// Loads `scale` synthetic enterprises into `db_name` unless it holds them already.
+async fn load_once(admin: &str, db_name: &str, scale: usize) -> anyhow::Result<()> {
+    let db = admin.replace("dbname=postgres", &format!("dbname={db_name}"));
+    let loaded = match local::probe(&db).await {
+        Ok(client) => client
+            .query_one("SELECT count(*) FROM enterprises", &[])
+            .await
+            .map(|r| r.get::<_, i64>(0) as usize)
+            .unwrap_or(0),
+        Err(_) => 0,
+    };
+    if loaded != scale {
+        eprintln!("loading {scale} synthetic enterprises into {db_name} …");
+        let client = local::probe(admin).await?;
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
+            .await?;
+        let status = liaison(db_name)
+            .args(["seed", "--synthetic", "--enterprises", &scale.to_string()])
+            .status()
+            .context("run liaison seed --synthetic")?;
+        if !status.success() {
+            bail!("liaison seed --synthetic failed");
+        }
+    }
+    Ok(())
 }
 
 /// The first local PostgreSQL that answers (unix socket first).
