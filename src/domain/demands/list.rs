@@ -209,9 +209,9 @@ fn filtered(
     );
     // One status as `=`: PostgreSQL 15 reads demands_department_idx in its order only for an
     // equality; `= ANY(…)` of one status made it walk the newest demands of every department.
-    query = match f.status.map(|s| s.0).as_deref() {
-        Some([one]) => query.filter(demands::status.eq(*one)),
-        Some(several) => query.filter(demands::status.eq_any(several.to_vec())),
+    query = match f.status {
+        Some(Statuses(one)) if one.len() == 1 => query.filter(demands::status.eq(one[0])),
+        Some(Statuses(several)) => query.filter(demands::status.eq_any(several)),
         None => query,
     };
     if let Some(category) = f.category {
