@@ -43,7 +43,8 @@ mod tests {
                 assert_eq!(json.as_str(), Some(as_str(*value)));
             }
         }
-        use super::{benefits, demands, enterprises, support, visits, webhooks};
+        use super::{audit, benefits, demands, enterprises, events, policies, reference, support};
+        use super::{visits, webhooks};
         check(enterprises::model::EnterpriseSize::ALL, |v| v.as_str());
         check(enterprises::model::EnterpriseStatus::ALL, |v| v.as_str());
         check(demands::model::DemandCategory::ALL, |v| v.as_str());
@@ -54,5 +55,11 @@ mod tests {
         check(benefits::model::BenefitStatus::ALL, |v| v.as_str());
         check(visits::model::VisitKind::ALL, |v| v.as_str());
         check(webhooks::model::DeliveryStatus::ALL, |v| v.as_str());
+        check(policies::model::PolicyRule::ALL, |v| v.as_str());
+        check(demands::model::DemandEventKind::ALL, |v| v.as_str());
+        check(demands::model::ExtensionStatus::ALL, |v| v.as_str());
+        check(reference::store::RegionLevel::ALL, |v| v.as_str());
+        check(audit::store::AuditActorKind::ALL, |v| v.as_str());
+        check(events::model::SubjectType::ALL, |v| v.as_str());
     }
 }

@@ -20,13 +20,14 @@ use crate::domain::actor::Role;
 use crate::domain::auth::secrets;
 use crate::domain::contacts::model::ContactFields;
 use crate::domain::enterprises::model::{EnterpriseDraft, EnterpriseSize, EnterpriseStatus};
+use crate::domain::reference::store::RegionLevel;
 use crate::domain::{contacts, enterprises, users};
 
 #[derive(Deserialize)]
 struct RegionSeed {
     code: String,
     name: String,
-    level: String,
+    level: RegionLevel,
     parent_code: Option<String>,
 }
 
@@ -55,7 +56,7 @@ struct PolicySeed {
     summary_file: Option<String>,
     responsible_departments: Vec<String>,
     categories: Vec<String>,
-    sizes: Vec<String>,
+    sizes: Vec<EnterpriseSize>,
     region_codes: Vec<String>,
     /// Framework documents are not claimable.
     claimable: bool,

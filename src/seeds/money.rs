@@ -14,6 +14,7 @@ use crate::db::schema::{enterprises, policies, support_measures, users};
 use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::benefits::model::BenefitStatus;
 use crate::domain::benefits::store::{self as benefits, BenefitMove, NewBenefit};
+use crate::domain::enterprises::model::EnterpriseSize;
 use crate::domain::policies::store::{self as policy_store, PolicyFields};
 use crate::domain::support::model::{MeasureStatus, SupportKind};
 use crate::domain::support::payments::{self, NewDisbursement};
@@ -176,9 +177,9 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
     let policy = |title: &str,
                   issuer: &str,
                   document_no: &str,
-                  kind: &str,
+                  kind: SupportKind,
                   categories: &[&str],
-                  sizes: &[&str],
+                  sizes: &[EnterpriseSize],
                   regions: &[&str]| {
         PolicyFields {
             title: title.to_owned(),
@@ -188,10 +189,10 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
             effective_from: Some(day(2025, 3, 1)),
             effective_until: Some(day(2027, 12, 31)),
             summary: Some(format!("{title}（演示数据）")),
-            benefit_kind: Some(kind.to_owned()),
+            benefit_kind: Some(kind),
             responsible_departments: vec!["czt".into(), "gxw".into()],
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
-            sizes: sizes.iter().map(|c| (*c).to_owned()).collect(),
+            sizes: sizes.to_vec(),
             region_codes: regions.iter().map(|c| (*c).to_owned()).collect(),
             claimable: true,
         }
@@ -201,7 +202,7 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
             "江西省应急产业发展专项资金管理办法",
             "江西省财政厅",
             "赣财企〔2025〕3号",
-            "subsidy",
+            SupportKind::Subsidy,
             &[],
             &[],
             &[],
@@ -210,7 +211,7 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
             "首台（套）应急装备保险补偿实施细则",
             "江西省工业和信息化厅",
             "赣工信装备〔2025〕7号",
-            "insurance_premium_subsidy",
+            SupportKind::InsurancePremiumSubsidy,
             &["rescue_disposal", "prevention_protection"],
             &[],
             &[],
@@ -219,16 +220,16 @@ async fn add_demo_policies(conn: &mut AsyncPgConnection, admin: &Actor) -> anyho
             "中小应急企业融资担保费补贴办法",
             "江西省地方金融监督管理局",
             "赣金发〔2025〕5号",
-            "guarantee_fee_subsidy",
+            SupportKind::GuaranteeFeeSubsidy,
             &[],
-            &["small", "micro"],
+            &[EnterpriseSize::Small, EnterpriseSize::Micro],
             &[],
         ),
         policy(
             "赣南应急产业集聚区扶持政策",
             "赣州市人民政府",
             "赣市府发〔2025〕9号",
-            "grant",
+            SupportKind::Grant,
             &[],
             &[],
             &["360700"],

@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use liaison::domain::actor::Role;
-use liaison::web::api::auth::{Me, OAuthError, TokenResponse};
+use liaison::web::api::auth::{Me, OAuthError, OAuthErrorCode, TokenResponse};
 use liaison::web::api::clients::CreatedClient;
 use serde_json::{Value, json};
 
@@ -73,10 +73,16 @@ async fn wrong_credentials_and_unknown_grants_get_oauth_errors() {
     let user = app.user("gxw", &[Role::Liaison]).await;
     let resp = token_json(&app, json!({"grant_type": "password", "username": user.username, "password": "not-the-password"})).await;
     assert_eq!(resp.status, 400);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_grant");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidGrant
+    );
     assert!(!resp.text.contains("access_token"));
     let resp = token_json(&app, json!({"grant_type": "password", "username": "nobody-at-all", "password": "whatever-password"})).await;
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_grant");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidGrant
+    );
     let resp = token_json(
         &app,
         json!({"grant_type": "authorization_code", "code": "x"}),
@@ -84,13 +90,19 @@ async fn wrong_credentials_and_unknown_grants_get_oauth_errors() {
     .await;
     assert_eq!(resp.status, 400);
     let resp = token_json(&app, json!({"grant_type": "implicit"})).await;
-    assert_eq!(resp.json::<OAuthError>().error, "unsupported_grant_type");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::UnsupportedGrantType
+    );
     let resp = token_json(
         &app,
         json!({"grant_type": "password", "username": user.username}),
     )
     .await;
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_request");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidRequest
+    );
 }
 
 #[actix_web::test]
@@ -124,7 +136,10 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
     )
     .await;
     assert_eq!(reuse.status, 400);
-    assert_eq!(reuse.json::<OAuthError>().error, "invalid_grant");
+    assert_eq!(
+        reuse.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidGrant
+    );
     let after = token_json(
         &app,
         json!({"grant_type": "refresh_token", "refresh_token": second}),
@@ -245,7 +260,10 @@ async fn client_credentials_by_body_and_basic_auth() {
     )
     .await;
     assert_eq!(resp.status, 401);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidClient
+    );
 }
 
 fn forge(claims: Value, secret: &[u8]) -> String {

@@ -1,6 +1,7 @@
 //! `/api/v1/policy-benefits`: the status machine, one open benefit, department rules, events.
 
 use liaison::domain::actor::Role;
+use liaison::domain::benefits::model::BenefitStatus::{Applied, Approved, Identified, Realized};
 use liaison::domain::benefits::model::{BenefitEvent, PolicyBenefit};
 use liaison::domain::enterprises::model::Enterprise;
 use liaison::web::api::policies::EligiblePolicies;
@@ -177,15 +178,15 @@ async fn realizing_records_exact_amount_and_date_and_events_tell_the_story() {
     let events = events.page::<BenefitEvent>().items;
     let moves: Vec<_> = events
         .iter()
-        .map(|e| (e.from_status.as_deref(), e.to_status.as_str()))
+        .map(|e| (e.from_status, e.to_status))
         .collect();
     assert_eq!(
         moves,
         vec![
-            (None, "identified"),
-            (Some("identified"), "applied"),
-            (Some("applied"), "approved"),
-            (Some("approved"), "realized")
+            (None, Identified),
+            (Some(Identified), Applied),
+            (Some(Applied), Approved),
+            (Some(Approved), Realized)
         ]
     );
     assert_eq!(

@@ -4,7 +4,9 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use liaison::domain::actor::Role;
 use liaison::domain::demands::follow_ups::FollowUp;
-use liaison::domain::demands::model::{Demand, DemandEvent, DemandStatus, Satisfaction};
+use liaison::domain::demands::model::{
+    Demand, DemandEvent, DemandStatus, ExtensionStatus, Satisfaction,
+};
 use liaison::domain::enterprises::model::Enterprise;
 use liaison::domain::reference::calendar::CalendarYear;
 use liaison::web::api::demands::{ExtensionOutcome, FollowUpOutcome};
@@ -243,7 +245,7 @@ async fn the_worked_example_raise_sign_reassign_extend_resolve_follow_up_twice()
     let asked = l.post(&demand, "extensions", &kjt, ask.clone()).await;
     assert_eq!(asked.status, 201, "{}", asked.text);
     let asked = asked.json::<ExtensionOutcome>();
-    assert_eq!(asked.extension.status, "pending");
+    assert_eq!(asked.extension.status, ExtensionStatus::Pending);
     assert_eq!(
         l.post(&demand, "extensions", &kjt, ask).await.status,
         409,
@@ -263,7 +265,10 @@ async fn the_worked_example_raise_sign_reassign_extend_resolve_follow_up_twice()
     assert_eq!(decided.status, 200, "{}", decided.text);
     let decided = decided.json::<ExtensionOutcome>();
     assert_eq!(decided.demand.due_on, Some(later));
-    assert_eq!(decided.demand.extensions[0].status, "approved");
+    assert_eq!(
+        decided.demand.extensions[0].status,
+        ExtensionStatus::Approved
+    );
     assert_eq!(
         l.post(&demand, &decision, &l.supervisor, approve)
             .await
@@ -333,11 +338,11 @@ async fn the_worked_example_raise_sign_reassign_extend_resolve_follow_up_twice()
         [Satisfaction::Unsatisfied, Satisfaction::BasicallySatisfied]
     );
     assert_eq!(kept[0].by_user, l.raiser.id);
-    let kinds: Vec<String> = l
+    let kinds: Vec<&str> = l
         .events(&demand)
         .await
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(
         kinds,
@@ -468,14 +473,14 @@ async fn progress_urges_and_who_may_write_them() {
         409,
         "nothing left to urge"
     );
-    let kinds: Vec<String> = l
+    let kinds: Vec<&str> = l
         .events(&demand)
         .await
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str())
         .collect();
-    assert_eq!(kinds.iter().filter(|k| *k == "progress").count(), 4);
-    assert_eq!(kinds.iter().filter(|k| *k == "urged").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "progress").count(), 4);
+    assert_eq!(kinds.iter().filter(|k| **k == "urged").count(), 1);
 }
 
 #[actix_web::test]

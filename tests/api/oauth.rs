@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use liaison::domain::actor::Role;
-use liaison::web::api::auth::{OAuthError, TokenResponse};
+use liaison::web::api::auth::{OAuthError, OAuthErrorCode, TokenResponse};
 use liaison::web::api::clients::CreatedClient;
 
 use crate::common::{Resp, TestApp, TestUser};
@@ -65,7 +65,10 @@ async fn parameters_a_library_adds_are_ignored_on_login_refresh_and_revoke() {
     let body = format!("grant_type=refresh_token&refresh_token={refresh}");
     let after = form(&app, "/api/v1/auth/token", &[], body).await;
     assert_eq!(after.status, 400, "the revoked login is over");
-    assert_eq!(after.json::<OAuthError>().error, "invalid_grant");
+    assert_eq!(
+        after.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidGrant
+    );
 }
 
 #[actix_web::test]
@@ -74,10 +77,16 @@ async fn grants_this_server_does_not_offer_are_unsupported_grant_type() {
     let body = "grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fapp".to_owned();
     let resp = form(&app, "/api/v1/auth/token", &[], body).await;
     assert_eq!(resp.status, 400);
-    assert_eq!(resp.json::<OAuthError>().error, "unsupported_grant_type");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::UnsupportedGrantType
+    );
     // No grant_type at all is a malformed request.
     let resp = form(&app, "/api/v1/auth/token", &[], "username=a".to_owned()).await;
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_request");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidRequest
+    );
 }
 
 #[actix_web::test]
@@ -100,7 +109,10 @@ async fn a_client_secret_is_verified_whatever_the_grant() {
     )
     .await;
     assert_eq!(resp.status, 401, "{}", resp.text);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidClient
+    );
     assert!(!resp.text.contains("access_token"));
     assert!(
         resp.header("www-authenticate")
@@ -138,11 +150,17 @@ async fn a_client_secret_is_verified_whatever_the_grant() {
     );
     let resp = form(&app, "/api/v1/auth/token", &[], with_secret).await;
     assert_eq!(resp.status, 401);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidClient
+    );
     let revoke = format!("token={refresh}&client_id={id}&client_secret=wrong");
     let resp = form(&app, "/api/v1/auth/revoke", &[], revoke).await;
     assert_eq!(resp.status, 401);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidClient
+    );
     let refreshed = form(
         &app,
         "/api/v1/auth/token",
@@ -159,7 +177,10 @@ async fn a_client_secret_is_verified_whatever_the_grant() {
     // A secret without its client_id, or two ways at once: refused.
     let lone = format!("{body}&client_secret={secret}");
     let resp = form(&app, "/api/v1/auth/token", &[], lone).await;
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_client");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidClient
+    );
     let both = format!("{body}&client_id={id}&client_secret={secret}");
     let resp = form(
         &app,
@@ -169,7 +190,10 @@ async fn a_client_secret_is_verified_whatever_the_grant() {
     )
     .await;
     assert_eq!(resp.status, 400);
-    assert_eq!(resp.json::<OAuthError>().error, "invalid_request");
+    assert_eq!(
+        resp.json::<OAuthError>().error,
+        OAuthErrorCode::InvalidRequest
+    );
 }
 
 #[actix_web::test]

@@ -138,6 +138,127 @@ async fn openapi_document_is_served_and_matches_the_committed_file() {
     generators_find_what_they_need(&served.body);
 }
 
+/// Fields whose values are a closed set, with the set the contract names: a generated client
+/// gets an enum to switch on, and schemathesis checks every answer against it.
+const CLOSED_SETS: [(&str, &str, &[&str]); 11] = [
+    ("Policy", "sizes", &["large", "medium", "small", "micro"]),
+    ("EligiblePolicy", "matched", &["category", "size", "region"]),
+    ("Extension", "status", &["pending", "approved", "rejected"]),
+    ("Region", "level", &["city", "county"]),
+    (
+        "AuditEvent",
+        "actor_kind",
+        &["user", "client", "system", "anonymous"],
+    ),
+    (
+        "BenefitEvent",
+        "to",
+        &[
+            "identified",
+            "applied",
+            "approved",
+            "realized",
+            "rejected",
+            "withdrawn",
+        ],
+    ),
+    (
+        "OAuthError",
+        "error",
+        &[
+            "invalid_request",
+            "invalid_grant",
+            "invalid_client",
+            "unsupported_grant_type",
+        ],
+    ),
+    (
+        "DemandEvent",
+        "kind",
+        &[
+            "created",
+            "transition",
+            "reassigned",
+            "returned",
+            "progress",
+            "extension_requested",
+            "extension_decided",
+            "urged",
+            "follow_up",
+            "escalated",
+        ],
+    ),
+    (
+        "EventSubject",
+        "type",
+        &[
+            "enterprise",
+            "contact",
+            "visit",
+            "demand",
+            "support_measure",
+            "disbursement",
+            "policy_benefit",
+            "indicator",
+            "policy",
+            "webhook",
+        ],
+    ),
+    (
+        "Policy",
+        "benefit_kind",
+        &["subsidy", "grant", "loan_interest_subsidy"],
+    ),
+    ("Delivery", "event_type", &["demand.raised", "webhook.test"]),
+];
+
+#[test]
+fn closed_sets_are_enums_in_the_document() {
+    let document: serde_json::Value =
+        serde_json::from_str(&liaison::openapi::document_json()).unwrap();
+    for (schema, field, expected) in CLOSED_SETS {
+        let property = &document["components"]["schemas"][schema]["properties"][field];
+        let values = enum_values(&document, property);
+        for value in expected {
+            assert!(
+                values.contains(&value.to_string()),
+                "{schema}.{field}: {value} not in {values:?}"
+            );
+        }
+        // The first sets are complete; the last two are long and only sampled.
+        if !matches!(field, "benefit_kind" | "event_type") {
+            assert_eq!(values.len(), expected.len(), "{schema}.{field}: {values:?}");
+        }
+    }
+}
+
+/// The enum values a property allows, through `$ref`, `oneOf` (with null) and array items.
+fn enum_values(document: &serde_json::Value, node: &serde_json::Value) -> Vec<String> {
+    if let Some(target) = node["$ref"].as_str() {
+        let pointer = target.trim_start_matches('#');
+        return document
+            .pointer(pointer)
+            .map(|schema| enum_values(document, schema))
+            .unwrap_or_default();
+    }
+    if let Some(values) = node["enum"].as_array() {
+        return values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+    }
+    if let Some(options) = node["oneOf"].as_array() {
+        return options
+            .iter()
+            .flat_map(|o| enum_values(document, o))
+            .collect();
+    }
+    if node["items"].is_object() {
+        return enum_values(document, &node["items"]);
+    }
+    Vec::new()
+}
+
 /// What client generators and Swagger UI read: list items typed as the resource, the server's
 /// own problems declared on every operation, and a login flow for the Authorize dialog.
 fn generators_find_what_they_need(document: &serde_json::Value) {

@@ -1,6 +1,8 @@
 //! `/api/v1/policies` and eligible policies.
 
 use liaison::domain::actor::Role;
+use liaison::domain::enterprises::model::EnterpriseSize;
+use liaison::domain::policies::model::PolicyRule;
 use liaison::domain::policies::store::Policy;
 use liaison::web::api::policies::EligiblePolicies;
 use serde_json::json;
@@ -37,7 +39,10 @@ async fn admins_write_policies_everyone_reads_them() {
         .post("/api/v1/policies", &admin.token, body.clone())
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    assert_eq!(created.json::<Policy>().sizes, ["medium", "small"]);
+    assert_eq!(
+        created.json::<Policy>().sizes,
+        [EnterpriseSize::Medium, EnterpriseSize::Small]
+    );
     assert_eq!(
         app.post("/api/v1/policies", &admin.token, body)
             .await
@@ -160,7 +165,10 @@ async fn eligible_policies_match_rules_in_force_with_reasons() {
         .iter()
         .find(|i| i.policy.title == "南昌救援装备专项")
         .unwrap();
-    assert_eq!(matched.matched, ["category", "size", "region"]);
+    assert_eq!(
+        matched.matched,
+        [PolicyRule::Category, PolicyRule::Size, PolicyRule::Region]
+    );
     assert_eq!(
         app.get(
             "/api/v1/enterprises/00000000-0000-0000-0000-000000000000/eligible-policies",

@@ -1,7 +1,7 @@
 //! `/api/v1/reference/*`.
 
 use liaison::domain::actor::Role;
-use liaison::domain::reference::store::{Category, Region};
+use liaison::domain::reference::store::{Category, Region, RegionLevel};
 
 use crate::common::TestApp;
 
@@ -14,7 +14,7 @@ async fn regions_list_the_eleven_cities_and_their_counties() {
     let items = resp.page::<Region>().items;
     let cities: Vec<(&str, &str)> = items
         .iter()
-        .filter(|r| r.level == "city")
+        .filter(|r| r.level == RegionLevel::City)
         .map(|r| (r.code.as_str(), r.name.as_str()))
         .collect();
     assert_eq!(cities.len(), 11);
@@ -22,7 +22,7 @@ async fn regions_list_the_eleven_cities_and_their_counties() {
     assert_eq!(cities.last(), Some(&("361100", "上饶市")));
     let county = items.iter().find(|r| r.code == "360121").unwrap();
     assert_eq!(county.name, "南昌县");
-    assert_eq!(county.level, "county");
+    assert_eq!(county.level, RegionLevel::County);
     assert_eq!(county.parent_code.as_deref(), Some("360100"));
     assert_eq!(
         app.call("GET", "/api/v1/reference/regions", None, None)

@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use liaison::db::clock::china_day;
 use liaison::domain::actor::Role;
-use liaison::domain::demands::model::{Demand, DemandEvent};
+use liaison::domain::demands::model::{Demand, DemandEvent, DemandEventKind};
 use liaison::domain::events::Event;
 use liaison::domain::stats::overview::Overview;
 use liaison::domain::supervision::{self, Report, Rules};
@@ -110,7 +110,13 @@ async fn an_overdue_demand_is_announced_once_then_escalated_twice() {
         .await
         .page()
         .items;
-    assert_eq!(history.iter().filter(|e| e.kind == "escalated").count(), 2);
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| e.kind == DemandEventKind::Escalated)
+            .count(),
+        2
+    );
     let timeline = app
         .get(
             &format!("/api/v1/enterprises/{}/timeline", enterprise.id),

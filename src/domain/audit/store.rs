@@ -11,6 +11,17 @@ use uuid::Uuid;
 use crate::db::schema::audit_events;
 use crate::domain::error::{AppResult, OrNotFound};
 
+crate::text_enum! {
+    /// Who acted: a user, an API client, the system (the command line, supervision), or
+    /// nobody known (a failed login).
+    pub enum AuditActorKind {
+        User = "user",
+        Client = "client",
+        System = "system",
+        Anonymous = "anonymous",
+    }
+}
+
 /// One recorded change.
 #[derive(Debug, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
@@ -19,8 +30,7 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
     /// The acting user's or client's id; null for the command line.
     pub actor: Option<Uuid>,
-    /// `user`, `client`, `system`, or `anonymous` (a failed login).
-    pub actor_kind: String,
+    pub actor_kind: AuditActorKind,
     /// The actor's department.
     pub department: Option<String>,
     /// `create`, `update`, `delete`, `transition`, `login`, `logout`, …

@@ -77,9 +77,9 @@ pub struct BenefitEvent {
     pub at: DateTime<Utc>,
     pub actor: Option<Uuid>,
     #[serde(rename = "from")]
-    pub from_status: Option<String>,
+    pub from_status: Option<BenefitStatus>,
     #[serde(rename = "to")]
-    pub to_status: String,
+    pub to_status: BenefitStatus,
     pub note: Option<String>,
     #[schema(value_type = Option<String>)]
     pub realized_amount: Option<Money>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::model::{DemandRow, DemandStatus, Satisfaction};
+use super::model::{DemandEventKind, DemandRow, DemandStatus, Satisfaction};
 use super::moves::{after_follow_up, may_follow_up};
 use super::store::{Happening, lock, record_event};
 use super::workflow::{record_transition, refused};
@@ -76,7 +76,7 @@ pub async fn record(
         let follow_up = insert(conn, actor, &before, &new, comment).await?;
         let after = write_outcome(conn, &before, to, new.rating).await?;
         let what = Happening {
-            kind: "follow_up",
+            kind: DemandEventKind::FollowUp,
             note: comment,
             satisfaction: Some(new.rating),
         };

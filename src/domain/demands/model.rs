@@ -182,9 +182,7 @@ pub struct Extension {
     pub requested_at: DateTime<Utc>,
     pub new_due_on: NaiveDate,
     pub reason: String,
-    /// `pending`, `approved` or `rejected`.
-    #[schema(example = "pending")]
-    pub status: String,
+    pub status: ExtensionStatus,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
@@ -262,10 +260,32 @@ pub struct DemandEvent {
     pub note: Option<String>,
     pub assigned_department: Option<String>,
     pub satisfaction: Option<Satisfaction>,
-    /// `created`, `transition`, `reassigned`, `returned`, `progress`, `extension_requested`,
-    /// `extension_decided`, `urged`, `follow_up` or `escalated` (by supervision, with no actor).
-    #[schema(example = "transition")]
-    pub kind: String,
+    pub kind: DemandEventKind,
+}
+
+crate::text_enum! {
+    /// What happened to a demand: `escalated` is supervision's (with no actor).
+    pub enum DemandEventKind {
+        Created = "created",
+        Transition = "transition",
+        Reassigned = "reassigned",
+        Returned = "returned",
+        Progress = "progress",
+        ExtensionRequested = "extension_requested",
+        ExtensionDecided = "extension_decided",
+        Urged = "urged",
+        FollowUp = "follow_up",
+        Escalated = "escalated",
+    }
+}
+
+crate::text_enum! {
+    /// Where a deadline extension stands.
+    pub enum ExtensionStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
 }
 
 #[cfg(test)]

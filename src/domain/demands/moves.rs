@@ -16,7 +16,7 @@
 //! raising department (or an admin) decides a returned demand; the raising side, a supervisor or
 //! an admin follows up.
 
-use super::model::{DemandRow, DemandStatus, Satisfaction};
+use super::model::{DemandEventKind, DemandRow, DemandStatus, Satisfaction};
 use crate::domain::actor::{Actor, Role};
 
 /// A requested move: the body of `POST /api/v1/demands/{id}/transitions`.
@@ -52,11 +52,11 @@ pub enum MoveKind {
 
 impl MoveKind {
     /// The event's `kind`.
-    pub fn as_str(self) -> &'static str {
+    pub fn event_kind(self) -> DemandEventKind {
         match self {
-            MoveKind::Transition => "transition",
-            MoveKind::Reassigned => "reassigned",
-            MoveKind::Returned => "returned",
+            MoveKind::Transition => DemandEventKind::Transition,
+            MoveKind::Reassigned => DemandEventKind::Reassigned,
+            MoveKind::Returned => DemandEventKind::Returned,
         }
     }
 }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{DemandCategory, DemandEvent, DemandRow, DemandStatus, Satisfaction, Urgency};
+use super::model::{
+    DemandCategory, DemandEvent, DemandEventKind, DemandRow, DemandStatus, Satisfaction, Urgency,
+};
 use super::time_limits;
 use crate::db::clock::today_in_china;
 use crate::db::schema::{demand_events, demands, enterprises, visits};
@@ -108,7 +110,7 @@ pub async fn insert(
         .returning(DemandRow::as_returning())
         .get_result(conn)
         .await?;
-    let created = Happening::new("created", None);
+    let created = Happening::new(DemandEventKind::Created, None);
     record_event(conn, actor.map(|a| a.id), &row, None, created).await?;
     audit::created(conn, actor, "demand", row.id, &row).await?;
     Ok(row)
@@ -116,13 +118,13 @@ pub async fn insert(
 
 /// What an event says besides the demand's state after it.
 pub struct Happening<'a> {
-    pub kind: &'a str,
+    pub kind: DemandEventKind,
     pub note: Option<&'a str>,
     pub satisfaction: Option<Satisfaction>,
 }
 
 impl<'a> Happening<'a> {
-    pub fn new(kind: &'a str, note: Option<&'a str>) -> Self {
+    pub fn new(kind: DemandEventKind, note: Option<&'a str>) -> Self {
         Happening {
             kind,
             note,

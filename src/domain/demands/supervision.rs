@@ -8,7 +8,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{DemandRow, Extension};
+use super::model::DemandEventKind::{self, ExtensionDecided, ExtensionRequested};
+use super::model::{DemandRow, Extension, ExtensionStatus};
 use super::moves::{may_note_progress, may_request_extension, may_supervise};
 use super::store::{Happening, lock, record_event};
 use crate::db::clock::today_in_china;
@@ -49,7 +50,7 @@ async fn record(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     after: &DemandRow,
-    kind: &str,
+    kind: DemandEventKind,
     details: serde_json::Value,
     note: &str,
 ) -> AppResult<()> {
@@ -62,7 +63,7 @@ async fn record(
     )
     .await?;
     let entry = AuditEntry {
-        action: kind,
+        action: kind.as_str(),
         entity: "demand",
         entity_id: after.id.to_string(),
         changes: details,
@@ -91,7 +92,7 @@ pub async fn note_progress(
             conn,
             actor,
             &after,
-            "progress",
+            DemandEventKind::Progress,
             json!({"note": note}),
             &note,
         )
@@ -118,7 +119,7 @@ pub async fn urge(
         let after = touch(conn, id, true).await?;
         let details =
             json!({"urges": {"before": before.urges, "after": after.urges}, "note": note});
-        record(conn, actor, &after, "urged", details, &note).await?;
+        record(conn, actor, &after, DemandEventKind::Urged, details, &note).await?;
         Ok(after)
     })
     .await
@@ -169,7 +170,7 @@ pub async fn request_extension(
         let after = touch(conn, id, false).await?;
         let details = json!({"extension": {"new_due_on": new_due_on, "reason": reason}});
         let note = format!("申请延期至 {new_due_on}：{reason}");
-        record(conn, actor, &after, "extension_requested", details, &note).await?;
+        record(conn, actor, &after, ExtensionRequested, details, &note).await?;
         Ok((after, extension))
     })
     .await
@@ -216,7 +217,7 @@ pub async fn decide_extension(
         };
         let details = json!({"due_on": {"before": before.due_on, "after": after.due_on},
             "extension": {"id": extension.id, "status": extension.status}});
-        record(conn, actor, &after, "extension_decided", details, &text).await?;
+        record(conn, actor, &after, ExtensionDecided, details, &text).await?;
         Ok((after, extension))
     })
     .await
@@ -244,13 +245,17 @@ async fn decide_row(
             "no such extension of this demand".into(),
         ));
     };
-    if found.status != "pending" {
+    if found.status != ExtensionStatus::Pending {
         return Err(AppError::Conflict(format!(
             "this extension was {} already",
             found.status
         )));
     }
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve {
+        ExtensionStatus::Approved
+    } else {
+        ExtensionStatus::Rejected
+    };
     Ok(diesel::update(demand_extensions::table.find(extension_id))
         .set((
             demand_extensions::status.eq(status),

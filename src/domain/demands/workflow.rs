@@ -45,7 +45,7 @@ pub async fn transition(
         }
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let after = write_move(conn, &before, &step).await?;
-        let what = Happening::new(step.kind.as_str(), note);
+        let what = Happening::new(step.kind.event_kind(), note);
         record_event(conn, Some(actor.id), &after, Some(before.status), what).await?;
         let event_type = match step.kind {
             MoveKind::Reassigned => EventType::DemandReassigned,

@@ -14,7 +14,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::model::{Event, EventActor, EventSubject, EventType, Position};
+use super::model::{Event, EventActor, EventSubject, EventType, Position, SubjectType};
 use crate::db::schema::events;
 use crate::domain::actor::{Actor, ActorKind, Role};
 use crate::domain::masking::{mask_email, mask_phone};
@@ -149,7 +149,7 @@ fn event_of(row: EventRow) -> Option<Event> {
         department: row.department,
         enterprise_id: row.enterprise_id,
         subject: EventSubject {
-            kind: row.subject_type,
+            kind: SubjectType::parse(&row.subject_type)?,
             id: row.subject_id,
         },
         data: row.data,
@@ -166,7 +166,7 @@ pub fn masked_for(mut event: Event, reader: Option<&Actor>) -> Event {
         r.has(Role::Admin)
             || (r.has(Role::Liaison) && event.department.as_deref() == Some(&r.department))
     });
-    if event.subject.kind == "contact" && !unmasked {
+    if event.subject.kind == SubjectType::Contact && !unmasked {
         for (field, mask) in [
             ("phone", mask_phone as fn(&str) -> String),
             ("email", mask_email),

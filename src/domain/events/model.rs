@@ -131,13 +131,27 @@ pub struct EventActor {
     pub kind: ActorKind,
 }
 
+crate::text_enum! {
+    /// The kind of record an event is about (`webhook`: a test delivery).
+    pub enum SubjectType {
+        Enterprise = "enterprise",
+        Contact = "contact",
+        Visit = "visit",
+        Demand = "demand",
+        SupportMeasure = "support_measure",
+        Disbursement = "disbursement",
+        PolicyBenefit = "policy_benefit",
+        Indicator = "indicator",
+        Policy = "policy",
+        Webhook = "webhook",
+    }
+}
+
 /// The record an event is about.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EventSubject {
-    /// `enterprise`, `contact`, `visit`, `demand`, `support_measure`, `disbursement`,
-    /// `policy_benefit`, `indicator`, `policy` or `webhook`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: SubjectType,
     /// The record's id (an indicator's is `<enterprise id>/<quarter>`).
     pub id: String,
 }

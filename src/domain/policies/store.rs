@@ -17,6 +17,7 @@ use crate::domain::audit;
 use crate::domain::enterprises::model::{Enterprise, EnterpriseSize};
 use crate::domain::error::check_version;
 use crate::domain::error::{AppError, AppResult, Expected, FieldError, OrNotFound};
+use crate::domain::policies::model::{PolicyRule, SupportKind};
 
 /// A policy.
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
@@ -32,14 +33,14 @@ pub struct Policy {
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub summary: Option<String>,
-    /// One of the support-measure kinds.
-    pub benefit_kind: Option<String>,
+    /// The kind of support it grants.
+    pub benefit_kind: Option<SupportKind>,
     /// Department codes.
     pub responsible_departments: Vec<String>,
     /// Eligible categories (empty: any).
     pub categories: Vec<String>,
     /// Eligible sizes (empty: any).
-    pub sizes: Vec<String>,
+    pub sizes: Vec<EnterpriseSize>,
     /// Eligible regions; a city includes its counties (empty: any).
     pub region_codes: Vec<String>,
     /// Whether enterprises claim benefits under it; framework documents (such as
@@ -69,10 +70,10 @@ pub struct PolicyFields {
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub summary: Option<String>,
-    pub benefit_kind: Option<String>,
+    pub benefit_kind: Option<SupportKind>,
     pub responsible_departments: Vec<String>,
     pub categories: Vec<String>,
-    pub sizes: Vec<String>,
+    pub sizes: Vec<EnterpriseSize>,
     pub region_codes: Vec<String>,
     pub claimable: bool,
 }
@@ -100,7 +101,7 @@ impl From<&Policy> for PolicyFields {
             effective_from: p.effective_from,
             effective_until: p.effective_until,
             summary: p.summary.clone(),
-            benefit_kind: p.benefit_kind.clone(),
+            benefit_kind: p.benefit_kind,
             responsible_departments: p.responsible_departments.clone(),
             categories: p.categories.clone(),
             sizes: p.sizes.clone(),
@@ -161,7 +162,6 @@ async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Ve
         .select(regions::code)
         .load(conn)
         .await?;
-    let sizes: Vec<String> = EnterpriseSize::ALL.iter().map(|s| s.to_string()).collect();
     let lists = [
         (
             "responsible_departments",
@@ -170,7 +170,6 @@ async fn check(conn: &mut AsyncPgConnection, f: &PolicyFields) -> QueryResult<Ve
         ),
         ("categories", &f.categories, &known_categories),
         ("region_codes", &f.region_codes, &known_regions),
-        ("sizes", &f.sizes, &sizes),
     ];
     for (field, values, known) in lists {
         for (i, v) in values.iter().enumerate() {
@@ -296,7 +295,7 @@ pub async fn eligible(
     conn: &mut AsyncPgConnection,
     e: &Enterprise,
     today: NaiveDate,
-) -> QueryResult<Vec<(Policy, Vec<&'static str>)>> {
+) -> QueryResult<Vec<(Policy, Vec<PolicyRule>)>> {
     let places = places_of(conn, &e.region_code).await?;
     let found: Vec<Policy> = policies::table
         .filter(policies::claimable)
@@ -367,14 +366,14 @@ async fn places_of(conn: &mut AsyncPgConnection, region: &str) -> QueryResult<Ve
 }
 
 /// The rules a policy sets (and an eligible enterprise therefore meets).
-fn matched_rules(p: &Policy) -> Vec<&'static str> {
+fn matched_rules(p: &Policy) -> Vec<PolicyRule> {
     [
-        ("category", &p.categories),
-        ("size", &p.sizes),
-        ("region", &p.region_codes),
+        (PolicyRule::Category, p.categories.is_empty()),
+        (PolicyRule::Size, p.sizes.is_empty()),
+        (PolicyRule::Region, p.region_codes.is_empty()),
     ]
     .into_iter()
-    .filter(|(_, rule)| !rule.is_empty())
-    .map(|(name, _)| name)
+    .filter(|(_, any)| !any)
+    .map(|(rule, _)| rule)
     .collect()
 }

@@ -7,6 +7,14 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{categories, regions, subcategories};
 
+crate::text_enum! {
+    /// A prefecture-level city (设区市) or a county-level division (县、市、区).
+    pub enum RegionLevel {
+        City = "city",
+        County = "county",
+    }
+}
+
 /// An administrative division.
 #[derive(Debug, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = regions, check_for_backend(diesel::pg::Pg))]
@@ -15,8 +23,7 @@ pub struct Region {
     pub code: String,
     /// e.g. 南昌市.
     pub name: String,
-    /// `city` or `county`.
-    pub level: String,
+    pub level: RegionLevel,
     /// The city of a county; null for a city.
     pub parent_code: Option<String>,
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::BATCH;
 use crate::db::schema::demands;
 use crate::domain::audit::{self, AuditEntry};
-use crate::domain::demands::model::{DemandRow, DemandStatus};
+use crate::domain::demands::model::{DemandEventKind, DemandRow, DemandStatus};
 use crate::domain::demands::store::{Happening, emit, record_event};
 use crate::domain::error::AppResult;
 use crate::domain::events::EventType;
@@ -110,7 +110,7 @@ async fn record(
 ) -> AppResult<()> {
     let level = after.escalation_level.unwrap_or(1);
     let note = format!("逾期未办结，督办升级至{level}级");
-    let what = Happening::new("escalated", Some(&note));
+    let what = Happening::new(DemandEventKind::Escalated, Some(&note));
     record_event(conn, None, after, Some(after.status), what).await?;
     let entry = AuditEntry {
         action: "escalate",

@@ -9,38 +9,10 @@ use uuid::Uuid;
 use crate::db::money::Money;
 use crate::db::schema::{disbursements, support_measures};
 use crate::domain::actor::{Actor, Role};
-
-crate::text_enum! {
-    /// What kind of support.
-    pub enum SupportKind {
-        Subsidy = "subsidy",
-        Grant = "grant",
-        LoanInterestSubsidy = "loan_interest_subsidy",
-        GuaranteeFeeSubsidy = "guarantee_fee_subsidy",
-        InsurancePremiumSubsidy = "insurance_premium_subsidy",
-        TaxRelief = "tax_relief",
-        TechProject = "tech_project",
-        Land = "land",
-        Talent = "talent",
-        MarketPromotion = "market_promotion",
-        Other = "other",
-    }
-}
+// The kinds live with policies, which name the kind of support they grant.
+pub use crate::domain::policies::model::SupportKind;
 
 impl SupportKind {
-    /// Monetary kinds are recorded by finance staff and need an amount.
-    pub fn is_monetary(self) -> bool {
-        matches!(
-            self,
-            SupportKind::Subsidy
-                | SupportKind::Grant
-                | SupportKind::LoanInterestSubsidy
-                | SupportKind::GuaranteeFeeSubsidy
-                | SupportKind::InsurancePremiumSubsidy
-                | SupportKind::TaxRelief
-        )
-    }
-
     /// Who records (and edits) this kind: finance for every kind, liaison officers and admins
     /// for non-monetary kinds.
     pub fn may_record(self, actor: &Actor) -> bool {

@@ -156,6 +156,7 @@ pub struct Delivery {
     pub id: Uuid,
     /// The event's id, which is also the `webhook-id` header (the same on every attempt).
     pub event_id: String,
+    #[schema(value_type = crate::domain::events::EventType)]
     pub event_type: String,
     pub status: DeliveryStatus,
     pub attempts: i32,

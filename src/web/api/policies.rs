@@ -14,8 +14,8 @@ use crate::domain::actor::Actor;
 use crate::domain::enterprises::model::EnterpriseSize;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
+use crate::domain::policies::model::{PolicyRule, SupportKind};
 use crate::domain::policies::store::{self, Policy, PolicyFields};
-use crate::domain::support::model::SupportKind;
 use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
 use crate::web::pagination::{Listing, Page, PageParams};
@@ -142,17 +142,14 @@ impl PolicyPatch {
             set_if(&mut f.issued_on, issued_on);
             set_if(&mut f.responsible_departments, responsible_departments);
             set_if(&mut f.categories, categories);
-            set_if(&mut f.sizes, sizes.map(size_codes));
+            set_if(&mut f.sizes, sizes);
             set_if(&mut f.region_codes, region_codes);
             set_if(&mut f.claimable, claimable);
             set_if(&mut f.document_no, document_no.map(trimmed));
             set_if(&mut f.effective_from, effective_from);
             set_if(&mut f.effective_until, effective_until);
             set_if(&mut f.summary, summary);
-            set_if(
-                &mut f.benefit_kind,
-                benefit_kind.map(|v| v.map(|k| k.as_str().to_owned())),
-            );
+            set_if(&mut f.benefit_kind, benefit_kind);
         })
     }
 }
@@ -161,8 +158,8 @@ impl PolicyPatch {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EligiblePolicy {
     pub policy: Policy,
-    /// `category`, `size`, `region`: the non-empty rules that matched.
-    pub matched: Vec<String>,
+    /// The non-empty rules that matched.
+    pub matched: Vec<PolicyRule>,
 }
 
 /// The eligible policies of an enterprise.
@@ -173,10 +170,6 @@ pub struct EligiblePolicies {
 
 fn trimmed(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn size_codes(sizes: Vec<EnterpriseSize>) -> Vec<String> {
-    sizes.into_iter().map(|s| s.as_str().to_owned()).collect()
 }
 
 /// Adds a policy. Admin only.
@@ -204,10 +197,10 @@ pub async fn create_policy(
         effective_from: b.effective_from,
         effective_until: b.effective_until,
         summary: b.summary,
-        benefit_kind: b.benefit_kind.map(|k| k.as_str().to_owned()),
+        benefit_kind: b.benefit_kind,
         responsible_departments: b.responsible_departments.unwrap_or_default(),
         categories: b.categories.unwrap_or_default(),
-        sizes: size_codes(b.sizes.unwrap_or_default()),
+        sizes: b.sizes.unwrap_or_default(),
         region_codes: b.region_codes.unwrap_or_default(),
         claimable: b.claimable.unwrap_or(true),
     };
@@ -311,10 +304,7 @@ pub async fn eligible_policies(
     let found = store::eligible(&mut conn, &enterprise, state.clock.today()).await?;
     let items = found
         .into_iter()
-        .map(|(policy, matched)| EligiblePolicy {
-            policy,
-            matched: matched.into_iter().map(str::to_owned).collect(),
-        })
+        .map(|(policy, matched)| EligiblePolicy { policy, matched })
         .collect();
     Ok(HttpResponse::Ok().json(EligiblePolicies { items }))
 }

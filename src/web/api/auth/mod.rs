@@ -80,11 +80,20 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
+/// The OAuth 2.0 error codes this server answers (RFC 6749 §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    InvalidRequest,
+    InvalidGrant,
+    InvalidClient,
+    UnsupportedGrantType,
+}
+
 /// An OAuth 2.0 error (RFC 6749 §5.2).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OAuthError {
-    /// `invalid_request`, `invalid_grant`, `invalid_client` or `unsupported_grant_type`.
-    pub error: String,
+    pub error: OAuthErrorCode,
     pub error_description: String,
 }
 
@@ -131,24 +140,32 @@ pub struct Me {
     pub roles: Vec<Role>,
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+fn oauth_error(status: StatusCode, error: OAuthErrorCode, description: &str) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"liaison\""));
     }
     response.json(OAuthError {
-        error: error.into(),
+        error,
         error_description: description.into(),
     })
 }
 
 fn invalid_request(description: &str) -> HttpResponse {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        OAuthErrorCode::InvalidRequest,
+        description,
+    )
 }
 
 fn invalid_grant(description: &str) -> HttpResponse {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        OAuthErrorCode::InvalidGrant,
+        description,
+    )
 }
 
 fn token_ok(body: TokenResponse) -> HttpResponse {
@@ -226,7 +243,7 @@ pub async fn token(
     ) {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
+            OAuthErrorCode::UnsupportedGrantType,
             "use password, refresh_token or client_credentials",
         ));
     }
@@ -243,7 +260,7 @@ pub async fn token(
         (_, Some(client)) => grants::client_grant(&state, client).await,
         (_, None) => Ok(oauth_error(
             StatusCode::UNAUTHORIZED,
-            "invalid_client",
+            OAuthErrorCode::InvalidClient,
             "client_id and client_secret are required",
         )),
     }
@@ -257,7 +274,7 @@ fn refused(refusal: ClientRefusal) -> HttpResponse {
         }
         ClientRefusal::Invalid => oauth_error(
             StatusCode::UNAUTHORIZED,
-            "invalid_client",
+            OAuthErrorCode::InvalidClient,
             "unknown client or wrong secret",
         ),
     }
