@@ -10,6 +10,7 @@ use liaison::domain::demands::model::{
 use liaison::domain::enterprises::model::Enterprise;
 use liaison::domain::reference::calendar::CalendarYear;
 use liaison::web::api::demands::{ExtensionOutcome, FollowUpOutcome};
+use liaison::web::api::timeline::TimelineItem;
 use serde_json::{Value, json};
 
 use crate::common::{Resp, TestApp, TestUser};
@@ -358,6 +359,25 @@ async fn the_worked_example_raise_sign_reassign_extend_resolve_follow_up_twice()
             "transition",
             "follow_up"
         ]
+    );
+    // The enterprise's timeline shows each follow-up (回访) with its rating, newest first.
+    let timeline = l
+        .app
+        .get(
+            &format!("/api/v1/enterprises/{}/timeline", l.enterprise.id),
+            &l.raiser.token,
+        )
+        .await
+        .page::<TimelineItem>()
+        .items;
+    let ratings: Vec<Satisfaction> = timeline
+        .iter()
+        .filter(|i| i.kind.as_deref() == Some("follow_up"))
+        .filter_map(|i| i.satisfaction)
+        .collect();
+    assert_eq!(
+        ratings,
+        [Satisfaction::BasicallySatisfied, Satisfaction::Unsatisfied]
     );
     let audit = l.app.audit_of("demand", &demand.id.to_string()).await;
     assert!(audit.iter().any(|a| a.action == "extension_decided"));

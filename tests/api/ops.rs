@@ -140,7 +140,12 @@ async fn openapi_document_is_served_and_matches_the_committed_file() {
 
 /// Fields whose values are a closed set, with the set the contract names: a generated client
 /// gets an enum to switch on, and schemathesis checks every answer against it.
-const CLOSED_SETS: [(&str, &str, &[&str]); 11] = [
+const CLOSED_SETS: [(&str, &str, &[&str]); 12] = [
+    (
+        "TimelineItem",
+        "satisfaction",
+        &["satisfied", "basically_satisfied", "unsatisfied"],
+    ),
     ("Policy", "sizes", &["large", "medium", "small", "micro"]),
     ("EligiblePolicy", "matched", &["category", "size", "region"]),
     ("Extension", "status", &["pending", "approved", "rejected"]),

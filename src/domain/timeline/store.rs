@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::money::Money;
+use crate::domain::demands::model::Satisfaction;
 
 /// A timeline row: the common columns and what either kind adds.
 #[derive(Debug, QueryableByName)]
@@ -37,7 +38,7 @@ pub struct TimelineRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub actor: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub support_measure_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Numeric>)]

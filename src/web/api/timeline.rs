@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::db::money::Money;
 use crate::domain::actor::Actor;
+use crate::domain::demands::model::Satisfaction;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::timeline::store::{self, TimelineRow};
@@ -69,8 +70,9 @@ pub struct TimelineItem {
     /// Who did it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<Uuid>,
+    /// For a follow-up (回访): the enterprise's rating.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
     /// For support measures and disbursements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_measure_id: Option<Uuid>,
