@@ -55,14 +55,15 @@ impl Source for DemandExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.pager.is_done() {
+        let (filter, today) = (&self.filter, self.today);
+        let fetch = async |after| {
+            let order = Order::newest(after);
+            let rows = list::list(conn, filter.clone(), today, order, PAGE_ROWS).await;
+            rows.map(Option::unwrap_or_default)
+        };
+        let Some(rows) = self.pager.next(fetch, |d| (d.created_at, d.id)).await? else {
             return Ok(None);
-        }
-        let order = Order::newest(self.pager.take_after());
-        let rows = list::list(conn, self.filter.clone(), self.today, order, PAGE_ROWS)
-            .await?
-            .unwrap_or_default();
-        let rows = self.pager.page(rows, |d| (d.created_at, d.id));
+        };
         let enterprises = enterprise_names(conn, rows.iter().map(|d| d.enterprise_id)).await?;
         let batch = rows
             .into_iter()

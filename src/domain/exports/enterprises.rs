@@ -124,19 +124,14 @@ impl Source for EnterpriseExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.pager.is_done() {
+        let filter = &self.filter;
+        let fetch = async |after| {
+            list::list(conn, filter.clone(), SortKey::Name, false, after, PAGE_ROWS).await
+        };
+        let by_name = |e: &Enterprise| After::Name(e.name.clone(), e.id);
+        let Some(rows) = self.pager.next(fetch, by_name).await? else {
             return Ok(None);
-        }
-        let rows = list::list(
-            conn,
-            self.filter.clone(),
-            SortKey::Name,
-            false,
-            self.pager.take_after(),
-            PAGE_ROWS,
-        )
-        .await?;
-        let rows = self.pager.page(rows, |e| After::Name(e.name.clone(), e.id));
+        };
         let mut contacts = first_contacts(conn, rows.iter().map(|e| e.id).collect()).await?;
         let officers = rows.iter().flat_map(|e| e.liaison_officers.iter().copied());
         let usernames = usernames(conn, officers).await?;

@@ -45,19 +45,25 @@ impl<K> Default for Pager<K> {
 }
 
 impl<K> Pager<K> {
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
-    /// The key the next page starts after (`None`: the first page).
-    pub fn take_after(&mut self) -> Option<K> {
-        self.after.take()
+    /// The next page: `fetch` reads `PAGE_ROWS + 1` rows of the list after the key it is given
+    /// (`None`: from the start), and `key` is a row's place in the list's order. `None` once the
+    /// last page has been read.
+    pub async fn next<T, E: Into<AppError>>(
+        &mut self,
+        fetch: impl AsyncFnOnce(Option<K>) -> Result<Vec<T>, E>,
+        key: impl Fn(&T) -> K,
+    ) -> AppResult<Option<Vec<T>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let rows = fetch(self.after.take()).await.map_err(Into::into)?;
+        Ok(Some(self.page(rows, key)))
     }
 
     /// Keeps the first [`PAGE_ROWS`] of `rows` (read as `PAGE_ROWS + 1`: the extra one only
     /// says that more follow) and notes where the next page starts. `key` is the row's place in
     /// the list's order: `Keyed::key`, unless the export sorts otherwise than the list.
-    pub fn page<T>(&mut self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    fn page<T>(&mut self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
         self.done = rows.len() as i64 <= PAGE_ROWS;
         rows.truncate(PAGE_ROWS as usize);
         self.after = rows.last().map(key);
@@ -206,4 +212,34 @@ pub fn aborted(cause: impl std::fmt::Display) -> AppError {
     let error = AppError::internal(format!("export aborted: {cause}"));
     log::error!("{error:?}");
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PAGE_ROWS, Pager};
+    use crate::domain::error::AppError;
+
+    /// A walk through 1,234 rows reads each once, in order, in pages of `PAGE_ROWS`.
+    #[tokio::test]
+    async fn a_walk_reads_every_row_once_page_by_page() {
+        let list: Vec<i64> = (1..=1234).collect();
+        let mut pager = Pager::default();
+        let (mut seen, mut pages) = (Vec::new(), 0);
+        loop {
+            let fetch = async |after: Option<i64>| {
+                let rows = list
+                    .iter()
+                    .copied()
+                    .filter(|r| after.is_none_or(|a| *r > a));
+                Ok::<_, AppError>(rows.take(PAGE_ROWS as usize + 1).collect())
+            };
+            let Some(rows) = pager.next(fetch, |r| *r).await.unwrap_or_default() else {
+                break;
+            };
+            pages += 1;
+            seen.extend(rows);
+        }
+        assert_eq!(seen, list);
+        assert_eq!(pages, 3);
+    }
 }

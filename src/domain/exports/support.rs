@@ -51,17 +51,11 @@ impl Source for MeasureExport {
     }
 
     async fn next_batch(&mut self, conn: &mut AsyncPgConnection) -> AppResult<Option<Batch>> {
-        if self.pager.is_done() {
+        let filter = &self.filter;
+        let fetch = async |after| store::list(conn, filter.clone(), after, PAGE_ROWS).await;
+        let Some(rows) = self.pager.next(fetch, Keyed::key).await? else {
             return Ok(None);
-        }
-        let rows = store::list(
-            conn,
-            self.filter.clone(),
-            self.pager.take_after(),
-            PAGE_ROWS,
-        )
-        .await?;
-        let rows = self.pager.page(rows, Keyed::key);
+        };
         let enterprises = enterprise_names(conn, rows.iter().map(|m| m.enterprise_id)).await?;
         let batch = rows
             .iter()
