@@ -392,8 +392,13 @@ fn function_lengths(lines: &[&str]) -> Vec<(String, usize)> {
             .or_else(|| head.strip_prefix("pub(super) "))
             .unwrap_or(head);
         let head = head.strip_prefix("async ").unwrap_or(head);
-        // A trait's `fn key(&self) -> Key;` declares a function without a body.
-        let declaration = head.trim_end().ends_with(';');
+        // A trait's `fn key(&self) -> Key;` declares a function without a body, on one line or
+        // several: its signature ends with `;` where a function's ends with `{`.
+        let signature_end = (i..lines.len()).find(|&j| {
+            let line = lines[j].trim_end();
+            line.ends_with('{') || line.ends_with(';')
+        });
+        let declaration = signature_end.is_none_or(|j| lines[j].trim_end().ends_with(';'));
         if let Some(rest) = head.strip_prefix("fn ").filter(|_| !declaration) {
             let name: String = rest
                 .chars()
@@ -418,6 +423,22 @@ fn files_and_functions_stay_small() {
         "split these into named pieces:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn a_declaration_over_several_lines_has_no_body_to_measure() {
+    let lines = [
+        "trait Source {",
+        "    fn next(",
+        "        &mut self,",
+        "    ) -> impl Future<Output = ()> + Send;",
+        "}",
+        "impl Walk {",
+        "    fn step() {",
+        "    }",
+        "}",
+    ];
+    assert_eq!(function_lengths(&lines), vec![("step".to_owned(), 2)]);
 }
 
 #[test]
