@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Ref, Schema, Type};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -50,19 +51,19 @@ pub struct TimelineItem {
     /// For visits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visited_on: Option<NaiveDate>,
-    /// The visit's kind (`on_site`, …), the support kind (`subsidy`, …), or what happened to a
-    /// demand (`created`, `transition`, `reassigned`, `returned`, `progress`,
-    /// `extension_requested`, `extension_decided`, `urged`, `follow_up`, `escalated`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = kind_schema)]
     pub kind: Option<String>,
     /// The visiting or the assigned department.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    /// For demand events: the status before (null for the creation).
+    /// For demand and benefit events: the status before (null for a creation).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = status_schema)]
     pub from: Option<String>,
-    /// For demand events: the status after; for measures: their status.
+    /// For demand and benefit events: the status after; for measures: their status.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = status_schema)]
     pub to: Option<String>,
     /// The event's note, the visit's purpose, the measure's 文号 or the payment's voucher.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,6 +84,44 @@ pub struct TimelineItem {
     /// For benefit events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub benefit_id: Option<Uuid>,
+}
+
+/// `kind` is a value of one closed set, which `type` names: a visit's kind (`on_site`, …), a
+/// demand event's kind (`created`, `transition`, …), a support kind (`subsidy`, …, for measures
+/// and payments), or a designation's (`designated`, `withdrawn`).
+fn kind_schema() -> Schema {
+    let designation = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["designated", "withdrawn"]));
+    closed_sets(
+        &["VisitKind", "DemandEventKind", "SupportKind"],
+        Some(designation.into()),
+        "What kind of thing happened, from the closed set of its `type`.",
+    )
+}
+
+/// `from` and `to` are statuses of the item's record: a demand's, a measure's or a benefit's.
+fn status_schema() -> Schema {
+    closed_sets(
+        &["DemandStatus", "MeasureStatus", "BenefitStatus"],
+        None,
+        "A status of the item's record (a demand's, a measure's or a benefit's).",
+    )
+}
+
+/// Any of the named enums (and `extra`), or null.
+fn closed_sets(names: &[&str], extra: Option<Schema>, description: &str) -> Schema {
+    let mut any = AnyOfBuilder::new().description(Some(description));
+    for name in names {
+        any = any.item(Ref::from_schema_name(*name));
+    }
+    if let Some(extra) = extra {
+        any = any.item(extra);
+    }
+    Schema::AnyOf(
+        any.item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
 }
 
 impl crate::db::keyset::Keyed for TimelineItem {
