@@ -40,7 +40,6 @@ const TEXTS: &[(&str, u64)] = &[
     ("kind", 64),
     ("action", 64),
     ("entity", 64),
-    ("event_types", 64),
     ("status", 32),
     ("from", 32),
     ("to", 32),

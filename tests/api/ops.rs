@@ -213,7 +213,10 @@ const CLOSED_SETS: [(&str, &str, &[&str]); 10] = [
 
 /// Closed sets too long to repeat here, and the timeline's fields whose set its `type` picks:
 /// the document must allow these values among others of their sets.
-const SAMPLED_SETS: [(&str, &str, &[&str]); 5] = [
+const SAMPLED_SETS: [(&str, &str, &[&str]); 8] = [
+    ("Webhook", "event_types", &["demand.raised", "*"]),
+    ("NewWebhook", "event_types", &["policy.published", "*"]),
+    ("WebhookPatch", "event_types", &["demand.escalated", "*"]),
     (
         "Policy",
         "benefit_kind",

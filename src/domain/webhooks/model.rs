@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Ref, Schema, Type};
 use uuid::Uuid;
 
 use crate::db::schema::{webhook_deliveries, webhooks};
@@ -17,6 +19,24 @@ pub const MAX_DESCRIPTION: usize = 500;
 /// Most event types, or departments, on one subscription.
 pub const MAX_ITEMS: usize = 50;
 
+/// The schema of a subscription's `event_types`: 1 to 50 event types, or `["*"]` for every type.
+pub fn event_types_schema() -> Schema {
+    let every = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["*"]));
+    let item = AnyOfBuilder::new()
+        .item(Ref::from_schema_name("EventType"))
+        .item(every)
+        .build();
+    let list = ArrayBuilder::new()
+        .items(RefOr::T(Schema::AnyOf(item)))
+        .min_items(Some(1))
+        .max_items(Some(MAX_ITEMS))
+        .description(Some(r#"Event types, or `["*"]` for every type."#))
+        .examples([serde_json::json!(["demand.raised", "demand.escalated"])]);
+    Schema::Array(list.build())
+}
+
 /// A subscription, as the API shows it (never with its secret).
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = webhooks, check_for_backend(diesel::pg::Pg))]
@@ -24,7 +44,7 @@ pub struct Webhook {
     pub id: Uuid,
     /// Where events are `POST`ed.
     pub url: String,
-    /// The event types it receives, or `["*"]` for all.
+    #[schema(schema_with = event_types_schema)]
     pub event_types: Vec<String>,
     /// Only events of these departments' records (empty: every department).
     pub departments: Vec<String>,

@@ -10,7 +10,9 @@ use validator::Validate;
 
 use crate::domain::actor::Actor;
 use crate::domain::error::AppResult;
-use crate::domain::webhooks::model::{CreatedWebhook, Delivery, Webhook, WebhookFields};
+use crate::domain::webhooks::model::{
+    CreatedWebhook, Delivery, Webhook, WebhookFields, event_types_schema,
+};
 use crate::domain::webhooks::store;
 use crate::web::body::{JsonBody, NoParams};
 use crate::web::idempotency::IdempotencyKey;
@@ -32,10 +34,8 @@ pub struct NewWebhook {
     #[schema(required = true, value_type = String, max_length = 2000,
              example = "https://hooks.example.gov.cn/liaison")]
     pub url: Option<String>,
-    /// Event types, or `["*"]` for every type.
     #[validate(required)]
-    #[schema(required = true, value_type = Vec<String>, min_items = 1, max_items = 50,
-             example = json!(["demand.raised", "demand.escalated"]))]
+    #[schema(required = true, schema_with = event_types_schema)]
     pub event_types: Option<Vec<String>>,
     /// Only events of these departments' records (absent or empty: every department).
     #[schema(max_items = 50)]
@@ -52,7 +52,7 @@ pub struct WebhookPatch {
     #[schema(value_type = String, max_length = 2000)]
     pub url: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<String>, min_items = 1, max_items = 50)]
+    #[schema(schema_with = event_types_schema)]
     pub event_types: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<String>, max_items = 50)]
