@@ -61,5 +61,6 @@ mod tests {
         check(reference::store::RegionLevel::ALL, |v| v.as_str());
         check(audit::store::AuditActorKind::ALL, |v| v.as_str());
         check(events::model::SubjectType::ALL, |v| v.as_str());
+        check(enterprises::history::DesignationKind::ALL, |v| v.as_str());
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::history::{DesignationRecord, record_designation};
+use super::history::{DesignationKind, DesignationRecord, record_designation};
 use super::model::{Enterprise, EnterpriseStatus};
 use crate::db::schema::{designation_batches, enterprises};
 use crate::domain::actor::Actor;
@@ -260,7 +260,7 @@ async fn designate_members(
             .await?;
         let record = DesignationRecord {
             enterprise_id: after.id,
-            kind: "designated",
+            kind: DesignationKind::Designated,
             on_date: on,
             document_no: batch.document_no.as_deref(),
             reason: None,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::history::{DesignationRecord, record_designation};
+use super::history::{DesignationKind, DesignationRecord, record_designation};
 use super::model::{Enterprise, EnterpriseStatus};
 use super::store::lock;
 use crate::db::schema::enterprises;
@@ -107,7 +107,7 @@ pub async fn withdraw(
             .await?;
         let record = DesignationRecord {
             enterprise_id: id,
-            kind: "withdrawn",
+            kind: DesignationKind::Withdrawn,
             on_date: on,
             document_no: document_no.as_deref(),
             reason: reason.as_deref(),

@@ -8,11 +8,18 @@ use uuid::Uuid;
 use crate::db::schema::enterprise_designations;
 use crate::domain::actor::Actor;
 
+crate::text_enum! {
+    /// A designation (认定) or its withdrawal (撤销认定).
+    pub enum DesignationKind {
+        Designated = "designated",
+        Withdrawn = "withdrawn",
+    }
+}
+
 /// A designation (认定) or withdrawal (撤销认定) as the timeline lists it.
 pub struct DesignationRecord<'a> {
     pub enterprise_id: Uuid,
-    /// `designated` or `withdrawn`.
-    pub kind: &'static str,
+    pub kind: DesignationKind,
     pub on_date: chrono::NaiveDate,
     pub document_no: Option<&'a str>,
     pub reason: Option<&'a str>,

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::batches::{self, BatchStatus};
-use super::history::{DesignationRecord, record_designation};
+use super::history::{DesignationKind, DesignationRecord, record_designation};
 use super::model::{Enterprise, EnterpriseDraft, EnterpriseStatus};
 use super::references::check_references;
 use crate::db::clock::today_in_china;
@@ -126,7 +126,7 @@ pub async fn insert(
     if created.status != EnterpriseStatus::Candidate {
         let record = DesignationRecord {
             enterprise_id: created.id,
-            kind: "designated",
+            kind: DesignationKind::Designated,
             on_date: created.designated_on,
             document_no: created.designation_batch.as_deref(),
             reason: None,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::db::money::Money;
 use crate::domain::actor::Actor;
 use crate::domain::demands::model::Satisfaction;
+use crate::domain::enterprises::history::DesignationKind;
 use crate::domain::enterprises::store as enterprises;
 use crate::domain::error::AppResult;
 use crate::domain::timeline::store::{self, TimelineRow};
@@ -92,7 +93,7 @@ pub struct TimelineItem {
 fn kind_schema() -> Schema {
     let designation = ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(["designated", "withdrawn"]));
+        .enum_values(Some(DesignationKind::ALL.iter().map(|k| k.as_str())));
     closed_sets(
         &["VisitKind", "DemandEventKind", "SupportKind"],
         Some(designation.into()),
